@@ -1,0 +1,5 @@
+/** `webtensor bench`: not built yet (see the project's open issues). */
+export async function run(_argv: string[]): Promise<number> {
+  console.error('webtensor bench: not available yet in this version')
+  return 2
+}

@@ -1,0 +1,5 @@
+/** `webtensor validate`: not built yet (see the project's open issues). */
+export async function run(_argv: string[]): Promise<number> {
+  console.error('webtensor validate: not available yet in this version')
+  return 2
+}
