@@ -22,6 +22,10 @@ const sigOf = (round: number): Uint8Array => {
   return hexToBytes(b.signature)
 }
 
+function flip(a: Uint8Array, i: number, mask: number): void {
+  a[i] = a[i]! ^ mask
+}
+
 function codeOf(fn: () => unknown): string {
   try {
     fn()
@@ -73,7 +77,7 @@ describe('published quicknet beacons', () => {
     const sig = sigOf(12040883)
     for (const i of [0, 1, 24, 47]) {
       const bad = Uint8Array.from(sig)
-      bad[i] ^= 0x01
+      flip(bad, i, 0x01)
       expect(verifyBeacon(12040883, bad)).toBe(false)
     }
     expect(verifyBeacon(12040883, sig.subarray(0, 47))).toBe(false)
@@ -113,7 +117,7 @@ describe('encrypt / decrypt against the real quicknet rounds', () => {
   it('a tampered signature is refused', () => {
     const ct = encrypt(enc.encode('hello'), 2000)
     const bad = Uint8Array.from(sigOf(2000))
-    bad[20] ^= 0x40
+    flip(bad, 20, 0x40)
     expect(['MALFORMED', 'INVALID_SIGNATURE']).toContain(codeOf(() => decrypt(ct, bad)))
   })
 })
@@ -165,20 +169,20 @@ describe('serialized TLECiphertext layout (arkworks compressed)', () => {
     badLen[96] = 31 // V length 31
     expect(codeOf(() => decrypt(badLen, sig))).toBe('MALFORMED')
     const badU = Uint8Array.from(ct)
-    badU[5] ^= 0xff
+    flip(badU, 5, 0xff)
     expect(['MALFORMED', 'INVALID_SIGNATURE']).toContain(codeOf(() => decrypt(badU, sig)))
   })
 
   it('detects an altered header (V, W) or body', () => {
     const sig = sigOf(1000)
     const badV = Uint8Array.from(ct)
-    badV[110] ^= 1
+    flip(badV, 110, 1)
     expect(codeOf(() => decrypt(badV, sig))).toBe('INVALID_SIGNATURE')
     const badW = Uint8Array.from(ct)
-    badW[150] ^= 1
+    flip(badW, 150, 1)
     expect(codeOf(() => decrypt(badW, sig))).toBe('INVALID_SIGNATURE')
     const badBody = Uint8Array.from(ct)
-    badBody[195] ^= 1
+    flip(badBody, 195, 1)
     expect(codeOf(() => decrypt(badBody, sig))).toBe('DECRYPTION_FAILED')
   })
 
