@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm test`: every tier, in order: build, unit (Node), browser (real Chromium + WebGPU),
+// end-to-end (Playwright against the built app). Each tier writes a JSON report; a tier that
+// ran zero tests fails the run as loudly as a failing test does.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+
+const tiers = [
+  { name: 'unit', cmd: ['npx', 'vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', '--outputFile.json=reports/unit.json'], report: 'reports/unit.json' },
+  { name: 'browser', cmd: ['npx', 'vitest', 'run', '--project', 'browser', '--reporter=default', '--reporter=json', '--outputFile.json=reports/browser.json'], report: 'reports/browser.json' },
+  { name: 'e2e', cmd: ['npx', 'playwright', 'test'], report: 'reports/e2e.json' },
+]
+const only = process.argv.slice(2)
+
+function sh(cmd) {
+  const t0 = Date.now()
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: process.env })
+  return { status: r.status ?? 1, seconds: (Date.now() - t0) / 1000 }
+}
+
+function counts(tier) {
+  if (!existsSync(tier.report)) return { total: 0, passed: 0, failed: 0 }
+  const j = JSON.parse(readFileSync(tier.report, 'utf8'))
+  if (tier.name === 'e2e') {
+    const s = j.stats ?? {}
+    return { total: (s.expected ?? 0) + (s.unexpected ?? 0) + (s.flaky ?? 0), passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0 }
+  }
+  return { total: j.numTotalTests ?? 0, passed: j.numPassedTests ?? 0, failed: (j.numFailedTests ?? 0) }
+}
+
+rmSync('reports', { recursive: true, force: true })
+mkdirSync('reports', { recursive: true })
+console.log('\n### build')
+const build = sh(['npx', 'vite', 'build'])
+if (build.status !== 0) {
+  console.error('build failed')
+  process.exit(1)
+}
+const summary = []
+let ok = true
+for (const tier of tiers) {
+  if (only.length > 0 && !only.includes(tier.name)) continue
+  console.log(`\n### tier: ${tier.name}`)
+  const r = sh(tier.cmd)
+  const c = counts(tier)
+  const tierOk = r.status === 0 && c.total > 0 && c.failed === 0
+  if (c.total === 0) console.error(`\n!!! tier '${tier.name}' ran ZERO tests: that is a failure`)
+  ok &&= tierOk
+  summary.push(`${tierOk ? 'ok  ' : 'FAIL'} ${tier.name.padEnd(8)} ${String(c.passed).padStart(4)}/${c.total} passed  (${r.seconds.toFixed(0)} s, exit ${r.status})`)
+}
+console.log(`\n### summary\n${summary.join('\n')}`)
+process.exit(ok ? 0 : 1)

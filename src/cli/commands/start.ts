@@ -1,0 +1,56 @@
+/**
+ * `webtensor start` (what `npm start` runs): builds the app, starts the whole local stack and
+ * prints the URL to open. Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
+ */
+import { parseArgs } from 'node:util'
+import { startStack } from '../../server/stack.ts'
+
+const USAGE = `usage: webtensor start [--port P] [--host H] [--no-build]
+
+Builds the app (vite build) and runs the local stack on loopback; prints the URL to open.
+  --port P     app server port (default 5173; 0 picks a free port)
+  --host H     interface to listen on (default 127.0.0.1)
+  --no-build   serve the existing dist/ without rebuilding`
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '5173' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`webtensor start: --port must be an integer 0..65535, got '${values.port}'`)
+    return 2
+  }
+  if (!values['no-build']) {
+    console.log('building the app…')
+    const { build } = await import('vite')
+    await build({ logLevel: 'warn' })
+  }
+  const stack = await startStack({ port, host: values.host, log: (l) => console.log(`  ${l}`) })
+  console.log(`\nwebtensor is running: open ${stack.url}\n(Ctrl-C to stop)`)
+  await new Promise<void>((done) => {
+    const shutdown = (sig: string) => {
+      console.log(`\n${sig}: stopping…`)
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      void stack.stop().then(done)
+    }
+    const onInt = () => shutdown('SIGINT')
+    const onTerm = () => shutdown('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+  })
+  console.log('stopped.')
+  return 0
+}
