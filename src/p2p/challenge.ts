@@ -1,0 +1,287 @@
+/**
+ * The challenge protocol, `/webtensor/challenge/1.0.0`: one stream per challenge, one
+ * length-prefixed protobuf request (validator binding + challenge), one response (miner binding
+ * + answer + the miner hotkey's signature over (validator, challenge id, sha256(answer))), or a
+ * typed refusal. Miners serve only bound validator-permit peers, within per-peer stream and rate
+ * limits; offenders lose gossipsub score and are disconnected. Retries reuse the challenge id
+ * and the miner answers them from its cache, so work is never computed or counted twice.
+ */
+import { answerMessage, verifySignature } from './binding.ts'
+import { MeshConnectionError, MeshError, MeshProtocolError, MeshRefusedError, MeshTimeoutError } from './errors.ts'
+import { ENVELOPE_BYTES, RateLimiter } from './limits.ts'
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type Challenge } from './messages.ts'
+import { readFrame, writeFrame, isRelayed, type Stream, type Connection } from './libp2p.ts'
+import type { MeshNode, TransportPreference } from './node.ts'
+
+/** The protocol id; the major version changes when the schema does. */
+export const CHALLENGE_PROTOCOL = '/webtensor/challenge/1.0.0'
+
+/** What a miner's handler receives. */
+export interface IncomingChallenge {
+  id: Uint8Array
+  task: string
+  payload: Uint8Array
+  /** ms since the epoch. */
+  deadline: number
+  /** Who sent it. */
+  validator: { peerId: string; hotkey: string }
+}
+
+/** A miner's task function: computes the answer bytes; `signal` aborts at the deadline. */
+export type ChallengeHandler = (challenge: IncomingChallenge, options: { signal: AbortSignal }) => Promise<Uint8Array>
+
+/** A running challenge server. */
+export interface ChallengeServer {
+  /** Challenges the handler has run (retries answered from cache are not counted). */
+  readonly handled: number
+  /** Unregisters the protocol. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** A validator's view of one answered challenge. */
+export interface ChallengeResult {
+  answer: Uint8Array
+  /** The miner hotkey's sr25519 signature over (validator peer, challenge id, sha256(answer)). */
+  signature: Uint8Array
+  /** Always true: a result is returned only after the binding and signature verify. */
+  verified: true
+  /** Round trip of the attempt that succeeded, ms. */
+  rttMs: number
+  peerId: string
+  hotkey: string
+  /** True when the answer came over a direct (not relayed) connection. */
+  direct: boolean
+  /** 1 + retries used. */
+  attempts: number
+}
+
+/** Options of {@link sendChallenge}. */
+export interface SendChallengeOptions {
+  signal?: AbortSignal
+  /** Which connection to use (default 'auto': direct if open, else relayed). */
+  transport?: TransportPreference
+  /** Retries after a dropped connection, with the same challenge id, while the deadline allows (default 5). */
+  retries?: number
+  /** Pause before the first retry, ms, doubling after each (default 250). */
+  retryDelayMs?: number
+}
+
+const servers = new WeakMap<MeshNode, ChallengeServer>()
+
+function hex(b: Uint8Array): string {
+  let s = ''
+  for (const x of b) s += x.toString(16).padStart(2, '0')
+  return s
+}
+
+/** A random challenge id (16 bytes). */
+export function newChallengeId(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(16))
+}
+
+/**
+ * Serves challenges on `node` with `handler`. One server per node; serving again replaces
+ * nothing and throws `ERR_INVALID_ARGUMENT`.
+ */
+export async function serveChallenges(node: MeshNode, handler: ChallengeHandler): Promise<ChallengeServer> {
+  if (servers.has(node)) throw new MeshError('ERR_INVALID_ARGUMENT', 'this node already serves challenges: stop() the first server')
+  const limits = node.limits
+  const limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst)
+  const inflight = new Map<string, number>()
+  const answers = new Map<string, { response: Promise<Uint8Array>; until: number }>()
+  let handled = 0
+  let stopped = false
+
+  const refuse = async (stream: Stream, err: MeshError): Promise<void> => {
+    try {
+      await writeFrame(stream, encodeResponse({ ok: false, code: err.code, message: err.message }), AbortSignal.timeout(2_000))
+    } catch {
+      stream.abort(err)
+    }
+  }
+
+  const pruneAnswers = (now: number): void => {
+    if (answers.size < 1000) return
+    for (const [k, v] of answers) if (v.until < now) answers.delete(k)
+  }
+
+  const compute = async (validator: string, req: ReturnType<typeof decodeRequest>): Promise<Uint8Array> => {
+    const { challenge } = req
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(new MeshTimeoutError('ERR_DEADLINE', 'challenge deadline passed')), Math.max(0, challenge.deadline - Date.now()))
+    let answer: Uint8Array
+    try {
+      handled++
+      answer = await handler({ id: challenge.id, task: challenge.task, payload: challenge.payload, deadline: challenge.deadline, validator: { peerId: validator, hotkey: req.binding.hotkey } }, { signal: controller.signal })
+    } catch (err) {
+      if (err instanceof MeshError) throw err
+      throw new MeshError('ERR_HANDLER', `the task failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!(answer instanceof Uint8Array)) throw new MeshError('ERR_HANDLER', 'the task returned no bytes')
+    if (answer.byteLength > limits.maxAnswerBytes) throw new MeshError('ERR_HANDLER', `the answer of ${answer.byteLength} bytes is above the limit of ${limits.maxAnswerBytes}`)
+    const signature = await node.signAnswer(validator, challenge.id, answer)
+    return encodeResponse({ ok: true, id: challenge.id, answer, signature, binding: await node.currentBinding() })
+  }
+
+  const onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString()
+    if (node.isBanned(peer)) { stream.abort(new MeshError('ERR_BANNED', 'banned')); return }
+    if (!limiter.take(peer)) {
+      const err = new MeshProtocolError('ERR_RATE_LIMITED', `more than ${limits.ratePerSecond} challenges/s: slow down`)
+      node.reportOffence(peer, err)
+      await refuse(stream, err)
+      return
+    }
+    const open = inflight.get(peer) ?? 0
+    if (open >= limits.maxConcurrentPerPeer) {
+      const err = new MeshProtocolError('ERR_TOO_MANY_STREAMS', `more than ${limits.maxConcurrentPerPeer} challenges at once`)
+      node.reportOffence(peer, err)
+      await refuse(stream, err)
+      return
+    }
+    inflight.set(peer, open + 1)
+    try {
+      const frame = await readFrame(stream, limits.maxChallengeBytes + ENVELOPE_BYTES, AbortSignal.timeout(limits.requestTimeoutMs))
+      const req = decodeRequest(frame, limits.maxChallengeBytes)
+      await node.verifyPeerBinding(req.binding, peer, { requirePermit: true })
+      const now = Date.now()
+      if (req.challenge.deadline <= now) throw new MeshRefusedError('ERR_DEADLINE', 'the challenge deadline has already passed (check the clocks)')
+      if (req.challenge.deadline > now + limits.maxDeadlineMs) throw new MeshProtocolError('ERR_DEADLINE', `the challenge deadline is more than ${limits.maxDeadlineMs} ms away`)
+      const key = `${peer}/${hex(req.challenge.id)}`
+      let entry = answers.get(key)
+      if (entry === undefined) {
+        entry = { response: compute(peer, req), until: now + limits.answerCacheMs }
+        answers.set(key, entry)
+        pruneAnswers(now)
+        // A failed computation is not cached: the validator may retry it.
+        entry.response.catch(() => { answers.delete(key) })
+      }
+      const response = await entry.response
+      await writeFrame(stream, response, AbortSignal.timeout(Math.max(1_000, req.challenge.deadline - Date.now() + limits.deadlineGraceMs)))
+    } catch (err) {
+      const e = err instanceof MeshError ? err : new MeshError('ERR_HANDLER', (err as Error)?.message ?? String(err))
+      node.reportOffence(peer, e)
+      if (e instanceof MeshConnectionError) stream.abort(e)
+      else await refuse(stream, e)
+    } finally {
+      const n = (inflight.get(peer) ?? 1) - 1
+      if (n <= 0) inflight.delete(peer)
+      else inflight.set(peer, n)
+    }
+  }
+
+  await node.libp2p.handle(CHALLENGE_PROTOCOL, (stream, connection) => {
+    onStream(stream, connection).catch((err: unknown) => { stream.abort(err as Error) })
+  }, {
+    runOnLimitedConnection: true,
+    maxInboundStreams: limits.maxConcurrentPerPeer * 4,
+  })
+  const server: ChallengeServer = {
+    get handled() { return handled },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      servers.delete(node)
+      await node.libp2p.unhandle(CHALLENGE_PROTOCOL)
+    },
+  }
+  servers.set(node, server)
+  return server
+}
+
+/**
+ * Sends `challenge` to the miner `peer` (PeerId or multiaddr) and returns its verified, signed
+ * answer. A connection that drops mid-request is re-established and the same challenge retried
+ * (`retries`); any other failure throws at once: `MeshRefusedError` (the miner said no, with its
+ * code), `MeshProtocolError` (the miner misbehaved: bad binding, signature or replay; recorded
+ * as an offence), `MeshTimeoutError`, `MeshConnectionError`.
+ */
+export async function sendChallenge(node: MeshNode, peer: string, challenge: Challenge, options: SendChallengeOptions = {}): Promise<ChallengeResult> {
+  const limits = node.limits
+  if (challenge.payload.byteLength > limits.maxChallengeBytes) throw new MeshError('ERR_FRAME_TOO_LARGE', `challenge payload of ${challenge.payload.byteLength} bytes is above the limit of ${limits.maxChallengeBytes}`)
+  if (challenge.id.byteLength < 8 || challenge.id.byteLength > 64) throw new MeshError('ERR_INVALID_ARGUMENT', 'challenge id must be 8..64 random bytes (see newChallengeId)')
+  const transport = options.transport ?? 'auto'
+  const retries = options.retries ?? 5
+  let retryDelay = options.retryDelayMs ?? 250
+  const request = encodeRequest({ binding: await node.currentBinding(), challenge })
+  const info = await node.connect(peer, { transport, ...(options.signal !== undefined ? { signal: options.signal } : {}) })
+  const peerId = info.peerId
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await attemptOnce(node, peerId, challenge, request, transport, options.signal)), attempts: attempt }
+    } catch (err) {
+      const retryable = err instanceof MeshConnectionError && attempt <= retries && Date.now() < challenge.deadline
+      if (!retryable) throw err
+      await sleep(retryDelay, options.signal)
+      retryDelay *= 2
+      try {
+        await node.connect(peerId, { transport, signal: untilDeadline(challenge.deadline, options.signal) })
+      } catch (e) {
+        if (attempt >= retries || Date.now() >= challenge.deadline) throw e
+      }
+    }
+  }
+}
+
+async function attemptOnce(node: MeshNode, peerId: string, challenge: Challenge, request: Uint8Array, transport: TransportPreference, signal: AbortSignal | undefined): Promise<Omit<ChallengeResult, 'attempts'>> {
+  const limits = node.limits
+  const conn = node.connectionTo(peerId, transport)
+  if (conn === undefined) throw new MeshConnectionError('ERR_CONNECTION', `no ${transport === 'auto' ? '' : transport + ' '}connection to ${peerId}`)
+  const timeout = AbortSignal.timeout(Math.max(1, challenge.deadline - Date.now() + limits.deadlineGraceMs))
+  const s = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+  const start = performance.now()
+  let stream: Stream
+  try {
+    stream = await conn.newStream(CHALLENGE_PROTOCOL, { signal: s, runOnLimitedConnection: true })
+  } catch (err) {
+    if (s.aborted) throw abortError(s)
+    throw new MeshConnectionError('ERR_CONNECTION', `could not open a challenge stream to ${peerId}: ${(err as Error).message}`, { cause: err })
+  }
+  try {
+    const reading = readFrame(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, s)
+    reading.catch(() => {})
+    await writeFrame(stream, request, s)
+    const frame = await reading
+    const rttMs = performance.now() - start
+    const res = decodeResponse(frame, limits.maxAnswerBytes)
+    if (!res.ok) throw new MeshRefusedError(res.code, `miner ${peerId} refused: ${res.message}`)
+    await node.verifyPeerBinding(res.binding, peerId)
+    if (!equal(res.id, challenge.id)) throw new MeshProtocolError('ERR_REPLAY', `miner ${peerId} answered another challenge (replayed answer)`)
+    if (!verifySignature(answerMessage(node.peerId, challenge.id, res.answer), res.signature, res.binding.hotkey)) throw new MeshProtocolError('ERR_BAD_SIGNATURE', `the answer signature of miner ${peerId} does not verify for hotkey ${res.binding.hotkey}`)
+    if (!node.markAnswered(`${peerId}/${hex(challenge.id)}`)) throw new MeshProtocolError('ERR_REPLAY', `challenge ${hex(challenge.id)} was already answered by ${peerId} (replayed answer)`)
+    return { answer: res.answer, signature: res.signature, verified: true, rttMs, peerId, hotkey: res.binding.hotkey, direct: !isRelayed(conn) }
+  } catch (err) {
+    stream.abort(err as Error)
+    if (err instanceof MeshProtocolError) node.reportOffence(peerId, err)
+    if (err instanceof MeshError) throw err
+    if (s.aborted) throw abortError(s)
+    throw new MeshConnectionError('ERR_CONNECTION', `challenge to ${peerId} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function untilDeadline(deadline: number, signal: AbortSignal | undefined): AbortSignal {
+  const t = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
+  return signal === undefined ? t : AbortSignal.any([signal, t])
+}
+
+function abortError(s: AbortSignal): MeshError {
+  const r: unknown = s.reason
+  if (r instanceof DOMException && r.name === 'TimeoutError') return new MeshTimeoutError('ERR_TIMEOUT', 'no answer before the deadline')
+  return new MeshError('ERR_ABORTED', 'aborted')
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clearTimeout(t); reject(new MeshError('ERR_ABORTED', 'aborted')) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

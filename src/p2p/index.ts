@@ -1,0 +1,17 @@
+/**
+ * The webtensor miner mesh (src/p2p): libp2p node factory for browsers and Node, chain-bound
+ * identity, the challenge protocol and presence gossip. The Node-only relay is in ./node-entry
+ * (`startRelay`).
+ */
+export { createMeshNode, presenceTopic } from './node.ts'
+export type { MeshNode, MeshNodeInit, MeshNodeEvents, PresenceInfo, PeerConnectionInfo, TransportPreference } from './node.ts'
+export { createBinding, verifyBinding, bindingMessage, answerMessage, presenceMessage, verifySignature, encodeBinding, decodeBinding } from './binding.ts'
+export type { Binding, ChainView, Signer, CreateBindingInit, VerifiedBinding, VerifyBindingOptions } from './binding.ts'
+export { serveChallenges, sendChallenge, newChallengeId, CHALLENGE_PROTOCOL } from './challenge.ts'
+export type { ChallengeHandler, ChallengeServer, ChallengeResult, IncomingChallenge, SendChallengeOptions } from './challenge.ts'
+export type { Challenge } from './messages.ts'
+export { DEFAULT_LIMITS } from './limits.ts'
+export type { MeshLimits } from './limits.ts'
+export { newPrivateKey } from './libp2p.ts'
+export { MeshError, MeshProtocolError, MeshRefusedError, MeshConnectionError, MeshTimeoutError, meshErrorFromJSON } from './errors.ts'
+export type { MeshErrorCode } from './errors.ts'

@@ -1,0 +1,275 @@
+/**
+ * The one adapter to js-libp2p: every runtime import of a libp2p package is in this file.
+ *
+ * Environment split: browsers and Node share this file and differ by feature detection of what
+ * the platform offers, not by a bundler alias. Where `RTCPeerConnection` exists (browsers) the
+ * node gets the WebRTC transport and listens on `/webrtc`; in Node (no WebRTC without a native
+ * module) it has WebSockets and circuit relay only, and a Node without a global `WebSocket`
+ * (Node 20 without --experimental-websocket) gets the `ws` package installed as the global,
+ * loaded through a computed specifier the browser bundler never follows.
+ */
+import { createLibp2p } from 'libp2p'
+import { webSockets } from '@libp2p/websockets'
+import { webRTC } from '@libp2p/webrtc'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipsub } from '@libp2p/gossipsub'
+import { bootstrap } from '@libp2p/bootstrap'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { KEEP_ALIVE } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
+import { FrameDecoder, encodeFrame } from './frame.ts'
+
+export type { Connection, Libp2p, PeerId, Stream, Multiaddr }
+
+/** The services every mesh node runs. */
+export type MeshServices = {
+  identify: ReturnType<ReturnType<typeof identify>>
+  ping: ReturnType<ReturnType<typeof ping>>
+  pubsub: GossipSub & { getScore(peerId: string): number }
+}
+
+/** The services of a relay. */
+export type RelayServices = MeshServices & {
+  relay: CircuitRelayService
+}
+
+/** A libp2p node with the mesh services. */
+export type MeshLibp2p = Libp2p<MeshServices>
+
+/** True where this platform can do browser-to-browser WebRTC. */
+export function hasWebRTC(): boolean {
+  return typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function'
+}
+
+/** Installs `ws` as the global WebSocket in a Node without one (the WebSockets transport dials with it). */
+async function ensureWebSocket(): Promise<void> {
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function') return
+  const specifier = ['w', 's'].join('')
+  const mod = (await import(/* @vite-ignore */ specifier)) as { WebSocket: unknown }
+  ;(globalThis as { WebSocket?: unknown }).WebSocket = mod.WebSocket
+}
+
+/** Options of {@link createMeshLibp2p}. */
+export interface MeshLibp2pInit {
+  /** Relay multiaddrs (with /p2p/<id>): dialed at start and kept alive. */
+  relays: string[]
+  /** Listen addresses; defaults to relay reservations, plus /webrtc where WebRTC exists. */
+  listen?: string[]
+  /** Identity key (protobuf bytes from {@link newPrivateKey}); a fresh one when absent. */
+  privateKey?: Uint8Array
+  /** Gossipsub application-specific score of a peer. */
+  appScore: (peerId: string) => number
+  /** Peers refused at the gate. */
+  isBanned: (peerId: string) => boolean
+  /** Topics this node may subscribe to or relay (allowlist). */
+  topics: string[]
+}
+
+/** A new Ed25519 libp2p identity as protobuf bytes (store them to keep a stable PeerId). */
+export async function newPrivateKey(): Promise<Uint8Array> {
+  return privateKeyToProtobuf(await generateKeyPair('Ed25519'))
+}
+
+function loadKey(bytes: Uint8Array | undefined): Promise<PrivateKey> | PrivateKey {
+  if (bytes === undefined) return generateKeyPair('Ed25519')
+  try { return privateKeyFromProtobuf(bytes) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', 'privateKey is not a libp2p private key in protobuf form', { cause: err }) }
+}
+
+function gossip(init: { appScore: (p: string) => number; topics: string[]; doPX: boolean }) {
+  return gossipsub({
+    allowPublishToZeroTopicPeers: true,
+    ignoreDuplicatePublishError: true,
+    runOnLimitedConnection: true,
+    emitSelf: false,
+    doPX: init.doPX,
+    allowedTopics: init.topics,
+    maxInboundDataLength: 16 * 1024,
+    scoreParams: { appSpecificScore: init.appScore, appSpecificWeight: 1 },
+    // Offenders get an application score far below the graylist threshold (-80).
+    scoreThresholds: { gossipThreshold: -10, publishThreshold: -50, graylistThreshold: -80, acceptPXThreshold: 10, opportunisticGraftThreshold: 20 },
+  })
+}
+
+const allowAllAddrs = { denyDialMultiaddr: async (): Promise<boolean> => false }
+
+/** Creates (not starts) the libp2p node of a mesh peer. */
+export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p> {
+  await ensureWebSocket()
+  const webrtc = hasWebRTC()
+  const relays = init.relays.map((r) => parseMultiaddr(r))
+  const listen = init.listen ?? (webrtc ? ['/p2p-circuit', '/webrtc'] : ['/p2p-circuit'])
+  const banned = (peer: PeerId): boolean => init.isBanned(peer.toString())
+  const node = await createLibp2p({
+    start: false,
+    privateKey: await loadKey(init.privateKey),
+    addresses: { listen },
+    transports: [
+      webSockets(),
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers: [] } })] : []),
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // The app configures which relays to dial, loopback and ws:// included (browser default refuses both).
+      ...allowAllAddrs,
+      denyDialPeer: async (peer) => banned(peer),
+      denyInboundEncryptedConnection: async (peer) => banned(peer),
+      denyOutboundEncryptedConnection: async (peer) => banned(peer),
+    },
+    connectionManager: { reconnectRetries: 1_000_000, reconnectRetryInterval: 500, reconnectBackoffFactor: 1.5, dialTimeout: 10_000 },
+    peerDiscovery: relays.length > 0 ? [bootstrap({ list: relays.map((r) => r.toString()), timeout: 0, tagName: KEEP_ALIVE, tagValue: 100 })] : [],
+    services: {
+      identify: identify({ runOnLimitedConnection: true }),
+      ping: ping(),
+      pubsub: gossip({ appScore: init.appScore, topics: init.topics, doPX: false }),
+    },
+  })
+  return node as unknown as MeshLibp2p
+}
+
+/** Options of {@link createRelayLibp2p}. */
+export interface RelayLibp2pInit {
+  host: string
+  port: number
+  privateKey?: Uint8Array
+  maxReservations: number
+  topics: string[]
+  /** Data limit per relayed connection, bytes; 0 = unlimited. */
+  dataLimit: number
+  /** Duration limit per relayed connection, ms; 0 = unlimited. */
+  durationLimit: number
+  /** Most simultaneous connections from one IP address. */
+  maxConnectionsPerIp: number
+}
+
+/** Creates and starts a relay: WebSocket listener, circuit-relay-v2 server, gossipsub hub. */
+export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<RelayServices>> {
+  await ensureWebSocket()
+  const limited = init.dataLimit > 0 || init.durationLimit > 0
+  const node = await createLibp2p({
+    privateKey: await loadKey(init.privateKey),
+    addresses: { listen: [`/ip4/${init.host}/tcp/${init.port}/ws`] },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 4096, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 1000, maxPeerAddrsToDial: 4 },
+    connectionGater: {
+      ...allowAllAddrs,
+      denyInboundConnection: async (maConn) => {
+        const ip = hostOf(maConn.remoteAddr)
+        let n = 0
+        for (const c of node.getConnections()) if (hostOf(c.remoteAddr) === ip) n++
+        return n >= init.maxConnectionsPerIp
+      },
+    },
+    services: {
+      identify: identify({ runOnLimitedConnection: true }),
+      ping: ping(),
+      pubsub: gossip({ appScore: () => 0, topics: init.topics, doPX: true }),
+      relay: circuitRelayServer({
+        maxInboundHopStreams: 1024,
+        maxOutboundStopStreams: 1024,
+        reservations: {
+          maxReservations: init.maxReservations,
+          applyDefaultLimit: limited,
+          ...(init.durationLimit > 0 ? { defaultDurationLimit: init.durationLimit } : {}),
+          ...(init.dataLimit > 0 ? { defaultDataLimit: BigInt(init.dataLimit) } : {}),
+        },
+      }),
+    },
+  })
+  return node as unknown as Libp2p<RelayServices>
+}
+
+function hostOf(ma: Multiaddr): string | undefined {
+  return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value
+}
+
+/** Parses a multiaddr; throws `ERR_INVALID_ARGUMENT`. */
+export function parseMultiaddr(s: string): Multiaddr {
+  try { return multiaddr(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a multiaddr`, { cause: err }) }
+}
+
+/** Parses a PeerId; throws `ERR_INVALID_ARGUMENT`. */
+export function parsePeerId(s: string): PeerId {
+  try { return peerIdFromString(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a libp2p PeerId`, { cause: err }) }
+}
+
+/** True for a connection through a relay (not direct). */
+export function isRelayed(c: Connection): boolean {
+  return c.remoteAddr.toString().includes('/p2p-circuit')
+}
+
+/**
+ * Reads exactly one length-prefixed frame of at most `maxLength` bytes from `stream`.
+ * Rejects with `ERR_FRAME_TOO_LARGE`, `ERR_BAD_VARINT`, `ERR_TRUNCATED`, `ERR_TIMEOUT`,
+ * `ERR_ABORTED` or `ERR_CONNECTION`; removes its listeners when it settles.
+ */
+export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal): Promise<Uint8Array> {
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const decoder = new FrameDecoder(maxLength)
+    const done = (err: Error | undefined, frame?: Uint8Array): void => {
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+      stream.removeEventListener('end', onEnd)
+      signal.removeEventListener('abort', onAbort)
+      if (err !== undefined) reject(err)
+      else resolve(frame as Uint8Array)
+    }
+    const onMessage = (evt: { data: Uint8Array | import('uint8arraylist').Uint8ArrayList }): void => {
+      try {
+        const frames = decoder.push(evt.data)
+        if (frames.length > 0) {
+          // One message per stream: anything after the first frame is a protocol violation.
+          if (frames.length > 1 || decoder.pending > 0) done(new MeshProtocolError('ERR_MALFORMED', 'more than one message on a one-message stream'))
+          else done(undefined, frames[0])
+        }
+      } catch (err) {
+        done(err as Error)
+      }
+    }
+    const onEnd = (): void => {
+      done(decoder.pending > 0
+        ? new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame')
+        : new MeshProtocolError('ERR_TRUNCATED', 'stream ended before a message'))
+    }
+    const onClose = (evt: { error?: Error }): void => {
+      if (evt.error !== undefined) done(new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }))
+      else onEnd()
+    }
+    const onAbort = (): void => {
+      const reason: unknown = signal.reason
+      done(reason instanceof DOMException && reason.name === 'TimeoutError'
+        ? new MeshTimeoutError('ERR_TIMEOUT', 'timed out waiting for a message')
+        : reason instanceof MeshError ? reason : new MeshError('ERR_ABORTED', 'aborted'))
+    }
+    if (signal.aborted) { onAbort(); return }
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', onClose)
+    stream.addEventListener('end', onEnd)
+    signal.addEventListener('abort', onAbort)
+    if (stream.readableEnded) onEnd()
+  })
+}
+
+/** Writes one frame and closes our writing side. */
+export async function writeFrame(stream: Stream, body: Uint8Array, signal: AbortSignal): Promise<void> {
+  try {
+    if (!stream.send(encodeFrame(body))) await stream.onDrain({ signal })
+    await stream.close({ signal })
+  } catch (err) {
+    if (err instanceof MeshError) throw err
+    throw new MeshConnectionError('ERR_CONNECTION', `could not send: ${(err as Error).message}`, { cause: err })
+  }
+}

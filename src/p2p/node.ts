@@ -1,0 +1,420 @@
+/**
+ * The mesh node: a libp2p node (see ./libp2p.ts) plus this peer's chain-bound identity, the
+ * bindings it has verified, peer discipline (offences, bans, gossipsub application score) and
+ * presence gossip.
+ */
+import { createMeshLibp2p, isRelayed, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p } from './libp2p.ts'
+import { answerMessage, createBinding, presenceMessage, signWith, verifyBinding, verifySignature, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
+import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
+import { DEFAULT_LIMITS, type MeshLimits } from './limits.ts'
+import { decodePresence, encodePresence } from './messages.ts'
+
+/** Options of {@link createMeshNode}. */
+export interface MeshNodeInit {
+  /** This peer's hotkey (sr25519); signs the binding, answers and presence. */
+  signer: Signer
+  /** Subnet this node works on. */
+  netuid: number
+  /** Chain lookups (metagraph): registration and validator permits. */
+  chain: ChainView
+  /** Relay multiaddrs, each ending in /p2p/<relay peer id> (from the app's /config.json). */
+  relays: string[]
+  /** Listen addresses (default: reservations on the relays, plus /webrtc in browsers). */
+  listen?: string[]
+  /** libp2p identity key, protobuf bytes (see `newPrivateKey`); fresh when absent. */
+  privateKey?: Uint8Array
+  /** Lifetime of this node's binding, ms (default 24 h); it is re-signed before it expires. */
+  bindingTtlMs?: number
+  /** Overrides of the protocol limits. */
+  limits?: Partial<MeshLimits>
+  /** Start immediately (default true). */
+  start?: boolean
+}
+
+/** A miner's presence as seen in gossip, after validation. */
+export interface PresenceInfo {
+  peerId: string
+  hotkey: string
+  netuid: number
+  model: string
+  capacity: number
+  ts: number
+}
+
+/** How a connection to a peer is made. */
+export type TransportPreference = 'auto' | 'direct' | 'relay'
+
+/** A peer's connection state. */
+export interface PeerConnectionInfo {
+  peerId: string
+  /** A direct (WebRTC or WebSocket) connection is open. */
+  direct: boolean
+  /** A relayed connection is open. */
+  relayed: boolean
+}
+
+/** Events of a mesh node. */
+export interface MeshNodeEvents {
+  /** A valid presence message arrived (detail: {@link PresenceInfo}). */
+  presence: CustomEvent<PresenceInfo>
+  /** A peer was banned for repeated offences (detail: peer id). */
+  ban: CustomEvent<string>
+}
+
+/** A peer of the webtensor mesh. */
+export interface MeshNode extends EventTarget {
+  /** This node's libp2p PeerId. */
+  readonly peerId: string
+  /** The subnet. */
+  readonly netuid: number
+  /** The hotkey's SS58 address. */
+  readonly hotkey: string
+  /** The effective limits. */
+  readonly limits: Readonly<MeshLimits>
+  /** The underlying libp2p node (escape hatch for diagnostics and tests). */
+  readonly libp2p: MeshLibp2p
+  /** Starts libp2p, dials the relays and subscribes to presence. Idempotent. */
+  start(): Promise<void>
+  /** Stops everything. Idempotent, safe before start. */
+  stop(): Promise<void>
+  /** True between start() and stop(). */
+  isStarted(): boolean
+  /** Addresses others can dial this node at (relay circuit and /webrtc addresses in browsers). */
+  multiaddrs(): string[]
+  /** Resolves when this node holds a relay reservation (is reachable through a relay). */
+  waitForReservation(options?: { signal?: AbortSignal }): Promise<string[]>
+  /**
+   * Connects to `peer` (PeerId or multiaddr). 'relay' uses a relayed connection, 'direct' a
+   * WebRTC one through relay signalling (browsers), 'auto' uses what is open, else relays first
+   * and upgrades to WebRTC in the background where it can, keeping the relayed one until then.
+   */
+  connect(peer: string, options?: { transport?: TransportPreference; signal?: AbortSignal }): Promise<PeerConnectionInfo>
+  /** Connection state of the peers we are connected to (relays excluded). */
+  peers(): PeerConnectionInfo[]
+  /** The binding this node presents (re-signed when near expiry). */
+  currentBinding(): Promise<Binding>
+  /** Verifies (with a cache) the binding of a remote peer. */
+  verifyPeerBinding(b: Binding, remotePeer: string, options?: { requirePermit?: boolean }): Promise<VerifiedBinding>
+  /** Publishes this node's presence on the subnet's presence topic. */
+  publishPresence(info: { model: string; capacity: number }, options?: { signal?: AbortSignal }): Promise<void>
+  /** Miners seen in presence gossip, latest message per peer. */
+  presence(): PresenceInfo[]
+  /** Records a protocol offence by `peer`; repeated offenders are banned and disconnected. */
+  reportOffence(peer: string, err: MeshError): void
+  /** Offences of `peer` in the current window. */
+  offences(peer: string): number
+  /** True while `peer` is banned. */
+  isBanned(peer: string): boolean
+  /** Gossipsub score of `peer` as this node sees it. */
+  gossipScore(peer: string): number
+  /** The best open connection to `peer` for the preference, or undefined. */
+  connectionTo(peer: string, transport?: TransportPreference): Connection | undefined
+  /** Remembers that a challenge id has been answered; false if it already was (a replay). */
+  markAnswered(challengeKey: string): boolean
+  /** Signs an answer with this node's hotkey: sr25519 over answerMessage(validator, id, answer). */
+  signAnswer(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Promise<Uint8Array>
+}
+
+/** The presence topic of a subnet. */
+export function presenceTopic(netuid: number): string {
+  return `/webtensor/presence/1/${netuid}`
+}
+
+const PRESENCE_MAX_SKEW_MS = 120_000
+const ANSWERED_MAX = 100_000
+
+class MeshNodeImpl extends EventTarget implements MeshNode {
+  readonly peerId: string
+  readonly netuid: number
+  readonly hotkey: string
+  readonly limits: Readonly<MeshLimits>
+  readonly libp2p: MeshLibp2p
+  readonly #signer: Signer
+  readonly #chain: ChainView
+  readonly #relays: string[]
+  readonly #relayPeers: Set<string>
+  readonly #bindingTtlMs: number
+  readonly #offences = new Map<string, number[]>()
+  readonly #bans = new Map<string, number>()
+  readonly #verified = new Map<string, { sig: Uint8Array; result: VerifiedBinding; until: number }>()
+  readonly #presence = new Map<string, PresenceInfo>()
+  readonly #answered = new Set<string>()
+  #binding: Promise<Binding> | undefined
+  #bindingExpiry = 0
+  #started = false
+  #upgrading = new Set<string>()
+
+  constructor(libp2p: MeshLibp2p, init: MeshNodeInit, limits: MeshLimits) {
+    super()
+    this.libp2p = libp2p
+    this.peerId = libp2p.peerId.toString()
+    this.netuid = init.netuid
+    this.hotkey = init.signer.address
+    this.limits = Object.freeze(limits)
+    this.#signer = init.signer
+    this.#chain = init.chain
+    this.#relays = init.relays
+    this.#relayPeers = new Set(init.relays.map((r) => parseMultiaddr(r).getComponents().findLast((c) => c.name === 'p2p')?.value).filter((p): p is string => p !== undefined))
+    this.#bindingTtlMs = init.bindingTtlMs ?? 24 * 3600_000
+  }
+
+  isStarted(): boolean { return this.#started }
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    await this.libp2p.start()
+    const pubsub = this.libp2p.services.pubsub
+    const topic = presenceTopic(this.netuid)
+    pubsub.topicValidators.set(topic, async (_peer, msg) => this.#validatePresence(msg))
+    pubsub.addEventListener('message', this.#onMessage)
+    pubsub.subscribe(topic)
+    await this.currentBinding()
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.removeEventListener('message', this.#onMessage)
+    await this.libp2p.stop()
+  }
+
+  multiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((m) => m.toString())
+  }
+
+  async waitForReservation(options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    const has = (): string[] => this.multiaddrs().filter((a) => a.includes('/p2p-circuit'))
+    const now = has()
+    if (now.length > 0) return now
+    return await new Promise<string[]>((resolve, reject) => {
+      const onChange = (): void => {
+        const addrs = has()
+        if (addrs.length > 0) { cleanup(); resolve(addrs) }
+      }
+      const onAbort = (): void => { cleanup(); reject(new MeshTimeoutError('ERR_TIMEOUT', 'no relay reservation yet: is the relay running and reachable?')) }
+      const cleanup = (): void => {
+        this.libp2p.removeEventListener('self:peer:update', onChange)
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+      this.libp2p.addEventListener('self:peer:update', onChange)
+      options.signal?.addEventListener('abort', onAbort)
+      if (options.signal?.aborted === true) onAbort()
+    })
+  }
+
+  connectionTo(peer: string, transport: TransportPreference = 'auto'): Connection | undefined {
+    const conns = this.libp2p.getConnections(parsePeerId(peer)).filter((c) => c.status === 'open')
+    const direct = conns.find((c) => !isRelayed(c))
+    const relayed = conns.find((c) => isRelayed(c))
+    if (transport === 'direct') return direct
+    if (transport === 'relay') return relayed
+    return direct ?? relayed
+  }
+
+  async connect(peer: string, options: { transport?: TransportPreference; signal?: AbortSignal } = {}): Promise<PeerConnectionInfo> {
+    if (!this.#started) throw new MeshError('ERR_NOT_STARTED', 'the mesh node is not started: call start() first')
+    const transport = options.transport ?? 'auto'
+    const isAddr = peer.startsWith('/')
+    const peerId = isAddr ? parseMultiaddr(peer).getComponents().findLast((c) => c.name === 'p2p')?.value : peer
+    if (peerId === undefined) throw new MeshError('ERR_INVALID_ARGUMENT', `multiaddr '${peer}' does not end in /p2p/<peer id>`)
+    if (this.isBanned(peerId)) throw new MeshError('ERR_BANNED', `peer ${peerId} is banned`)
+    const signal = options.signal
+    const dial = async (addr: string): Promise<void> => {
+      try {
+        await this.libp2p.dial(parseMultiaddr(addr), { signal: signal ?? AbortSignal.timeout(15_000) })
+      } catch (err) {
+        throw new MeshConnectionError('ERR_CONNECTION', `could not connect to ${peerId} over ${addr}: ${(err as Error).message}`, { cause: err })
+      }
+    }
+    const viaRelays = (suffix: string): string[] => this.#relays.map((r) => `${r}/p2p-circuit${suffix}/p2p/${peerId}`)
+    const tryAll = async (addrs: string[]): Promise<void> => {
+      let last: unknown = new MeshConnectionError('ERR_CONNECTION', `no relay configured to reach ${peerId}`)
+      for (const a of addrs) {
+        try { await dial(a); return } catch (err) { last = err }
+      }
+      throw last
+    }
+    if (isAddr && this.connectionTo(peerId, transport) === undefined) await dial(peer)
+    if (transport === 'relay' && this.connectionTo(peerId, 'relay') === undefined) await tryAll(viaRelays(''))
+    if (transport === 'direct' && this.connectionTo(peerId, 'direct') === undefined) await tryAll(viaRelays('/webrtc'))
+    if (transport === 'auto' && this.connectionTo(peerId) === undefined) {
+      await tryAll(viaRelays(''))
+      this.#upgradeInBackground(peerId, viaRelays('/webrtc'))
+    }
+    return this.#info(peerId)
+  }
+
+  /** Keeps the relayed connection and tries WebRTC beside it; a failure leaves the relayed one in use. */
+  #upgradeInBackground(peerId: string, addrs: string[]): void {
+    if (this.#upgrading.has(peerId) || !hasDirectCapability(this)) return
+    this.#upgrading.add(peerId)
+    void (async () => {
+      for (const a of addrs) {
+        try { await this.libp2p.dial(parseMultiaddr(a), { signal: AbortSignal.timeout(15_000) }); break } catch { /* stays relayed */ }
+      }
+    })().finally(() => this.#upgrading.delete(peerId))
+  }
+
+  #info(peerId: string): PeerConnectionInfo {
+    return { peerId, direct: this.connectionTo(peerId, 'direct') !== undefined, relayed: this.connectionTo(peerId, 'relay') !== undefined }
+  }
+
+  peers(): PeerConnectionInfo[] {
+    const ids = new Set(this.libp2p.getConnections().map((c) => c.remotePeer.toString()))
+    return [...ids].filter((p) => !this.#relayPeers.has(p)).map((p) => this.#info(p))
+  }
+
+  async currentBinding(): Promise<Binding> {
+    const now = Date.now()
+    if (this.#binding === undefined || this.#bindingExpiry - now < this.#bindingTtlMs / 10) {
+      this.#bindingExpiry = now + this.#bindingTtlMs
+      this.#binding = createBinding({ peerId: this.peerId, signer: this.#signer, netuid: this.netuid, expiry: this.#bindingExpiry })
+      this.#binding.catch(() => { this.#binding = undefined })
+    }
+    return await this.#binding
+  }
+
+  async verifyPeerBinding(b: Binding, remotePeer: string, options: { requirePermit?: boolean } = {}): Promise<VerifiedBinding> {
+    const now = Date.now()
+    const cached = this.#verified.get(remotePeer)
+    let result: VerifiedBinding
+    if (cached !== undefined && cached.until > now && equalBytes(cached.sig, b.signature)) {
+      result = cached.result
+    } else {
+      result = await verifyBinding(b, this.#chain, { peerId: remotePeer, netuid: this.netuid, now })
+      // Chain facts are re-read at most once a minute per peer.
+      this.#verified.set(remotePeer, { sig: b.signature, result, until: Math.min(b.expiry, now + 60_000) })
+      if (this.#verified.size > 10_000) this.#verified.delete(this.#verified.keys().next().value as string)
+    }
+    if (options.requirePermit === true && !result.validatorPermit) throw new MeshProtocolError('ERR_NO_PERMIT', `hotkey ${b.hotkey} has no validator permit on subnet ${this.netuid}: miners serve challenges only to validators`)
+    return result
+  }
+
+  async publishPresence(info: { model: string; capacity: number }, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.#started) throw new MeshError('ERR_NOT_STARTED', 'the mesh node is not started: call start() first')
+    options.signal?.throwIfAborted()
+    const binding = await this.currentBinding()
+    const ts = Date.now()
+    const capacity = Math.max(0, Math.min(0xffffffff, Math.floor(info.capacity)))
+    const signature = await signWith(this.#signer, presenceMessage(this.peerId, info.model, capacity, ts))
+    await this.libp2p.services.pubsub.publish(presenceTopic(this.netuid), encodePresence({ binding, model: info.model, capacity, ts, signature }))
+  }
+
+  presence(): PresenceInfo[] {
+    return [...this.#presence.values()]
+  }
+
+  async #validatePresence(msg: { type: string; data: Uint8Array; from?: { toString(): string } }): Promise<import('@libp2p/gossipsub').TopicValidatorResult> {
+    const reject = 'reject' as import('@libp2p/gossipsub').TopicValidatorResult
+    const ignore = 'ignore' as import('@libp2p/gossipsub').TopicValidatorResult
+    if (msg.type !== 'signed' || msg.from === undefined) return reject
+    const from = msg.from.toString()
+    try {
+      const p = decodePresence(msg.data)
+      if (Math.abs(p.ts - Date.now()) > PRESENCE_MAX_SKEW_MS) return ignore
+      await this.verifyPeerBinding(p.binding, from)
+      if (!verifySignature(presenceMessage(from, p.model, p.capacity, p.ts), p.signature, p.binding.hotkey)) return reject
+      const prev = this.#presence.get(from)
+      if (prev !== undefined && prev.ts >= p.ts) return ignore
+      return 'accept' as import('@libp2p/gossipsub').TopicValidatorResult
+    } catch {
+      return reject
+    }
+  }
+
+  readonly #onMessage = (evt: CustomEvent<{ topic: string; data: Uint8Array; type: string; from?: { toString(): string } }>): void => {
+    const msg = evt.detail
+    if (msg.topic !== presenceTopic(this.netuid) || msg.type !== 'signed' || msg.from === undefined) return
+    try {
+      const p = decodePresence(msg.data)
+      const info: PresenceInfo = { peerId: msg.from.toString(), hotkey: p.binding.hotkey, netuid: p.binding.netuid, model: p.model, capacity: p.capacity, ts: p.ts }
+      this.#presence.set(info.peerId, info)
+      this.dispatchEvent(new CustomEvent('presence', { detail: info }))
+    } catch { /* validated before delivery */ }
+  }
+
+  reportOffence(peer: string, err: MeshError): void {
+    if (!(err instanceof MeshProtocolError)) return
+    const now = Date.now()
+    const list = (this.#offences.get(peer) ?? []).filter((t) => now - t < this.limits.offenceWindowMs)
+    list.push(now)
+    this.#offences.set(peer, list)
+    if (list.length >= this.limits.offenceLimit && !this.isBanned(peer)) {
+      this.#bans.set(peer, now + this.limits.banMs)
+      this.dispatchEvent(new CustomEvent('ban', { detail: peer }))
+      void this.libp2p.hangUp(parsePeerId(peer)).catch(() => {})
+    }
+  }
+
+  offences(peer: string): number {
+    const now = Date.now()
+    return (this.#offences.get(peer) ?? []).filter((t) => now - t < this.limits.offenceWindowMs).length
+  }
+
+  isBanned(peer: string): boolean {
+    const until = this.#bans.get(peer)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.#bans.delete(peer)
+    this.#offences.delete(peer)
+    return false
+  }
+
+  /** Gossipsub application-specific score: offenders go negative, the banned far below graylisting. */
+  appScore(peer: string): number {
+    if (this.isBanned(peer)) return -1000
+    return -10 * this.offences(peer)
+  }
+
+  gossipScore(peer: string): number {
+    return this.libp2p.services.pubsub.getScore(peer)
+  }
+
+  async signAnswer(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Promise<Uint8Array> {
+    return await signWith(this.#signer, answerMessage(validatorPeerId, challengeId, answer))
+  }
+
+  markAnswered(challengeKey: string): boolean {
+    if (this.#answered.has(challengeKey)) return false
+    this.#answered.add(challengeKey)
+    if (this.#answered.size > ANSWERED_MAX) this.#answered.delete(this.#answered.values().next().value as string)
+    return true
+  }
+}
+
+function hasDirectCapability(node: MeshNodeImpl): boolean {
+  return node.multiaddrs().some((a) => a.includes('/webrtc'))
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Creates a mesh node for this environment (browser: WebRTC + WebSockets + relay; Node:
+ * WebSockets + relay) and starts it unless `start: false`.
+ */
+export async function createMeshNode(init: MeshNodeInit): Promise<MeshNode> {
+  if (!Number.isInteger(init.netuid) || init.netuid < 0 || init.netuid > 0xffff) throw new MeshError('ERR_INVALID_ARGUMENT', `netuid ${init.netuid} is not an integer in 0..65535`)
+  const limits: MeshLimits = { ...DEFAULT_LIMITS, ...init.limits }
+  for (const r of init.relays) {
+    const p = parseMultiaddr(r).getComponents().findLast((c) => c.name === 'p2p')
+    if (p === undefined) throw new MeshError('ERR_INVALID_ARGUMENT', `relay multiaddr '${r}' must end in /p2p/<relay peer id>`)
+  }
+  let node: MeshNodeImpl | undefined
+  const libp2p = await createMeshLibp2p({
+    relays: init.relays,
+    ...(init.listen !== undefined ? { listen: init.listen } : {}),
+    ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
+    appScore: (p) => node?.appScore(p) ?? 0,
+    isBanned: (p) => node?.isBanned(p) ?? false,
+    topics: [presenceTopic(init.netuid)],
+  })
+  node = new MeshNodeImpl(libp2p, init, limits)
+  if (init.start !== false) await node.start()
+  return node
+}

@@ -1,0 +1,32 @@
+/**
+ * Test fixtures shared by the mesh tests (Node and the browser harness): sr25519 hotkeys from
+ * well-known dev seeds, and an in-memory metagraph implementing {@link ChainView} in place of the
+ * chain client (built in src/wallet; the devnet is not part of these tests).
+ */
+import { Keyring } from '@polkadot/keyring'
+import type { ChainView, Signer } from './binding.ts'
+
+/** An sr25519 hotkey from a dev URI such as '//Alice' (a @polkadot/keyring pair is a Signer). */
+export function devHotkey(uri: string): Signer {
+  return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri)
+}
+
+/** A metagraph snapshot: which hotkeys are registered, which hold validator permits. */
+export class StaticMetagraph implements ChainView {
+  readonly registered = new Set<string>()
+  readonly permits = new Set<string>()
+  constructor(readonly netuid: number, entries: Array<{ hotkey: string; permit?: boolean }> = []) {
+    for (const e of entries) this.add(e.hotkey, e.permit === true)
+  }
+  add(hotkey: string, permit = false): this {
+    this.registered.add(hotkey)
+    if (permit) this.permits.add(hotkey)
+    return this
+  }
+  isRegistered(hotkey: string, netuid: number): boolean {
+    return netuid === this.netuid && this.registered.has(hotkey)
+  }
+  hasValidatorPermit(hotkey: string, netuid: number): boolean {
+    return netuid === this.netuid && this.permits.has(hotkey)
+  }
+}
