@@ -1,0 +1,96 @@
+/**
+ * Yuma Consensus, chain-exact: the only door into src/consensus.
+ *
+ * - {@link runEpoch}: the exact CPU reference of subtensor's sparse `epoch_mechanism`.
+ * - {@link runEpochBatch}: many independent epochs in one WebGPU submission (WGSL, 64-bit fixed
+ *   point emulated with u32 pairs), bit-identical to the CPU; falls back to the CPU with a reason.
+ * - {@link whatIf}: one validator's candidate weight rows evaluated as one batch.
+ * - {@link parseEpochInput} / {@link epochOutputToJson}: the vectors' JSON shapes.
+ */
+import { ConsensusError } from './errors.ts'
+import { runEpochCpu } from './epoch.ts'
+import { checkEpochInput, parseEpochInput, epochOutputToJson } from './validate.ts'
+import type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath } from './types.ts'
+
+export { ConsensusError, parseEpochInput, epochOutputToJson }
+export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
+
+/**
+ * Runs one epoch on the CPU, exactly as the chain does (bit for bit). Validates the input first
+ * and throws `ConsensusError('INVALID_INPUT')` naming the field when it is malformed.
+ */
+export function runEpoch(input: EpochInput): EpochOutput {
+  return runEpochCpu(checkEpochInput(input))
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new ConsensusError('ABORTED', 'consensus batch aborted', { cause: signal.reason })
+}
+
+/**
+ * Runs independent epochs as one batch: on WebGPU when an adapter exists (one submission for the
+ * whole batch), else on the CPU. The outputs are identical either way; `path` says which ran and
+ * `reason` why the CPU ran when the GPU was preferred.
+ */
+export async function runEpochBatch(inputs: EpochInput[], init: EpochBatchInit = {}): Promise<EpochBatchResult> {
+  throwIfAborted(init.signal)
+  const checked = inputs.map((x, k) => {
+    try {
+      return checkEpochInput(x)
+    } catch (err) {
+      if (err instanceof ConsensusError) throw new ConsensusError(err.code, `batch[${k}]: ${err.message}`, { field: `[${k}].${err.field ?? ''}` })
+      throw err
+    }
+  })
+  let reason: string | undefined
+  if ((init.prefer ?? 'gpu') === 'gpu') {
+    const { runEpochBatchGpu } = await import('./gpu-epoch.ts')
+    const res = await runEpochBatchGpu(checked, init.signal)
+    if (res.ok) return { path: 'gpu', outputs: res.outputs, passes: res.passes }
+    if (init.requireGpu === true) throw new ConsensusError('GPU_UNAVAILABLE', `GPU path unavailable: ${res.reason}`)
+    reason = res.reason
+  }
+  const outputs: EpochOutput[] = []
+  for (const x of checked) {
+    throwIfAborted(init.signal)
+    outputs.push(runEpochCpu(x))
+  }
+  return reason === undefined ? { path: 'cpu', outputs } : { path: 'cpu', outputs, reason }
+}
+
+/** Options for {@link whatIf}. */
+export interface WhatIfInit extends EpochBatchInit {
+  /**
+   * Set `last_update[validatorUid] = current_block`, as setting (or revealing) weights now would.
+   * Default true.
+   */
+  touchLastUpdate?: boolean
+}
+
+/**
+ * "If this validator set these weights, what would it earn?" Each candidate replaces the
+ * validator's stored weight row (`[uid, u16]` pairs as `Weights` stores them, max-upscaled);
+ * all candidates run as one batch. Returns, per candidate, the validator's `floor(D * 65535)`
+ * and every uid's `floor(I * 65535)`.
+ */
+export async function whatIf(
+  state: EpochInput,
+  validatorUid: number,
+  candidates: SparseRowU16[],
+  init: WhatIfInit = {},
+): Promise<{ path: ConsensusPath; results: WhatIfResult[]; reason?: string }> {
+  const base = checkEpochInput(state)
+  if (!Number.isInteger(validatorUid) || validatorUid < 0 || validatorUid >= base.n) {
+    throw new ConsensusError('INVALID_INPUT', `invalid what-if: field 'validatorUid' must be a uid in [0, ${base.n - 1}], got ${validatorUid}`, { field: 'validatorUid' })
+  }
+  const inputs = candidates.map((row) => {
+    const weights = base.weights.slice()
+    weights[validatorUid] = row
+    const last_update = base.last_update.slice()
+    if (init.touchLastUpdate !== false) last_update[validatorUid] = base.current_block
+    return { ...base, weights, last_update }
+  })
+  const res = await runEpochBatch(inputs, init)
+  const results = res.outputs.map((o) => ({ dividends: o.dividends_u16[validatorUid]!, incentive: o.incentive_u16 }))
+  return res.reason === undefined ? { path: res.path, results } : { path: res.path, results, reason: res.reason }
+}

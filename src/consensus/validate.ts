@@ -1,0 +1,148 @@
+/**
+ * Input validation and JSON conversion. `parseEpochInput` accepts the vectors' JSON shape
+ * (`epochs[].input`) and returns a typed {@link EpochInput}, or throws a
+ * `ConsensusError('INVALID_INPUT')` whose message and `field` name the offending field.
+ */
+import { ConsensusError } from './errors.ts'
+import type { EpochInput, EpochOutput, SparseRowU16 } from './types.ts'
+
+const U64_MAX = (1n << 64n) - 1n
+
+const KNOWN = new Set([
+  'n', 'current_block', 'tempo', 'activity_cutoff_blocks', 'last_mechanism_step_block', 'last_update',
+  'block_at_registration', 'alpha_stake', 'tao_stake', 'tao_weight_u64', 'stake_threshold', 'owner_uid',
+  'validator_permit', 'max_allowed_validators', 'kappa', 'bonds_penalty', 'bonds_moving_average', 'yuma3',
+  'liquid_alpha', 'alpha_low', 'alpha_high', 'alpha_sigmoid_steepness', 'commit_blocks', 'weights', 'bonds',
+  'rao_emission',
+])
+
+function bad(field: string, what: string): never {
+  throw new ConsensusError('INVALID_INPUT', `invalid epoch input: field '${field}' ${what}`, { field })
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) bad(field, `must be an integer, got ${JSON.stringify(v)}`)
+  if (v < min || v > max) bad(field, `must be in [${min}, ${max}], got ${v}`)
+  return v
+}
+
+function u64(v: unknown, field: string): bigint {
+  let b: bigint
+  if (typeof v === 'bigint') b = v
+  else if (typeof v === 'number') {
+    if (!Number.isInteger(v)) bad(field, `must be an integer, got ${v}`)
+    b = BigInt(v)
+  } else if (typeof v === 'string' && /^[0-9]+$/.test(v)) b = BigInt(v)
+  else if (typeof v === 'string' && /^-[0-9]+$/.test(v)) bad(field, `must be non-negative, got ${v}`)
+  else bad(field, `must be a u64 (integer or decimal string), got ${JSON.stringify(v)}`)
+  if (b < 0n) bad(field, `must be non-negative, got ${b}`)
+  if (b > U64_MAX) bad(field, `exceeds u64::MAX, got ${b}`)
+  return b
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') bad(field, `must be a boolean, got ${JSON.stringify(v)}`)
+  return v
+}
+
+function arr(v: unknown, field: string, len?: number): unknown[] {
+  if (!Array.isArray(v)) bad(field, `must be an array, got ${JSON.stringify(v)?.slice(0, 40)}`)
+  if (len !== undefined && v.length !== len) bad(field, `must have length n = ${len}, got ${v.length}`)
+  return v
+}
+
+const BLOCK_MAX = Number.MAX_SAFE_INTEGER / 4 // headroom for last_update + cutoff
+
+function rows(v: unknown, field: string, n: number): SparseRowU16[] {
+  return arr(v, field, n).map((row, i) => {
+    const seen = new Set<number>()
+    return arr(row, `${field}[${i}]`).map((pair, k) => {
+      const p = arr(pair, `${field}[${i}][${k}]`, 2)
+      const j = int(p[0], `${field}[${i}][${k}][0]`, 0, n - 1)
+      if (seen.has(j)) bad(`${field}[${i}][${k}][0]`, `repeats uid ${j} in the same row`)
+      seen.add(j)
+      const w = int(p[1], `${field}[${i}][${k}][1]`, 0, 65535)
+      return [j, w] as [number, number]
+    })
+  })
+}
+
+/** Validates a JSON value (one `epochs[].input` object) and returns the typed epoch input. */
+export function parseEpochInput(json: unknown): EpochInput {
+  if (!isRecord(json)) bad('input', 'must be a JSON object')
+  for (const k of Object.keys(json)) if (!KNOWN.has(k)) bad(k, 'is not a known epoch input field')
+  const need = (k: string): unknown => {
+    if (!(k in json) || json[k] === undefined) bad(k, 'is missing')
+    return json[k]
+  }
+  const n = int(need('n'), 'n', 0, 65535)
+  const blockArr = (k: string): number[] => arr(need(k), k, n).map((x, i) => int(x, `${k}[${i}]`, 0, BLOCK_MAX))
+  const out: EpochInput = {
+    n,
+    current_block: int(need('current_block'), 'current_block', 0, BLOCK_MAX),
+    tempo: int(need('tempo'), 'tempo', 0, 65535),
+    activity_cutoff_blocks: int(need('activity_cutoff_blocks'), 'activity_cutoff_blocks', 0, BLOCK_MAX),
+    last_mechanism_step_block: int(need('last_mechanism_step_block'), 'last_mechanism_step_block', 0, BLOCK_MAX),
+    last_update: blockArr('last_update'),
+    block_at_registration: blockArr('block_at_registration'),
+    alpha_stake: arr(need('alpha_stake'), 'alpha_stake', n).map((x, i) => u64(x, `alpha_stake[${i}]`)),
+    stake_threshold: u64(need('stake_threshold'), 'stake_threshold'),
+    owner_uid: null,
+    validator_permit: [],
+    max_allowed_validators: int(need('max_allowed_validators'), 'max_allowed_validators', 0, 65535),
+    kappa: int(need('kappa'), 'kappa', 0, 65535),
+    bonds_penalty: int(need('bonds_penalty'), 'bonds_penalty', 0, 65535),
+    bonds_moving_average: u64(need('bonds_moving_average'), 'bonds_moving_average'),
+    yuma3: bool(need('yuma3'), 'yuma3'),
+    weights: rows(need('weights'), 'weights', n),
+    bonds: rows(need('bonds'), 'bonds', n),
+    rao_emission: u64(need('rao_emission'), 'rao_emission'),
+  }
+  if (out.bonds_moving_average > 1_000_000n) bad('bonds_moving_average', `must be at most 1000000 (alpha = 1 - x/1e6 >= 0), got ${out.bonds_moving_average}`)
+  const owner = need('owner_uid')
+  out.owner_uid = owner === null ? null : int(owner, 'owner_uid', 0, Math.max(0, n - 1))
+  if (owner !== null && n === 0) bad('owner_uid', 'must be null when n = 0')
+  const vp = arr(need('validator_permit'), 'validator_permit')
+  if (vp.length !== 0 && vp.length !== n) bad('validator_permit', `must have length n = ${n} (or 0 for never written), got ${vp.length}`)
+  out.validator_permit = vp.map((x, i) => bool(x, `validator_permit[${i}]`))
+  if (json['tao_stake'] !== undefined) out.tao_stake = arr(json['tao_stake'], 'tao_stake', n).map((x, i) => u64(x, `tao_stake[${i}]`))
+  if (json['tao_weight_u64'] !== undefined) out.tao_weight_u64 = u64(json['tao_weight_u64'], 'tao_weight_u64')
+  if (json['liquid_alpha'] !== undefined) out.liquid_alpha = bool(json['liquid_alpha'], 'liquid_alpha')
+  if (json['alpha_low'] !== undefined) out.alpha_low = int(json['alpha_low'], 'alpha_low', 0, 65535)
+  if (json['alpha_high'] !== undefined) out.alpha_high = int(json['alpha_high'], 'alpha_high', 0, 65535)
+  if (json['alpha_sigmoid_steepness'] !== undefined) out.alpha_sigmoid_steepness = int(json['alpha_sigmoid_steepness'], 'alpha_sigmoid_steepness', -32768, 32767)
+  if (json['commit_blocks'] !== undefined) {
+    out.commit_blocks = arr(json['commit_blocks'], 'commit_blocks', n).map((x, i) => (x === null ? null : int(x, `commit_blocks[${i}]`, 0, BLOCK_MAX)))
+  }
+  return out
+}
+
+/** Re-validates an already typed input (used by the public entry points). */
+export function checkEpochInput(input: EpochInput): EpochInput {
+  return parseEpochInput(input as unknown)
+}
+
+function u64Json(x: bigint): number | string {
+  return x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString()
+}
+
+/** JSON form of an output: the `reference_output` field names; u64 as numbers when safe, else strings. */
+export function epochOutputToJson(out: EpochOutput): Record<string, unknown> {
+  return {
+    active: out.active,
+    stake_weight_u16: out.stake_weight_u16,
+    consensus_u16: out.consensus_u16,
+    incentive_u16: out.incentive_u16,
+    dividends_u16: out.dividends_u16,
+    validator_trust_u16: out.validator_trust_u16,
+    server_emission: out.server_emission.map(u64Json),
+    validator_emission: out.validator_emission.map(u64Json),
+    emission: out.emission.map(u64Json),
+    new_validator_permit: out.new_validator_permit,
+    bonds_u16: out.bonds_u16,
+  }
+}
