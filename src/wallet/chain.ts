@@ -1,0 +1,801 @@
+/**
+ * The @polkadot/api adapter: the only file that imports @polkadot/api or @polkadot/types.
+ *
+ * Connects over WebSocket with exponential-backoff reconnects, caches runtime metadata by
+ * `${genesisHash}-${specVersion}`, declares subtensor's own transaction extensions, reads the
+ * subnet state the product needs through runtime APIs and storage, and submits extrinsics built by
+ * metadata name with status reporting and decoded dispatch errors.
+ */
+import { ApiPromise, WsProvider } from '@polkadot/api'
+import type { SubmittableExtrinsic } from '@polkadot/api/types'
+import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types'
+import type { Codec } from '@polkadot/types/types'
+import type { DispatchError as PjsDispatchError } from '@polkadot/types/interfaces'
+import { stringCamelCase, u8aToString } from '@polkadot/util'
+import { toSs58 } from './address.ts'
+import * as calls from './calls.ts'
+import type { CallSpec, LimitOptions } from './calls.ts'
+import { resolveEndpoint } from './endpoints.ts'
+import { DispatchError, UserRejectedError, WalletError, abortError, isRejectionMessage } from './errors.ts'
+import type { DecodedDispatchError } from './errors.ts'
+import { toApiSigner } from './keys.ts'
+import { defaultMetadataCache } from './metadata-cache.ts'
+import type { MetadataCache } from './metadata-cache.ts'
+import type {
+  AccountBalance, ApiSigner, Commitment, ConnectionState, Endpoint, Hex, HyperparamValue, KeySigner, Metagraph,
+  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TxEvent, TxResult, TxSigner,
+} from './types.ts'
+
+/**
+ * Subtensor's transaction extensions that @polkadot/types 16.5.6 does not know. In the finney
+ * metadata (spec 424) each has type `()` and implicit `()`: they add nothing to the extrinsic or to
+ * the signed payload, so declaring them empty signs exactly what the chain verifies.
+ * `wallet.test.ts` checks this against the metadata blob.
+ */
+export const SUBTENSOR_SIGNED_EXTENSIONS = Object.freeze({
+  SudoTransactionExtension: { extrinsic: {}, payload: {} },
+  CheckShieldedTxValidity: { extrinsic: {}, payload: {} },
+  SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+  DrandPriority: { extrinsic: {}, payload: {} },
+})
+
+/** Options of {@link createChainClient}. */
+export interface ChainClientInit {
+  /** `finney`, `test`, `local` or a ws:// / wss:// URL. */
+  readonly endpoint: Endpoint
+  /** Abort the initial connection (retries continue until then). */
+  readonly signal?: AbortSignal
+  /** Where metadata is cached; default IndexedDB in browsers, a process-wide memory cache in Node. */
+  readonly metadataCache?: MetadataCache
+  /** Reconnect backoff: first delay and cap, in ms. Default 1000 and 30000, doubling, ±20% jitter. */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number }
+  /** Called on every connection state change. */
+  readonly onConnectionChange?: (state: ConnectionState) => void
+}
+
+/** A call ready to submit, with what the UI shows before asking for a signature. */
+export interface PreparedCall {
+  readonly spec: CallSpec
+  /** `[palletIndex, callIndex]` from this chain's metadata. */
+  readonly callIndex: readonly [number, number]
+  /** SCALE-encoded call (call index + args). */
+  readonly callData: Hex
+  /** Arguments in human form (for a confirmation dialog). */
+  readonly human: unknown
+}
+
+/** Price shown before `burned_register`. */
+export interface RegistrationQuote {
+  readonly netuid: number
+  /** Current burn (rao) that registration recycles. */
+  readonly burn: bigint
+  /** Estimated transaction fee (rao). */
+  readonly fee: bigint
+  /** Transferable balance of the coldkey (rao). */
+  readonly balance: bigint
+  /** `balance >= burn + fee`. */
+  readonly affordable: boolean
+}
+
+/** A live connection to a subtensor node (or the devnet). */
+export interface ChainClient {
+  /** Resolved WebSocket URL. */
+  readonly url: string
+  /** Genesis hash of the connected chain. */
+  readonly genesisHash: Hex
+  /** Runtime spec version now (changes on upgrade). */
+  readonly specVersion: number
+  /** Current connection state. */
+  readonly connection: ConnectionState
+  /** Subscribe to connection state changes; returns the unsubscribe function. */
+  onConnectionChange(cb: (state: ConnectionState) => void): () => void
+  /** Disconnect and stop reconnecting. Idempotent. */
+  stop(): Promise<void>
+
+  /** Best block number. */
+  bestBlock(opts?: { signal?: AbortSignal }): Promise<bigint>
+  /** Subscribe to new best block numbers; returns the unsubscribe function. */
+  subscribeBlocks(cb: (block: bigint) => void): Promise<() => void>
+  /** Every subnet (netuid, name, tempo, size, burn). */
+  listSubnets(opts?: { signal?: AbortSignal }): Promise<SubnetSummary[]>
+  /** Hyperparameters through `get_subnet_hyperparams_v3`. Throws `BAD_INPUT` if the subnet does not exist. */
+  getHyperparams(netuid: number, opts?: { signal?: AbortSignal }): Promise<SubnetHyperparams>
+  /** The metagraph through `get_metagraph`, falling back to `get_neurons_lite`. */
+  getMetagraph(netuid: number, opts?: { signal?: AbortSignal }): Promise<Metagraph>
+  /** The uid of `hotkey` on `netuid`, or `undefined` when not registered. */
+  getUid(netuid: number, hotkey: string, opts?: { signal?: AbortSignal }): Promise<number | undefined>
+  /** Balance of an account (rao). */
+  getBalance(address: string, opts?: { signal?: AbortSignal }): Promise<AccountBalance>
+  /** Current burned-registration price of `netuid` (rao). */
+  getBurn(netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint>
+  /** Alpha staked to `hotkey` on `netuid` (`TotalHotkeyAlpha`, rao units). */
+  getHotkeyStake(hotkey: string, netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint>
+  /** Block at which the next epoch of `netuid` starts. */
+  getNextEpochBlock(netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint>
+  /** Commitments of every hotkey on `netuid` (`Commitments.CommitmentOf`). */
+  getCommitments(netuid: number, opts?: { signal?: AbortSignal }): Promise<Commitment[]>
+
+  /** Build a call by metadata name; throws `UNSUPPORTED` if this chain lacks it. */
+  prepare(spec: CallSpec): PreparedCall
+  /** Estimated fee (rao) of `spec` signed by `address`. */
+  estimateFee(spec: CallSpec, address: string, opts?: { signal?: AbortSignal }): Promise<bigint>
+  /**
+   * Sign (extension prompt or key in page) and submit, reporting `signing → signed → ready →
+   * inBlock → finalized`. Resolves on finality (or inclusion with `waitFor: 'inBlock'`).
+   * Rejects with {@link UserRejectedError} when the user declines, {@link DispatchError} when the
+   * extrinsic failed in its block, or `WalletError` `TX_INVALID` / `TX_DROPPED` before inclusion.
+   */
+  submit(call: CallSpec | PreparedCall, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+
+  /** Burn price, fee and balance, to show before {@link ChainClient.burnedRegister}. */
+  quoteRegistration(netuid: number, coldkey: string, hotkey: string, opts?: { signal?: AbortSignal }): Promise<RegistrationQuote>
+  /**
+   * `burned_register(netuid, hotkey)` signed by the coldkey. Reads the price first and refuses
+   * (`BAD_INPUT`) if it exceeds `maxBurn` (the price the user was shown).
+   */
+  burnedRegister(netuid: number, hotkey: string, coldkey: TxSigner, opts?: SubmitOptions & { maxBurn?: bigint }): Promise<TxResult & { burn: bigint }>
+  /** `add_stake`, or `add_stake_limit` when `limit` is given. Coldkey-signed. */
+  addStake(hotkey: string, netuid: number, amount: bigint, coldkey: TxSigner, opts?: SubmitOptions & { limit?: LimitOptions }): Promise<TxResult>
+  /** `remove_stake`, or `remove_stake_limit` when `limit` is given. Coldkey-signed. */
+  removeStake(hotkey: string, netuid: number, amount: bigint, coldkey: TxSigner, opts?: SubmitOptions & { limit?: LimitOptions }): Promise<TxResult>
+  /** `Commitments.set_commitment` with Raw fields, signed by a registered hotkey. */
+  setCommitment(netuid: number, fields: ReadonlyArray<Uint8Array | string>, hotkey: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+  /** Publish a libp2p peer id (UTF-8, one Raw field): what miners commit so validators can dial them. */
+  publishPeerId(netuid: number, peerId: string, hotkey: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+  /** `Balances.transfer_keep_alive(dest, amount)`. */
+  transferKeepAlive(dest: string, amount: bigint, from: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+}
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw abortError(signal, what)
+}
+
+/** Race `p` against `signal`; the listener is removed when either settles. */
+function withSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return p
+  throwIfAborted(signal, what)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal, what))
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e) },
+    )
+  })
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clearTimeout(t); reject(abortError(signal, 'waiting')) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** camelCase name used by @polkadot/api's decorated sections (`SubtensorModule` → `subtensorModule`). */
+function camel(name: string): string {
+  return stringCamelCase(name)
+}
+
+function toBig(c: unknown): bigint {
+  const v = c as { toBigInt?: () => bigint; unwrap?: () => { toBigInt(): bigint } }
+  if (typeof v.toBigInt === 'function') return v.toBigInt()
+  if (typeof v.unwrap === 'function') return v.unwrap().toBigInt()
+  throw new WalletError('UNSUPPORTED', 'unexpected codec where an integer was expected')
+}
+
+function toNum(c: unknown): number {
+  return Number(toBig(c))
+}
+
+function bytesToText(c: unknown): string {
+  const v = c as { toU8a(bare?: boolean): Uint8Array }
+  return u8aToString(v.toU8a(true))
+}
+
+/** Compact<u8> vectors (`Vec<Compact<u8>>`, used for names in runtime API structs) as text. */
+function compactBytesToText(c: unknown): string {
+  const arr = c as ArrayLike<unknown>
+  const bytes = Uint8Array.from(Array.from(arr, (x) => toNum(x)))
+  return new TextDecoder().decode(bytes)
+}
+
+function isKeySigner(s: TxSigner): s is KeySigner {
+  return typeof (s as KeySigner).sign === 'function'
+}
+
+// ---------------------------------------------------------------------------------------------
+// dispatch errors
+
+/** Short sentences for the errors users meet most; others fall back to the metadata docs. */
+const HUMAN_ERRORS: Readonly<Record<string, string>> = {
+  'SubtensorModule.HotKeyAlreadyRegisteredInSubNet': 'This hotkey is already registered on this subnet; no need to register again.',
+  'SubtensorModule.NotEnoughBalanceToStake': 'The coldkey balance is too low for this amount (registration burn or stake) plus fees.',
+  'SubtensorModule.TooManyRegistrationsThisBlock': 'Too many registrations in this block; try again in a few seconds.',
+  'SubtensorModule.TooManyRegistrationsThisInterval': 'The subnet reached its registrations for this interval; try again later.',
+  'SubtensorModule.SubNetRegistrationDisabled': 'Registration is disabled on this subnet.',
+  'SubtensorModule.SubnetNotExists': 'This subnet does not exist.',
+  'SubtensorModule.HotKeyNotRegisteredInSubNet': 'This hotkey is not registered on this subnet; register it first.',
+  'SubtensorModule.HotKeyAccountNotExists': 'This hotkey has no account on chain yet; register it first.',
+  'SubtensorModule.NotEnoughStakeToWithdraw': 'There is not that much stake to remove.',
+  'SubtensorModule.AmountTooLow': 'The amount is below the minimum the chain accepts.',
+  'SubtensorModule.SlippageTooHigh': 'The price moved past your limit; nothing was exchanged.',
+  'SubtensorModule.StakingRateLimitExceeded': 'Staking too often; wait a few blocks and try again.',
+  'SubtensorModule.CommitRevealEnabled': 'This subnet uses commit-reveal; weights must be committed, not set directly.',
+  'SubtensorModule.SettingWeightsTooFast': 'Weights were set too recently; wait for the rate limit.',
+  'SubtensorModule.RegistrationPriceLimitExceeded': 'The registration price rose above your limit.',
+  'Commitments.TooManyFieldsInCommitmentInfo': 'Too many fields in the commitment.',
+  'Commitments.AccountNotAllowedCommit': 'Only hotkeys registered on this subnet may publish a commitment.',
+  'Commitments.CommitmentSetRateLimitExceeded': 'Commitments are rate-limited; try again in a few blocks.',
+  'Commitments.SpaceLimitExceeded': 'The commitment space for this period is used up; try again later.',
+  'Balances.InsufficientBalance': 'Insufficient balance for this transfer.',
+  'Balances.Expendability': 'The transfer would take the account below the existential deposit.',
+  'DispatchError.BadOrigin': 'This call was signed by the wrong key.',
+  'DispatchError.Token.FundsUnavailable': 'Insufficient balance.',
+}
+
+/** The human sentence for a decoded error. */
+export function humanDispatchMessage(e: DecodedDispatchError): string {
+  const known = HUMAN_ERRORS[`${e.pallet}.${e.name}`]
+  if (known) return `${known} (${e.pallet}.${e.name})`
+  return `${e.pallet}.${e.name}${e.docs ? `: ${e.docs}` : ''}`
+}
+
+function decodeDispatchError(api: ApiPromise, err: PjsDispatchError): DecodedDispatchError {
+  if (err.isModule) {
+    const mod = err.asModule
+    const meta = api.registry.findMetaError(mod)
+    const pallet = api.registry.metadata.pallets.find((p) => p.index.eq(mod.index))?.name.toString() ?? meta.section
+    return { pallet, name: meta.name, docs: meta.docs.join(' ').trim() }
+  }
+  const kind = err.type
+  const inner = (err as unknown as Record<string, unknown>)[`as${kind}`] as { type?: string } | undefined
+  const name = inner && typeof inner.type === 'string' ? `${kind}.${inner.type}` : kind
+  return { pallet: 'DispatchError', name, docs: '' }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the client
+
+/**
+ * Connect to a subtensor node. Resolves once the API is ready (metadata loaded, from cache when
+ * the genesis and spec version match). Retries with backoff until `signal` aborts.
+ */
+export async function createChainClient(init: ChainClientInit): Promise<ChainClient> {
+  const url = resolveEndpoint(init.endpoint)
+  throwIfAborted(init.signal, 'connecting')
+  const cache = init.metadataCache ?? defaultMetadataCache()
+  const initialMs = init.backoff?.initialMs ?? 1000
+  const maxMs = init.backoff?.maxMs ?? 30_000
+
+  const listeners = new Set<(s: ConnectionState) => void>()
+  if (init.onConnectionChange) listeners.add(init.onConnectionChange)
+  let state: ConnectionState = { kind: 'connecting', attempt: 1 }
+  const setState = (s: ConnectionState): void => {
+    state = s
+    for (const l of listeners) {
+      try { l(s) } catch { /* a listener's bug must not break the connection */ }
+    }
+  }
+
+  let cached: Record<string, Hex> = {}
+  try {
+    cached = await cache.load()
+  } catch {
+    cached = {} // a broken cache only costs a metadata download
+  }
+
+  // autoConnectMs = false: reconnects are ours, with backoff (WsProvider only retries at a fixed delay).
+  const provider = new WsProvider(url, false)
+  let stopped = false
+  let attempt = 0
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let lastError = ''
+
+  const connectNow = (): void => {
+    if (stopped) return
+    attempt += 1
+    setState({ kind: 'connecting', attempt })
+    provider.connect().catch((e: unknown) => {
+      lastError = e instanceof Error ? e.message : String(e)
+      scheduleRetry()
+    })
+  }
+  const scheduleRetry = (): void => {
+    if (stopped || retryTimer !== undefined) return
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 16))
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4))
+    setState({ kind: 'disconnected', attempt, retryInMs: delay, reason: lastError || 'connection closed' })
+    retryTimer = setTimeout(() => { retryTimer = undefined; connectNow() }, delay)
+  }
+  provider.on('error', (e: unknown) => {
+    lastError = e instanceof Error ? e.message : (e as { message?: string } | undefined)?.message ?? 'WebSocket error'
+  })
+  provider.on('disconnected', () => scheduleRetry())
+  provider.on('connected', () => {
+    attempt = 0
+    lastError = ''
+    setState({ kind: 'connected', url })
+  })
+
+  const api = new ApiPromise({
+    provider,
+    metadata: cached,
+    signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS,
+    noInitWarn: true,
+  })
+  // ApiPromise emits 'error' on socket errors; without a listener EventEmitter would not throw, but
+  // we keep one so errors are never unhandled.
+  api.on('error', () => { /* reported through connection state */ })
+
+  connectNow()
+  try {
+    await withSignal(api.isReady, init.signal, 'connecting to the chain')
+  } catch (e) {
+    stopped = true
+    if (retryTimer !== undefined) clearTimeout(retryTimer)
+    await api.disconnect().catch(() => undefined)
+    setState({ kind: 'stopped' })
+    throw e
+  }
+
+  const saveMetadata = async (): Promise<void> => {
+    const key = `${api.genesisHash.toHex()}-${api.runtimeVersion.specVersion.toString()}`
+    if (cached[key]) return
+    const hex = api.runtimeMetadata.toHex()
+    cached[key] = hex
+    await cache.save(key, hex)
+  }
+  await saveMetadata().catch(() => undefined)
+  // After a reconnect the API may re-read metadata (runtime upgrade): cache that too.
+  api.on('ready', () => { saveMetadata().catch(() => undefined) })
+
+  return new ChainClientImpl(api, url, () => state, listeners, async () => {
+    if (stopped) return
+    stopped = true
+    if (retryTimer !== undefined) clearTimeout(retryTimer)
+    await api.disconnect().catch(() => undefined)
+    setState({ kind: 'stopped' })
+  })
+}
+
+class ChainClientImpl implements ChainClient {
+  readonly #api: ApiPromise
+  readonly #getState: () => ConnectionState
+  readonly #listeners: Set<(s: ConnectionState) => void>
+  readonly #stop: () => Promise<void>
+  readonly url: string
+
+  constructor(api: ApiPromise, url: string, getState: () => ConnectionState, listeners: Set<(s: ConnectionState) => void>, stop: () => Promise<void>) {
+    this.#api = api
+    this.url = url
+    this.#getState = getState
+    this.#listeners = listeners
+    this.#stop = stop
+  }
+
+  get genesisHash(): Hex { return this.#api.genesisHash.toHex() }
+  get specVersion(): number { return this.#api.runtimeVersion.specVersion.toNumber() }
+  get connection(): ConnectionState { return this.#getState() }
+
+  onConnectionChange(cb: (state: ConnectionState) => void): () => void {
+    this.#listeners.add(cb)
+    return () => { this.#listeners.delete(cb) }
+  }
+
+  stop(): Promise<void> { return this.#stop() }
+
+  // --- reads ------------------------------------------------------------------------------------
+
+  #query(pallet: string, item: string): {
+    (...args: unknown[]): Promise<Codec>
+    multi(keys: unknown[]): Promise<Codec[]>
+    entries(...args: unknown[]): Promise<Array<[{ args: Codec[] }, Codec]>>
+  } {
+    const section = (this.#api.query as unknown as Record<string, Record<string, unknown> | undefined>)[camel(pallet)]
+    const fn = section?.[camel(item)]
+    if (!fn) throw new WalletError('UNSUPPORTED', `this chain has no storage ${pallet}.${item}`)
+    return fn as never
+  }
+
+  #runtimeCall(apiName: string, method: string): ((...args: unknown[]) => Promise<Codec>) | undefined {
+    const section = (this.#api.call as unknown as Record<string, Record<string, unknown> | undefined>)[camel(apiName)]
+    return section?.[camel(method)] as ((...args: unknown[]) => Promise<Codec>) | undefined
+  }
+
+  async bestBlock(opts?: { signal?: AbortSignal }): Promise<bigint> {
+    const header = await withSignal(this.#api.rpc.chain.getHeader(), opts?.signal, 'reading the best block')
+    return header.number.toBigInt()
+  }
+
+  async subscribeBlocks(cb: (block: bigint) => void): Promise<() => void> {
+    const unsub = await this.#api.rpc.chain.subscribeNewHeads((h) => cb(h.number.toBigInt()))
+    return () => { unsub() }
+  }
+
+  async listSubnets(opts?: { signal?: AbortSignal }): Promise<SubnetSummary[]> {
+    const signal = opts?.signal
+    const added = await withSignal(this.#query('SubtensorModule', 'NetworksAdded').entries(), signal, 'listing subnets')
+    const netuids = added
+      .filter(([, v]) => (v as unknown as { isTrue: boolean }).isTrue)
+      .map(([k]) => toNum(k.args[0]))
+      .sort((a, b) => a - b)
+    if (netuids.length === 0) return []
+    const [tempo, n, max, burn, allowed, ident] = await withSignal(Promise.all([
+      this.#query('SubtensorModule', 'Tempo').multi(netuids),
+      this.#query('SubtensorModule', 'SubnetworkN').multi(netuids),
+      this.#query('SubtensorModule', 'MaxAllowedUids').multi(netuids),
+      this.#query('SubtensorModule', 'Burn').multi(netuids),
+      this.#query('SubtensorModule', 'NetworkRegistrationAllowed').multi(netuids),
+      this.#query('SubtensorModule', 'SubnetIdentitiesV3').multi(netuids),
+    ]), signal, 'listing subnets')
+    return netuids.map((netuid, i) => {
+      const id = ident[i] as unknown as { isSome: boolean; unwrap(): { subnetName: Codec } }
+      return {
+        netuid,
+        name: id.isSome ? bytesToText(id.unwrap().subnetName) : '',
+        tempo: toNum(tempo[i]),
+        neurons: toNum(n[i]),
+        maxNeurons: toNum(max[i]),
+        burn: toBig(burn[i]),
+        registrationAllowed: (allowed[i] as unknown as { isTrue: boolean }).isTrue,
+      }
+    })
+  }
+
+  async getHyperparams(netuid: number, opts?: { signal?: AbortSignal }): Promise<SubnetHyperparams> {
+    const call = this.#runtimeCall('SubnetInfoRuntimeApi', 'get_subnet_hyperparams_v3')
+    if (!call) throw new WalletError('UNSUPPORTED', 'this chain has no SubnetInfoRuntimeApi.get_subnet_hyperparams_v3')
+    const res = await withSignal(call(netuid), opts?.signal, 'reading hyperparameters') as unknown as { isNone: boolean; unwrap(): Array<{ name: Codec; value: Codec }> }
+    if (res.isNone) throw new WalletError('BAD_INPUT', `subnet ${netuid} does not exist`)
+    const all: Record<string, HyperparamValue> = {}
+    for (const entry of res.unwrap()) all[bytesToText(entry.name)] = hyperparamValue(entry.value)
+    const num = (k: string, d = 0): number => { const v = all[k]; return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : d }
+    const big = (k: string): bigint => { const v = all[k]; return typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(Math.trunc(v)) : 0n }
+    const bool = (k: string): boolean => all[k] === true
+    return {
+      netuid,
+      tempo: num('tempo'),
+      weightsVersion: big('weights_version'),
+      weightsRateLimit: big('weights_rate_limit'),
+      minAllowedWeights: num('min_allowed_weights'),
+      maxWeightsLimit: num('max_weights_limit'),
+      immunityPeriod: num('immunity_period'),
+      activityCutoff: num('activity_cutoff'),
+      maxValidators: num('max_validators'),
+      commitRevealWeightsEnabled: bool('commit_reveal_weights_enabled'),
+      commitRevealPeriod: big('commit_reveal_period'),
+      servingRateLimit: big('serving_rate_limit'),
+      registrationAllowed: bool('registration_allowed'),
+      minBurn: big('min_burn'),
+      maxBurn: big('max_burn'),
+      yumaVersion: num('yuma_version', 2),
+      all,
+    }
+  }
+
+  async getMetagraph(netuid: number, opts?: { signal?: AbortSignal }): Promise<Metagraph> {
+    const signal = opts?.signal
+    const getMeta = this.#runtimeCall('SubnetInfoRuntimeApi', 'get_metagraph')
+    if (getMeta) {
+      let res: { isNone: boolean; unwrap(): Record<string, unknown> } | undefined
+      try {
+        res = await withSignal(getMeta(netuid), signal, 'reading the metagraph') as unknown as typeof res
+      } catch (e) {
+        if (e instanceof WalletError) throw e
+        res = undefined // node without this runtime API: fall back to get_neurons_lite
+      }
+      if (res && res.isNone) throw new WalletError('BAD_INPUT', `subnet ${netuid} does not exist`)
+      if (res) return metagraphFromInfo(netuid, res.unwrap())
+    }
+    const lite = this.#runtimeCall('NeuronInfoRuntimeApi', 'get_neurons_lite')
+    if (!lite) throw new WalletError('UNSUPPORTED', 'this chain has neither get_metagraph nor get_neurons_lite')
+    const [list, block, tempo] = await withSignal(Promise.all([
+      lite(netuid),
+      this.bestBlock(),
+      this.#query('SubtensorModule', 'Tempo')(netuid),
+    ]), signal, 'reading neurons')
+    const neurons = (list as unknown as Array<Record<string, Codec>>).map((n): Neuron => ({
+      uid: toNum(n.uid),
+      hotkey: toSs58(n.hotkey!.toString()),
+      coldkey: toSs58(n.coldkey!.toString()),
+      active: (n.active as unknown as { isTrue: boolean }).isTrue,
+      validatorPermit: (n.validatorPermit as unknown as { isTrue: boolean }).isTrue,
+      stake: (n.stake as unknown as Array<[Codec, Codec]>).reduce((s, [, amt]) => s + toBig(amt), 0n),
+      incentive: toNum(n.incentive),
+      dividends: toNum(n.dividends),
+      consensus: toNum(n.consensus),
+      trust: toNum(n.trust),
+      validatorTrust: toNum(n.validatorTrust),
+      emission: toBig(n.emission),
+      lastUpdate: toBig(n.lastUpdate),
+      blockAtRegistration: undefined,
+    })).sort((a, b) => a.uid - b.uid)
+    return { netuid, block, tempo: toNum(tempo), source: 'get_neurons_lite', neurons }
+  }
+
+  async getUid(netuid: number, hotkey: string, opts?: { signal?: AbortSignal }): Promise<number | undefined> {
+    const res = await withSignal(this.#query('SubtensorModule', 'Uids')(netuid, hotkey), opts?.signal, 'reading the uid') as unknown as { isSome: boolean; unwrap(): Codec }
+    return res.isSome ? toNum(res.unwrap()) : undefined
+  }
+
+  async getBalance(address: string, opts?: { signal?: AbortSignal }): Promise<AccountBalance> {
+    const info = await withSignal(this.#query('System', 'Account')(address), opts?.signal, 'reading the balance') as unknown as { data: Record<string, Codec | undefined> }
+    const free = toBig(info.data.free)
+    const reserved = toBig(info.data.reserved)
+    const frozen = info.data.frozen ? toBig(info.data.frozen) : 0n
+    return { free, reserved, frozen, transferable: free > frozen ? free - frozen : 0n }
+  }
+
+  async getBurn(netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    return toBig(await withSignal(this.#query('SubtensorModule', 'Burn')(netuid), opts?.signal, 'reading the burn price'))
+  }
+
+  async getHotkeyStake(hotkey: string, netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    return toBig(await withSignal(this.#query('SubtensorModule', 'TotalHotkeyAlpha')(hotkey, netuid), opts?.signal, 'reading stake'))
+  }
+
+  async getNextEpochBlock(netuid: number, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    const call = this.#runtimeCall('SubnetInfoRuntimeApi', 'get_next_epoch_start_block')
+    if (call) {
+      try {
+        const res = await withSignal(call(netuid), opts?.signal, 'reading the next epoch') as unknown as { isNone: boolean; unwrap(): Codec }
+        if (res.isNone) throw new WalletError('BAD_INPUT', `subnet ${netuid} does not exist`)
+        return toBig(res.unwrap())
+      } catch (e) {
+        if (e instanceof WalletError) throw e
+        // node without this runtime API: derive it from storage below
+      }
+    }
+    // The epoch runs once `block - LastEpochBlock >= tempo` (YUMA-SPEC §epoch timing).
+    const [last, tempo] = await withSignal(Promise.all([
+      this.#query('SubtensorModule', 'LastEpochBlock')(netuid),
+      this.#query('SubtensorModule', 'Tempo')(netuid),
+    ]), opts?.signal, 'reading the next epoch')
+    return toBig(last) + toBig(tempo)
+  }
+
+  async getCommitments(netuid: number, opts?: { signal?: AbortSignal }): Promise<Commitment[]> {
+    const entries = await withSignal(this.#query('Commitments', 'CommitmentOf').entries(netuid), opts?.signal, 'reading commitments')
+    const out: Commitment[] = []
+    for (const [key, value] of entries) {
+      const opt = value as unknown as { isSome: boolean; unwrap(): { block: Codec; info: { fields: Array<{ type: string; value: Codec }> } } }
+      if (!opt.isSome) continue
+      const reg = opt.unwrap()
+      const fields = reg.info.fields.map((f) => (f.type.startsWith('Raw') ? f.value.toU8a(true) : new Uint8Array()))
+      const firstRaw = reg.info.fields.findIndex((f) => f.type.startsWith('Raw'))
+      out.push({
+        hotkey: toSs58(key.args[1]!.toString()),
+        block: toBig(reg.block),
+        fields,
+        text: firstRaw >= 0 ? new TextDecoder().decode(fields[firstRaw]) : undefined,
+      })
+    }
+    return out
+  }
+
+  // --- extrinsics -------------------------------------------------------------------------------
+
+  #extrinsic(spec: CallSpec): SubmittableExtrinsic<'promise'> {
+    const section = (this.#api.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => SubmittableExtrinsic<'promise'>) | undefined> | undefined>)[camel(spec.pallet)]
+    const fn = section?.[camel(spec.method)]
+    if (!fn) throw new WalletError('UNSUPPORTED', `this chain's metadata has no call ${spec.pallet}.${spec.method}`)
+    try {
+      return fn(...spec.args)
+    } catch (e) {
+      throw new WalletError('BAD_INPUT', `cannot encode ${spec.pallet}.${spec.method}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    }
+  }
+
+  prepare(spec: CallSpec): PreparedCall {
+    const ext = this.#extrinsic(spec)
+    const idx = ext.method.callIndex
+    return { spec, callIndex: [idx[0]!, idx[1]!], callData: ext.method.toHex(), human: ext.method.toHuman() }
+  }
+
+  async estimateFee(spec: CallSpec, address: string, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    const info = await withSignal(this.#extrinsic(spec).paymentInfo(address), opts?.signal, 'estimating the fee')
+    return info.partialFee.toBigInt()
+  }
+
+  async submit(call: CallSpec | PreparedCall, signer: TxSigner, opts: SubmitOptions = {}): Promise<TxResult> {
+    const { onStatus, signal, waitFor = 'finalized', tip } = opts
+    const spec = 'spec' in call ? call.spec : call
+    throwIfAborted(signal, 'submitting')
+    const ext = this.#extrinsic(spec)
+    const address = signer.address
+    const apiSigner: ApiSigner = isKeySigner(signer) ? toApiSigner(signer) : signer.signer
+    const report = (s: Parameters<NonNullable<SubmitOptions['onStatus']>>[0]): void => {
+      try { onStatus?.(s) } catch { /* UI callback errors must not break submission */ }
+    }
+
+    report({ kind: 'signing' })
+    try {
+      await withSignal(ext.signAsync(address, { signer: apiSigner as never, nonce: -1, ...(tip !== undefined ? { tip } : {}) }), signal, 'signing')
+    } catch (e) {
+      if (e instanceof WalletError) throw e
+      if (isRejectionMessage(e)) throw new UserRejectedError(undefined, { cause: e })
+      throw new WalletError('SIGNING_FAILED', `signing failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    }
+    const txHash = ext.hash.toHex()
+    report({ kind: 'signed', txHash })
+    throwIfAborted(signal, 'submitting')
+
+    const api = this.#api
+    return new Promise<TxResult>((resolve, reject) => {
+      let unsub: (() => void) | undefined
+      let settled = false
+      const finish = (fn: () => void): void => {
+        if (settled) return
+        settled = true
+        signal?.removeEventListener('abort', onAbort)
+        unsub?.()
+        fn()
+      }
+      const onAbort = (): void => finish(() => reject(abortError(signal, 'waiting for the transaction (it may still be included)')))
+      signal?.addEventListener('abort', onAbort, { once: true })
+
+      ext.send((result) => {
+        const { status } = result
+        if (status.isReady || status.isBroadcast) {
+          if (status.isReady) report({ kind: 'ready' })
+          return
+        }
+        const events: TxEvent[] = result.events.map(({ event }) => ({ pallet: event.section, name: event.method, data: event.data.toHuman() as unknown[] }))
+        if (status.isInBlock || status.isFinalized) {
+          const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
+          if (status.isInBlock) report({ kind: 'inBlock', blockHash })
+          else report({ kind: 'finalized', blockHash })
+          if (result.dispatchError) {
+            const decoded = decodeDispatchError(api, result.dispatchError)
+            finish(() => reject(new DispatchError(decoded, humanDispatchMessage(decoded), blockHash)))
+            return
+          }
+          if (status.isFinalized || waitFor === 'inBlock') {
+            finish(() => resolve({ txHash, blockHash, finalized: status.isFinalized, events }))
+          }
+          return
+        }
+        if (status.isInvalid || status.isDropped || status.isUsurped || status.isFinalityTimeout) {
+          const reason = status.type
+          report({ kind: status.isInvalid ? 'invalid' : 'dropped', reason })
+          finish(() => reject(new WalletError(status.isInvalid ? 'TX_INVALID' : 'TX_DROPPED', `the transaction was ${reason.toLowerCase()} by the node and not included`)))
+        }
+      }).then(
+        (u) => { if (settled) u(); else unsub = u },
+        (e: unknown) => {
+          const reason = e instanceof Error ? e.message : String(e)
+          report({ kind: 'invalid', reason })
+          finish(() => reject(new WalletError('TX_INVALID', `the node refused the transaction: ${reason}`, { cause: e })))
+        },
+      )
+    })
+  }
+
+  // --- typed extrinsics -------------------------------------------------------------------------
+
+  async quoteRegistration(netuid: number, coldkey: string, hotkey: string, opts?: { signal?: AbortSignal }): Promise<RegistrationQuote> {
+    const [burn, fee, balance] = await Promise.all([
+      this.getBurn(netuid, opts),
+      this.estimateFee(calls.burnedRegister(netuid, hotkey), coldkey, opts),
+      this.getBalance(coldkey, opts),
+    ])
+    return { netuid, burn, fee, balance: balance.transferable, affordable: balance.transferable >= burn + fee }
+  }
+
+  async burnedRegister(netuid: number, hotkey: string, coldkey: TxSigner, opts: SubmitOptions & { maxBurn?: bigint } = {}): Promise<TxResult & { burn: bigint }> {
+    const spec = calls.burnedRegister(netuid, hotkey)
+    const burn = await this.getBurn(netuid, opts)
+    if (opts.maxBurn !== undefined && burn > opts.maxBurn) {
+      throw new WalletError('BAD_INPUT', `the registration price rose to ${burn} rao, above the ${opts.maxBurn} rao you accepted; review the new price`)
+    }
+    return { ...(await this.submit(spec, coldkey, opts)), burn }
+  }
+
+  addStake(hotkey: string, netuid: number, amount: bigint, coldkey: TxSigner, opts: SubmitOptions & { limit?: LimitOptions } = {}): Promise<TxResult> {
+    const spec = opts.limit ? calls.addStakeLimit(hotkey, netuid, amount, opts.limit) : calls.addStake(hotkey, netuid, amount)
+    return this.submit(spec, coldkey, opts)
+  }
+
+  removeStake(hotkey: string, netuid: number, amount: bigint, coldkey: TxSigner, opts: SubmitOptions & { limit?: LimitOptions } = {}): Promise<TxResult> {
+    const spec = opts.limit ? calls.removeStakeLimit(hotkey, netuid, amount, opts.limit) : calls.removeStake(hotkey, netuid, amount)
+    return this.submit(spec, coldkey, opts)
+  }
+
+  setCommitment(netuid: number, fields: ReadonlyArray<Uint8Array | string>, hotkey: TxSigner, opts?: SubmitOptions): Promise<TxResult> {
+    return this.submit(calls.setCommitment(netuid, fields), hotkey, opts)
+  }
+
+  publishPeerId(netuid: number, peerId: string, hotkey: TxSigner, opts?: SubmitOptions): Promise<TxResult> {
+    return this.setCommitment(netuid, [peerId], hotkey, opts)
+  }
+
+  transferKeepAlive(dest: string, amount: bigint, from: TxSigner, opts?: SubmitOptions): Promise<TxResult> {
+    return this.submit(calls.transferKeepAlive(dest, amount), from, opts)
+  }
+}
+
+function hyperparamValue(v: Codec): HyperparamValue {
+  const e = v as unknown as { type: string; value: Codec }
+  switch (e.type) {
+    case 'Bool': return (e.value as unknown as { isTrue: boolean }).isTrue
+    case 'U16':
+    case 'U32': return toNum(e.value)
+    case 'I32F32': return Number(toBig((e.value as unknown as { bits: Codec }).bits)) / 2 ** 32
+    case 'U64F64': return Number(toBig((e.value as unknown as { bits: Codec }).bits)) / 2 ** 64
+    default: return toBig(e.value) // U64, U128, TaoBalance
+  }
+}
+
+function metagraphFromInfo(netuid: number, m: Record<string, unknown>): Metagraph {
+  const vec = (k: string): Codec[] => (m[k] as Codec[] | undefined) ?? []
+  const hotkeys = vec('hotkeys')
+  const coldkeys = vec('coldkeys')
+  const active = vec('active')
+  const permit = vec('validatorPermit')
+  const neurons: Neuron[] = hotkeys.map((hk, uid) => {
+    const at = (k: string): Codec | undefined => vec(k)[uid]
+    const n = (k: string): number => { const c = at(k); return c ? toNum(c) : 0 }
+    const b = (k: string): bigint => { const c = at(k); return c ? toBig(c) : 0n }
+    return {
+      uid,
+      hotkey: toSs58(hk.toString()),
+      coldkey: toSs58(coldkeys[uid]!.toString()),
+      active: (active[uid] as unknown as { isTrue: boolean } | undefined)?.isTrue ?? false,
+      validatorPermit: (permit[uid] as unknown as { isTrue: boolean } | undefined)?.isTrue ?? false,
+      stake: b('totalStake'),
+      incentive: n('incentives'),
+      dividends: n('dividends'),
+      consensus: n('consensus'),
+      trust: n('trust'),
+      validatorTrust: undefined,
+      emission: b('emission'),
+      lastUpdate: b('lastUpdate'),
+      blockAtRegistration: at('blockAtRegistration') ? b('blockAtRegistration') : undefined,
+    }
+  })
+  return { netuid, block: toBig(m.block), tempo: toNum(m.tempo), source: 'get_metagraph', neurons }
+}
+
+// ---------------------------------------------------------------------------------------------
+// offline encoding (no connection): for tests, fixtures and tooling
+
+/** Encodes {@link CallSpec}s with a metadata blob, the same way the live client does. */
+export interface OfflineCallEncoder {
+  /** `System.Version.spec_version` from the metadata's constants. */
+  readonly specVersion: number
+  /** Encode; throws `UNSUPPORTED` if the metadata lacks the call. */
+  encode(spec: CallSpec): { callIndex: readonly [number, number]; callData: Hex }
+  /** Decode call data back to `{ pallet, method, args }` (args in JSON form). */
+  decode(callData: Hex | Uint8Array): { pallet: string; method: string; args: Record<string, unknown> }
+}
+
+/** An encoder over a SCALE metadata blob (e.g. the finney V16 fixture). */
+export function createOfflineCallEncoder(metadata: Uint8Array | Hex): OfflineCallEncoder {
+  const registry = new TypeRegistry()
+  const meta = new Metadata(registry, metadata)
+  registry.setMetadata(meta, undefined, SUBTENSOR_SIGNED_EXTENSIONS, true)
+  const decorated = expandMetadata(registry, meta)
+  const tx = decorated.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => Codec & { callIndex: Uint8Array }) | undefined> | undefined>
+  return {
+    specVersion: (decorated.consts as unknown as { system: { version: { specVersion: Codec } } }).system.version.specVersion.toJSON() as number,
+    encode(spec) {
+      const fn = tx[camel(spec.pallet)]?.[camel(spec.method)]
+      if (!fn) throw new WalletError('UNSUPPORTED', `the metadata has no call ${spec.pallet}.${spec.method}`)
+      const c = fn(...spec.args)
+      return { callIndex: [c.callIndex[0]!, c.callIndex[1]!], callData: c.toHex() }
+    },
+    decode(callData) {
+      const c = registry.createType('Call', callData)
+      const pallet = registry.metadata.pallets.find((p) => p.index.toNumber() === c.callIndex[0])?.name.toString() ?? c.section
+      const argNames = c.meta.fields.map((f) => f.name.unwrap().toString())
+      const args: Record<string, unknown> = {}
+      c.args.forEach((a, i) => { args[argNames[i]!] = a.toJSON() })
+      return { pallet, method: c.meta.name.toString(), args }
+    },
+  }
+}
+

@@ -1,0 +1,20 @@
+/**
+ * webtensor wallet: the chain client (subtensor through @polkadot/api), typed reads and
+ * extrinsics, the browser extension (coldkey) and the in-page session hotkey.
+ *
+ * This file is the only door into `src/wallet`.
+ */
+export { createChainClient, createOfflineCallEncoder, humanDispatchMessage, SUBTENSOR_SIGNED_EXTENSIONS } from './chain.ts'
+export type { ChainClient, ChainClientInit, OfflineCallEncoder, PreparedCall, RegistrationQuote } from './chain.ts'
+export * as calls from './calls.ts'
+export type { CallSpec, LimitOptions } from './calls.ts'
+export { ENDPOINTS, resolveEndpoint } from './endpoints.ts'
+export {
+  DispatchError, INSTALL_LINKS, NoExtensionError, UserRejectedError, WalletError,
+} from './errors.ts'
+export type { DecodedDispatchError, InstallLink, WalletErrorCode } from './errors.ts'
+export { SS58_FORMAT, assertAddress, publicKeyOf, toSs58 } from './address.ts'
+export { createKeyringSigner, keySignerFromPair, signMessage, toApiSigner, verifyMessage } from './keys.ts'
+export { createIdbMetadataCache, createMemoryMetadataCache, defaultMetadataCache } from './metadata-cache.ts'
+export type { MetadataCache } from './metadata-cache.ts'
+export type * from './types.ts'
