@@ -1,0 +1,33 @@
+/**
+ * src/gpu: the WebGPU device (probe, device loss), the one GPU queue, the model store
+ * (download, progress, integrity, Cache API) and ONNX Runtime inference in a Web Worker.
+ * This file is the subsystem's only door.
+ */
+export { probeGpu, assertGpu, type GpuCapabilities, type GpuAdapterReport, type ProbeInit } from './probe.ts'
+export { createGpuDevice, type GpuDeviceHandle, type GpuDeviceInit, type DeviceLostDetail } from './device.ts'
+export { createGpuQueue, sharedGpuQueue, type GpuQueue, type GpuJobOptions } from './queue.ts'
+export {
+  createModelStore,
+  sha256Hex,
+  type ModelStore,
+  type ModelStoreInit,
+  type ModelManifest,
+  type ModelFileEntry,
+  type ModelPlan,
+  type ModelProgress,
+  type LoadedModel,
+  type LoadOptions,
+  type CachedModel,
+} from './model-store.ts'
+export {
+  createInferenceClient,
+  type InferenceClient,
+  type InferenceClientInit,
+  type InferencePath,
+  type CreateSessionOptions,
+  type SessionInfo,
+  type EpMemory,
+} from './client.ts'
+export type { SessionRunner } from './runner.ts'
+export type { ExecutionProvider, TensorData, TensorMap, TensorType, InitResult, WorkerRequest, WorkerResponse } from './protocol.ts'
+export { GpuError, ModelIntegrityError, QuotaError, errorToData, errorFromData, type GpuErrorCode, type ErrorData } from './errors.ts'

@@ -1,0 +1,68 @@
+/**
+ * Messages between the inference client (page) and `inference.worker.ts`. Every request has an
+ * `id`; the worker answers it exactly once with `ok: true` and a result, or `ok: false` and the
+ * error as data. Events (no `id`) tell the page which execution path runs.
+ */
+import type { ErrorData } from './errors.ts'
+import type { GpuCapabilities } from './probe.ts'
+
+/** Execution provider. */
+export type ExecutionProvider = 'webgpu' | 'wasm'
+
+/** Element types the protocol carries. */
+export type TensorType = 'float32' | 'int32' | 'int64' | 'uint8' | 'bool'
+
+/** A tensor as plain data (BigInt64Array for int64). */
+export interface TensorData {
+  type: TensorType
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array
+  dims: number[]
+}
+
+/** Feeds or outputs by tensor name. */
+export type TensorMap = Record<string, TensorData>
+
+/** Requests, page to worker. */
+export type WorkerRequest =
+  | { id: number; type: 'init'; wasmPaths: string | null; numThreads: number; webgpu: boolean }
+  | { id: number; type: 'measure'; model: ArrayBuffer; feeds: TensorMap; runs: number }
+  | { id: number; type: 'create'; session: string; model: ArrayBuffer; ep: ExecutionProvider }
+  | { id: number; type: 'run'; session: string; feeds: TensorMap }
+  | { id: number; type: 'release'; session: string }
+  | { id: number; type: 'lose-device' }
+
+/** Result of `init`. */
+export interface InitResult {
+  capabilities: GpuCapabilities
+  crossOriginIsolated: boolean
+  numThreads: number
+  /** Whether the WebGPU EP can be used in this worker. */
+  webgpu: boolean
+}
+
+/** Result of `measure`: median ms per run on each EP tried (absent where it failed). */
+export interface MeasureResult {
+  ms: Partial<Record<ExecutionProvider, number>>
+  errors: Partial<Record<ExecutionProvider, string>>
+}
+
+/** Result of `create`. */
+export interface CreateResult {
+  ep: ExecutionProvider
+  inputNames: string[]
+  outputNames: string[]
+  /** Input shapes from the model's metadata (symbolic dims as strings or null). */
+  inputShapes: (readonly (number | string | null)[] | null)[]
+}
+
+/** Result of `run`. */
+export interface RunResult {
+  outputs: TensorMap
+  ep: ExecutionProvider
+}
+
+/** Responses and events, worker to page. */
+export type WorkerResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: ErrorData }
+  | { id?: undefined; type: 'path'; ep: ExecutionProvider; reason: string }

@@ -1,0 +1,135 @@
+/**
+ * Draws an OCR challenge: K words at random sizes, colours, positions and slight rotations in
+ * random fonts over a light background, then noise. Pure drawing on a {@link Ctx2D}: the same
+ * code runs on OffscreenCanvas and @napi-rs/canvas.
+ */
+import type { Ctx2D } from './canvas-types.ts'
+import { OCR_FONTS } from './fonts.ts'
+import { randFloat, randInt, type RandomSource } from './words.ts'
+
+/** Where one word was drawn (axis-aligned bounds of its rotated box, in pixels). */
+export interface DrawnWord {
+  text: string
+  font: string
+  size: number
+  color: string
+  angle: number
+  box: { x: number; y: number; width: number; height: number }
+}
+
+/** Knobs of {@link renderChallenge}. */
+export interface RenderOptions {
+  width: number
+  height: number
+  minFontPx: number
+  maxFontPx: number
+  /** Largest rotation, radians, either way. */
+  maxAngle: number
+  /** Amplitude of per-pixel noise (0-255 scale). */
+  pixelNoise: number
+}
+
+/** Defaults for 640x480. */
+export const DEFAULT_RENDER: RenderOptions = { width: 640, height: 480, minFontPx: 24, maxFontPx: 42, maxAngle: 0.06, pixelNoise: 14 }
+
+interface Rect { x: number; y: number; width: number; height: number }
+
+function overlaps(a: Rect, b: Rect, pad: number): boolean {
+  return a.x < b.x + b.width + pad && b.x < a.x + a.width + pad && a.y < b.y + b.height + pad && b.y < a.y + a.height + pad
+}
+
+function rotatedBounds(cx: number, cy: number, w: number, h: number, angle: number): Rect {
+  const c = Math.abs(Math.cos(angle))
+  const s = Math.abs(Math.sin(angle))
+  const bw = w * c + h * s
+  const bh = w * s + h * c
+  return { x: cx - bw / 2, y: cy - bh / 2, width: bw, height: bh }
+}
+
+function rgb(r: number, g: number, b: number): string {
+  return `rgb(${r | 0},${g | 0},${b | 0})`
+}
+
+/**
+ * Renders `words` onto `ctx`, returns where each went. Words that cannot be placed after many
+ * tries are retried smaller; the layout always fits every word for the default sizes.
+ */
+export function renderChallenge(ctx: Ctx2D, words: readonly string[], rng: RandomSource, opts: RenderOptions = DEFAULT_RENDER): DrawnWord[] {
+  const { width: W, height: H } = opts
+  // Light background with a slight random tint; text is always dark: contrast is guaranteed.
+  const bg = [205 + randInt(rng, 51), 205 + randInt(rng, 51), 205 + randInt(rng, 51)] as const
+  ctx.fillStyle = rgb(bg[0], bg[1], bg[2])
+  ctx.fillRect(0, 0, W, H)
+
+  // Faint lines behind the text.
+  for (let i = 0, n = 3 + randInt(rng, 4); i < n; i++) {
+    ctx.strokeStyle = rgb(randInt(rng, 256), randInt(rng, 256), randInt(rng, 256))
+    ctx.globalAlpha = randFloat(rng, 0.15, 0.35)
+    ctx.lineWidth = randFloat(rng, 0.5, 1.5)
+    ctx.beginPath()
+    ctx.moveTo(randFloat(rng, 0, W), randFloat(rng, 0, H))
+    ctx.lineTo(randFloat(rng, 0, W), randFloat(rng, 0, H))
+    ctx.stroke()
+  }
+  ctx.globalAlpha = 1
+
+  const placed: Rect[] = []
+  const drawn: DrawnWord[] = []
+  ctx.textBaseline = 'middle'
+  ctx.textAlign = 'center'
+  for (const text of words) {
+    let size = opts.minFontPx + randInt(rng, opts.maxFontPx - opts.minFontPx + 1)
+    const font = OCR_FONTS[randInt(rng, OCR_FONTS.length)]!.family
+    const angle = randFloat(rng, -opts.maxAngle, opts.maxAngle)
+    let spot: { cx: number; cy: number; bounds: Rect; w: number; h: number } | null = null
+    for (let attempt = 0; spot === null; attempt++) {
+      if (attempt > 0 && attempt % 200 === 0) size = Math.max(12, Math.floor(size * 0.85))
+      ctx.font = `${size}px "${font}"`
+      const w = ctx.measureText(text).width
+      const h = size * 1.25
+      const bounds0 = rotatedBounds(0, 0, w, h, angle)
+      const margin = 8
+      if (bounds0.width + 2 * margin > W) { size = Math.max(12, Math.floor(size * 0.85)); continue }
+      const cx = randFloat(rng, margin + bounds0.width / 2, W - margin - bounds0.width / 2)
+      const cy = randFloat(rng, margin + bounds0.height / 2, H - margin - bounds0.height / 2)
+      const bounds = rotatedBounds(cx, cy, w, h, angle)
+      // Keep words well apart so the detector sees separate boxes.
+      if (placed.every((p) => !overlaps(p, bounds, size * 0.6))) spot = { cx, cy, bounds, w, h }
+      if (attempt > 2000) throw new Error('challenge layout failed: too many words for the canvas')
+    }
+    const color = rgb(randInt(rng, 110), randInt(rng, 110), randInt(rng, 110))
+    ctx.save()
+    ctx.translate(spot.cx, spot.cy)
+    ctx.rotate(angle)
+    ctx.fillStyle = color
+    ctx.fillText(text, 0, 0)
+    ctx.restore()
+    placed.push(spot.bounds)
+    drawn.push({ text, font, size, color, angle, box: { x: Math.round(spot.bounds.x), y: Math.round(spot.bounds.y), width: Math.round(spot.bounds.width), height: Math.round(spot.bounds.height) } })
+  }
+
+  // Speckles.
+  for (let i = 0, n = 150 + randInt(rng, 150); i < n; i++) {
+    ctx.fillStyle = rgb(randInt(rng, 256), randInt(rng, 256), randInt(rng, 256))
+    ctx.globalAlpha = randFloat(rng, 0.2, 0.5)
+    ctx.beginPath()
+    ctx.arc(randFloat(rng, 0, W), randFloat(rng, 0, H), randFloat(rng, 0.4, 1.4), 0, Math.PI * 2)
+    ctx.fill()
+  }
+  ctx.globalAlpha = 1
+
+  // Per-pixel noise, uniform in ±pixelNoise.
+  if (opts.pixelNoise > 0) {
+    const img = ctx.getImageData(0, 0, W, H)
+    const d = img.data
+    const amp = opts.pixelNoise
+    for (let i = 0; i < d.length; i += 4) {
+      const n = (rng() % (2 * amp + 1)) - amp
+      d[i] = d[i]! + n
+      d[i + 1] = d[i + 1]! + n
+      d[i + 2] = d[i + 2]! + n
+    }
+    ctx.putImageData(img as never, 0, 0)
+  }
+  return drawn
+}

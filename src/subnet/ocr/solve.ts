@@ -1,0 +1,124 @@
+/**
+ * Miner side: PP-OCRv4 detection + recognition through the `paddleocr` pure-TypeScript pre/post
+ * processing, with the tensor work on whatever {@link SessionRunner} the caller gives (the
+ * inference worker in browsers, onnxruntime-node or ORT-web WASM in Node).
+ */
+import { PaddleOcrService } from 'paddleocr'
+import type { SessionRunner, TensorMap } from '../../gpu/index.ts'
+import { SubnetError, throwIfAborted } from '../errors.ts'
+import { platform } from './canvas.node.ts'
+import type { Pixels } from './canvas-types.ts'
+import type { OcrChallenge } from './challenge.ts'
+import { OCR_DET_FILE, OCR_DICT_FILE, OCR_REC_FILE } from './manifest.ts'
+import type { OcrAnswer, OcrWord } from './score.ts'
+
+/** Session names in the runner. */
+export const OCR_SESSIONS = { det: 'ocr-det', rec: 'ocr-rec' } as const
+
+/** A ready OCR pipeline (sessions created, dictionary loaded). */
+export interface OcrEngine {
+  /** Recognizes the words in RGBA/RGB pixels. */
+  recognize(pixels: Pixels, options?: { signal?: AbortSignal }): Promise<OcrWord[]>
+}
+
+/** Options of {@link createOcrEngine}. */
+export interface OcrEngineOptions {
+  /** Drop recognitions below this confidence (default 0.5). */
+  minConfidence?: number
+  signal?: AbortSignal
+}
+
+const LETTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ']
+
+class LocalTensor {
+  constructor(readonly type: string, readonly data: Float32Array, readonly dims: readonly number[]) {}
+}
+
+/** Representative detection input for the EP measurement: a 1x3x160x160 gradient. */
+function detProbe(): TensorMap {
+  const n = 3 * 160 * 160
+  const data = new Float32Array(n)
+  for (let i = 0; i < n; i++) data[i] = ((i % 97) / 97) * 2 - 1
+  return { x: { type: 'float32', data, dims: [1, 3, 160, 160] } }
+}
+
+/** Reads the dictionary file: one character per line, then the space PP-OCR's model also predicts. */
+export function parseDictionary(bytes: ArrayBuffer): string[] {
+  const lines = new TextDecoder().decode(bytes).replace(/\r?\n$/u, '').split(/\r?\n/u)
+  lines.push(' ')
+  return lines
+}
+
+/** Creates the engine: both sessions on the runner, sessions reused across calls. */
+export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<string, ArrayBuffer>, options: OcrEngineOptions = {}): Promise<OcrEngine> {
+  const det = files.get(OCR_DET_FILE)
+  const rec = files.get(OCR_REC_FILE)
+  const dict = files.get(OCR_DICT_FILE)
+  if (det === undefined || rec === undefined || dict === undefined) {
+    throw new SubnetError('MODEL_MISSING', `the OCR model needs ${OCR_DET_FILE}, ${OCR_REC_FILE} and ${OCR_DICT_FILE}: load them with the model store first`)
+  }
+  const minConfidence = options.minConfidence ?? 0.5
+  const signal = options.signal
+  // The runner decides the EP for detection by measuring; recognition follows on the same path.
+  let detEp: string | undefined
+  const ort = {
+    Tensor: LocalTensor,
+    InferenceSession: {
+      async create(buf: ArrayBuffer) {
+        const name = buf === det ? OCR_SESSIONS.det : OCR_SESSIONS.rec
+        const info = await runner.createSession(name, buf, {
+          ...(name === OCR_SESSIONS.det ? { probe: detProbe() } : {}),
+          ...(name === OCR_SESSIONS.rec && (detEp === 'webgpu' || detEp === 'wasm') ? { ep: detEp } : {}),
+          ...(signal !== undefined ? { signal } : {}),
+        })
+        if (name === OCR_SESSIONS.det) detEp = info.ep
+        return {
+          inputNames: info.inputNames,
+          outputNames: info.outputNames,
+          run: (feeds: Record<string, LocalTensor>) => runner.run(name, feeds as unknown as TensorMap),
+        }
+      },
+    },
+  }
+  const service = await PaddleOcrService.createInstance({
+    ort: ort as never,
+    detection: { modelBuffer: det, channelOrder: 'bgr', maxSideLength: 960, limitType: 'max', textPixelThreshold: 0.3, boxScoreThreshold: 0.6, unclipRatio: 1.5 },
+    recognition: { modelBuffer: rec, charactersDictionary: parseDictionary(dict), channelOrder: 'bgr', imageHeight: 48, imageWidth: 320 },
+  })
+  return {
+    async recognize(pixels, opts = {}) {
+      throwIfAborted(opts.signal)
+      const data = pixels.data instanceof Uint8Array ? pixels.data : new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength)
+      const results = await service.recognize({ width: pixels.width, height: pixels.height, data }, { charWhiteList: LETTERS })
+      return results
+        .filter((r) => r.text.trim() !== '' && r.confidence >= minConfidence)
+        .map((r) => ({
+          text: r.text.trim(),
+          confidence: r.confidence,
+          box: { x: r.box.x, y: r.box.y, width: r.box.width, height: r.box.height, ...(r.box.points !== undefined ? { points: r.box.points.map((p) => ({ x: p.x, y: p.y })) } : {}) },
+        }))
+    },
+  }
+}
+
+const engines = new WeakMap<SessionRunner, Promise<OcrEngine>>()
+
+/** The engine for a runner, created once and reused (sessions live as long as the runner). */
+export function ocrEngineFor(runner: SessionRunner, files: ReadonlyMap<string, ArrayBuffer>, options: OcrEngineOptions = {}): Promise<OcrEngine> {
+  let e = engines.get(runner)
+  if (e === undefined) {
+    e = createOcrEngine(runner, files, options)
+    engines.set(runner, e)
+    e.catch(() => engines.delete(runner))
+  }
+  return e
+}
+
+/** Solves a challenge: decode the JPEG, detect, recognize. */
+export async function solveOcr(challenge: OcrChallenge, runner: SessionRunner, files: ReadonlyMap<string, ArrayBuffer>, options: { signal?: AbortSignal } = {}): Promise<OcrAnswer> {
+  const t0 = performance.now()
+  const engine = await ocrEngineFor(runner, files, options)
+  const pixels = await platform.decodeImage(challenge.image)
+  const words = await engine.recognize(pixels, options)
+  return { id: challenge.id, words, latencyMs: performance.now() - t0 }
+}
