@@ -18,3 +18,7 @@ export { createKeyringSigner, keySignerFromPair, signMessage, toApiSigner, verif
 export { createIdbMetadataCache, createMemoryMetadataCache, defaultMetadataCache } from './metadata-cache.ts'
 export type { MetadataCache } from './metadata-cache.ts'
 export type * from './types.ts'
+export { connectWallet, forgetAccount, hasInjectedExtension, rememberedAccount, REMEMBERED_ACCOUNT_KEY } from './extension.ts'
+export type { ConnectWalletInit, WalletAccount, WalletConnection, WalletExtension } from './extension.ts'
+export { createMemoryHotkeyStorage, isMnemonic, openSessionHotkeys } from './session-hotkey.ts'
+export type { HotkeyStorage, SessionHotkey, SessionHotkeys, SessionHotkeysInit } from './session-hotkey.ts'
