@@ -1,0 +1,617 @@
+/**
+ * Weight submission flows against a subtensor node through `@polkadot/api` (calls and storage by
+ * name from the node's metadata): read the subnet's weight state, `set_weights` honouring
+ * `WeightsSetRateLimit`, hash commit-reveal (v2) with a pending-commit store, timelocked
+ * commit-reveal (v4), and status reports.
+ */
+import type { ApiPromise } from '@polkadot/api'
+import type { SubmittableExtrinsic } from '@polkadot/api/types'
+import type { Signer } from '@polkadot/types/types'
+import type { IKeyringPair } from '@polkadot/types/types'
+import type { Codec } from '@polkadot/types-codec/types'
+import { blake2b } from '@noble/hashes/blake2.js'
+import { QUICKNET, type BeaconInfo } from '../timelock/index.ts'
+import { WeightsError } from './errors.ts'
+import { checkWeights, prepareWeights, type WeightLimits } from './prepare.ts'
+import { commitHash, encryptWeights, makeSalt, revealRound, storageIndex } from './commit.ts'
+import type { PendingCommit, PendingCommitStore } from './store.ts'
+
+/** The hotkey that signs weight extrinsics: a keyring pair, or an address with an injected signer. */
+export interface WeightsAccount {
+  /** SS58 address of the hotkey. */
+  address: string
+  /** 32-byte public key of the hotkey. */
+  publicKey: Uint8Array
+  /** A keyring pair (dev accounts, keystores, session hotkeys). */
+  pair?: IKeyringPair
+  /** An injected signer (extension), used with `address` when `pair` is absent. */
+  signer?: Signer
+}
+
+/** Everything the weight flows read from chain state for one subnet and one hotkey. */
+export interface SubnetWeightState extends WeightLimits {
+  netuid: number
+  mecid: number
+  netuidIndex: number
+  /** Best block number when read. */
+  block: number
+  genesisHash: string
+  tempo: number
+  weightsSetRateLimit: number
+  commitRevealEnabled: boolean
+  revealPeriodEpochs: number
+  /** `CommitRevealWeightsVersion` (default 4). */
+  commitRevealVersion: number
+  /** `SubnetEpochIndex[netuid]`, when the runtime has the stateful counter. */
+  epochIndex?: number
+  lastEpochBlock?: number
+  pendingEpochAt?: number
+  /** The hotkey's uid, when registered. */
+  uid?: number
+  /** `LastUpdate[netuidIndex][uid]` (0 = never). */
+  lastUpdate: number
+  /** The drand beacon the chain decrypts with (`Drand.BeaconConfig`), quicknet when unreadable. */
+  beacon: BeaconInfo
+}
+
+/** Common options of the flows. */
+export interface FlowOptions {
+  /** Mechanism id (sub-subnet); default 0. */
+  mecid?: number
+  signal?: AbortSignal
+}
+
+type Query = (...args: unknown[]) => Promise<Codec>
+
+function query(api: ApiPromise, pallet: string, item: string): Query | undefined {
+  const p = (api.query as unknown as Record<string, Record<string, Query> | undefined>)[pallet]
+  return p?.[item]
+}
+
+async function num(api: ApiPromise, item: string, ...args: unknown[]): Promise<number | undefined> {
+  const q = query(api, 'subtensorModule', item)
+  if (q === undefined) return undefined
+  return Number((await q(...args)).toString())
+}
+
+function toHex(b: Uint8Array): string {
+  return `0x${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`
+}
+
+function fromHex(h: string): Uint8Array {
+  const s = h.startsWith('0x') ? h.slice(2) : h
+  return Uint8Array.from({ length: s.length / 2 }, (_, i) => parseInt(s.slice(2 * i, 2 * i + 2), 16))
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new WeightsError('ABORTED', 'aborted by the caller')
+}
+
+async function readBeacon(api: ApiPromise): Promise<BeaconInfo> {
+  const q = query(api, 'drand', 'beaconConfig')
+  if (q === undefined) return QUICKNET
+  try {
+    const cfg = (await q()).toJSON() as { publicKey?: string; genesisTime?: number; period?: number; hash?: string }
+    const pk = typeof cfg.publicKey === 'string' ? fromHex(cfg.publicKey) : undefined
+    if (pk === undefined || pk.length !== 96 || !cfg.genesisTime || !cfg.period) return QUICKNET
+    return { publicKey: pk, genesisTime: cfg.genesisTime, period: cfg.period, chainHash: (cfg.hash ?? '').replace(/^0x/, '') }
+  } catch {
+    return QUICKNET
+  }
+}
+
+/** Reads the subnet's weight hyperparameters and the hotkey's registration in one pass. */
+export async function readSubnetWeightState(api: ApiPromise, netuid: number, hotkey: string, opts: FlowOptions = {}): Promise<SubnetWeightState> {
+  throwIfAborted(opts.signal)
+  const mecid = opts.mecid ?? 0
+  const netuidIndex = storageIndex(netuid, mecid)
+  const header = await api.rpc.chain.getHeader()
+  const [
+    tempo, n, minAllowedWeights, maxWeightsLimit, rateLimit, revealPeriod, crVersion,
+    epochIndex, lastEpochBlock, pendingEpochAt,
+  ] = await Promise.all([
+    num(api, 'tempo', netuid), num(api, 'subnetworkN', netuid), num(api, 'minAllowedWeights', netuid),
+    num(api, 'maxWeightsLimit', netuid), num(api, 'weightsSetRateLimit', netuid), num(api, 'revealPeriodEpochs', netuid),
+    num(api, 'commitRevealWeightsVersion'), num(api, 'subnetEpochIndex', netuid), num(api, 'lastEpochBlock', netuid),
+    num(api, 'pendingEpochAt', netuid),
+  ])
+  const sm = (item: string): Query => {
+    const q = query(api, 'subtensorModule', item)
+    if (q === undefined) throw new WeightsError('BAD_INPUT', `the chain has no SubtensorModule.${item}: not a subtensor node?`)
+    return q
+  }
+  const [versionKey, crEnabled, uidOpt, lastUpdates, permits, ownerHotkey, beacon] = await Promise.all([
+    sm('weightsVersionKey')(netuid),
+    sm('commitRevealWeightsEnabled')(netuid),
+    sm('uids')(netuid, hotkey),
+    sm('lastUpdate')(netuidIndex),
+    sm('validatorPermit')(netuid),
+    query(api, 'subtensorModule', 'subnetOwnerHotkey')?.(netuid),
+    readBeacon(api),
+  ])
+  if (tempo === undefined || n === undefined) throw new WeightsError('BAD_INPUT', 'the chain has no SubtensorModule.Tempo/SubnetworkN: not a subtensor node?')
+  const uidJson = uidOpt.toJSON()
+  const uid = uidJson === null || uidJson === undefined ? undefined : Number(uidJson)
+  const last = (lastUpdates.toJSON() as (number | string)[] | null) ?? []
+  const permitList = (permits.toJSON() as boolean[] | null) ?? []
+  const isOwner = ownerHotkey !== undefined && ownerHotkey.toString() === hotkey
+  const state: SubnetWeightState = {
+    netuid,
+    mecid,
+    netuidIndex,
+    block: header.number.toNumber(),
+    genesisHash: api.genesisHash.toHex(),
+    tempo,
+    n,
+    minAllowedWeights: minAllowedWeights ?? 0,
+    maxWeightsLimit: maxWeightsLimit ?? 65535,
+    weightsVersionKey: BigInt(versionKey.toString()),
+    weightsSetRateLimit: rateLimit ?? 0,
+    commitRevealEnabled: crEnabled.toJSON() === true,
+    revealPeriodEpochs: revealPeriod ?? 1,
+    commitRevealVersion: crVersion ?? 4,
+    lastUpdate: uid === undefined ? 0 : Number(last[uid] ?? 0),
+    beacon,
+  }
+  if (epochIndex !== undefined) state.epochIndex = epochIndex
+  if (lastEpochBlock !== undefined) state.lastEpochBlock = lastEpochBlock
+  if (pendingEpochAt !== undefined) state.pendingEpochAt = pendingEpochAt
+  if (uid !== undefined) {
+    state.uid = uid
+    state.ownUid = uid
+    state.validatorPermit = isOwner || permitList[uid] === true
+  }
+  return state
+}
+
+/**
+ * The epoch a commit or reveal included at `block` belongs to (`current_epoch_with_lookahead`):
+ * `SubnetEpochIndex` plus one when an epoch is due at that block; the legacy modulo epoch
+ * `(block + netuid + 1) / (tempo + 1)` on runtimes without the counter.
+ */
+export function epochAt(s: SubnetWeightState, block: number): number {
+  if (s.epochIndex === undefined || s.lastEpochBlock === undefined) {
+    return Math.floor((block + s.netuid + 1) / (s.tempo + 1))
+  }
+  if (s.tempo === 0) return s.epochIndex
+  const pending = s.pendingEpochAt ?? 0
+  const due = (pending > 0 && block >= pending) || block - s.lastEpochBlock >= s.tempo
+  return s.epochIndex + (due ? 1 : 0)
+}
+
+/** Seconds per block, measured from `Timestamp.Now` over recent blocks; falls back to 2·MinimumPeriod. */
+export async function measureBlockTime(api: ApiPromise, span = 10): Promise<number> {
+  try {
+    const head = await api.rpc.chain.getHeader()
+    const h = head.number.toNumber()
+    const k = Math.min(span, h - 1)
+    if (k >= 2) {
+      const [a, b] = await Promise.all([api.rpc.chain.getBlockHash(h - k), api.rpc.chain.getBlockHash(h)])
+      const [ta, tb] = await Promise.all([(await api.at(a)).query.timestamp!.now!(), (await api.at(b)).query.timestamp!.now!()])
+      const dt = (Number(tb.toString()) - Number(ta.toString())) / 1000 / k
+      if (dt > 0) return dt
+    }
+  } catch {
+    // fall through to the constant
+  }
+  const minPeriod = (api.consts as unknown as Record<string, Record<string, Codec> | undefined>).timestamp?.minimumPeriod
+  return minPeriod ? (2 * Number(minPeriod.toString())) / 1000 : 12
+}
+
+/** What an included extrinsic produced. */
+export interface Inclusion {
+  blockHash: string
+  blockNumber: number
+}
+
+/** Decodes a `DispatchError` to `Pallet.Error`. */
+function dispatchErrorName(api: ApiPromise, err: { isModule: boolean; asModule: unknown; toString(): string }): string {
+  if (err.isModule) {
+    try {
+      const meta = api.registry.findMetaError(err.asModule as Parameters<typeof api.registry.findMetaError>[0])
+      return `${meta.section}.${meta.name}`
+    } catch {
+      // unknown module error
+    }
+  }
+  return err.toString()
+}
+
+const CHAIN_ERROR_CODES: Record<string, 'REVEAL_TOO_EARLY' | 'COMMIT_EXPIRED' | 'COMMIT_NOT_FOUND' | 'RATE_LIMITED' | 'NOT_REGISTERED' | 'VERSION_KEY_TOO_LOW' | 'COMMIT_REVEAL_ENABLED' | 'COMMIT_REVEAL_DISABLED'> = {
+  'subtensorModule.RevealTooEarly': 'REVEAL_TOO_EARLY',
+  'subtensorModule.ExpiredWeightCommit': 'COMMIT_EXPIRED',
+  'subtensorModule.NoWeightsCommitFound': 'COMMIT_NOT_FOUND',
+  'subtensorModule.InvalidRevealCommitHashNotMatch': 'COMMIT_NOT_FOUND',
+  'subtensorModule.SettingWeightsTooFast': 'RATE_LIMITED',
+  'subtensorModule.CommittingWeightsTooFast': 'RATE_LIMITED',
+  'subtensorModule.HotKeyNotRegisteredInSubNet': 'NOT_REGISTERED',
+  'subtensorModule.IncorrectWeightVersionKey': 'VERSION_KEY_TOO_LOW',
+  'subtensorModule.CommitRevealEnabled': 'COMMIT_REVEAL_ENABLED',
+  'subtensorModule.CommitRevealDisabled': 'COMMIT_REVEAL_DISABLED',
+}
+
+/** A chain rejection as a `WeightsError`: a specific code where callers act differently, else `CHAIN_REJECTED`. */
+export function chainRejection(name: string, what: string): WeightsError {
+  const key = name.charAt(0).toLowerCase() + name.slice(1)
+  const code = CHAIN_ERROR_CODES[key] ?? 'CHAIN_REJECTED'
+  return new WeightsError(code, `${what} was rejected by the chain: ${name}`, name)
+}
+
+/**
+ * Signs and submits `tx` with `account`, resolving once it is in a block with `ExtrinsicSuccess`;
+ * rejects with a `WeightsError` carrying the chain error (`Pallet.Error`) otherwise.
+ */
+export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, account: WeightsAccount, what: string, opts: { signal?: AbortSignal } = {}): Promise<Inclusion> {
+  throwIfAborted(opts.signal)
+  return await new Promise<Inclusion>((resolve, reject) => {
+    let unsub: (() => void) | undefined
+    let settled = false
+    const finish = (fn: () => void): void => {
+      if (settled) return
+      settled = true
+      opts.signal?.removeEventListener('abort', onAbort)
+      unsub?.()
+      fn()
+    }
+    const onAbort = (): void => finish(() => reject(new WeightsError('ABORTED', `${what}: aborted by the caller (it may still be included)`)))
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    const signerArg = account.pair ?? account.address
+    const options = account.pair ? {} : { signer: account.signer }
+    tx.signAndSend(signerArg as IKeyringPair, options, (result) => {
+      const { status, dispatchError } = result
+      if (status.isInBlock || status.isFinalized) {
+        const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
+        if (dispatchError) {
+          const name = dispatchErrorName(api, dispatchError)
+          finish(() => reject(chainRejection(name, what)))
+          return
+        }
+        const blockNumber = (result as unknown as { blockNumber?: { toNumber(): number } }).blockNumber
+        if (blockNumber !== undefined) {
+          finish(() => resolve({ blockHash, blockNumber: blockNumber.toNumber() }))
+        } else {
+          api.rpc.chain.getHeader(blockHash).then(
+            (h) => finish(() => resolve({ blockHash, blockNumber: h.number.toNumber() })),
+            (e: Error) => finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what}: cannot read the inclusion block: ${e.message}`))),
+          )
+        }
+      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+        finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what} was not included: ${status.type}`, status.type)))
+      }
+    }).then(
+      (u) => {
+        if (settled) u()
+        else unsub = u
+      },
+      (e: Error) => finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what} was refused by the node: ${e.message}`, e.message))),
+    )
+  })
+}
+
+function tx(api: ApiPromise, call: string, ...args: unknown[]): SubmittableExtrinsic<'promise'> {
+  const fn = (api.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => SubmittableExtrinsic<'promise'>) | undefined> | undefined>).subtensorModule?.[call]
+  if (fn === undefined) throw new WeightsError('BAD_INPUT', `the chain has no SubtensorModule.${call}`)
+  return fn(...args)
+}
+
+/** Weights to send: float scores (converted like the SDK) or ready u16 values. */
+export interface WeightsInput {
+  netuid: number
+  uids: readonly number[]
+  /** Float scores (any scale); converted to u16 max-upscaled. */
+  scores?: readonly number[]
+  /** Ready u16 values (used as given, after the checks). */
+  values?: readonly number[]
+  /** Version key; default the subnet's `WeightsVersionKey`. */
+  versionKey?: bigint
+  /** Keep zero weights (default false). */
+  keepZeros?: boolean
+}
+
+function resolveWeights(input: WeightsInput, s: SubnetWeightState): { uids: number[]; values: number[]; versionKey: bigint } {
+  if (s.uid === undefined) throw new WeightsError('NOT_REGISTERED', `the hotkey is not registered on subnet ${s.netuid}; register it first`)
+  if (input.scores !== undefined) return prepareWeights(input.uids, input.scores, s, { ...(input.versionKey !== undefined ? { versionKey: input.versionKey } : {}), keepZeros: input.keepZeros ?? false })
+  if (input.values === undefined) throw new WeightsError('BAD_INPUT', 'give either scores or values')
+  const uids = [...input.uids]
+  const values = [...input.values]
+  const versionKey = checkWeights(uids, values, s, input.versionKey)
+  return { uids, values, versionKey }
+}
+
+/** Result of {@link setWeights}. */
+export interface SetWeightsResult extends Inclusion {
+  uids: number[]
+  values: number[]
+  versionKey: bigint
+}
+
+/**
+ * `set_weights` (or `set_mechanism_weights`) for subnets with commit-reveal off. Honours
+ * `WeightsSetRateLimit`: waits for the allowed block when `waitForRateLimit`, else throws
+ * `RATE_LIMITED` naming the block it opens at.
+ */
+export async function setWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, opts: FlowOptions & { waitForRateLimit?: boolean } = {}): Promise<SetWeightsResult> {
+  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+  if (s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_ENABLED', `commit-reveal is on for subnet ${s.netuid}: use commitWeights (v2) or commitTimelockedWeights (v4)`)
+  const w = resolveWeights(input, s)
+  const opensAt = s.lastUpdate === 0 ? 0 : s.lastUpdate + s.weightsSetRateLimit
+  if (s.block + 1 < opensAt) {
+    if (!opts.waitForRateLimit) throw new WeightsError('RATE_LIMITED', `weights were set at block ${s.lastUpdate}; WeightsSetRateLimit ${s.weightsSetRateLimit} allows the next set from block ${opensAt} (now ${s.block})`)
+    await waitForBlock(api, opensAt - 1, opts.signal)
+  }
+  const call = s.mecid === 0
+    ? tx(api, 'setWeights', s.netuid, w.uids, w.values, w.versionKey)
+    : tx(api, 'setMechanismWeights', s.netuid, s.mecid, w.uids, w.values, w.versionKey)
+  const inc = await submit(api, call, account, 'set_weights', opts)
+  return { ...inc, ...w }
+}
+
+/** Resolves once the best block number reaches `target`. */
+export async function waitForBlock(api: ApiPromise, target: number, signal?: AbortSignal): Promise<number> {
+  throwIfAborted(signal)
+  return await new Promise<number>((resolve, reject) => {
+    let unsub: (() => void) | undefined
+    let done = false
+    const finish = (fn: () => void): void => {
+      if (done) return
+      done = true
+      signal?.removeEventListener('abort', onAbort)
+      unsub?.()
+      fn()
+    }
+    const onAbort = (): void => finish(() => reject(new WeightsError('ABORTED', 'aborted while waiting for a block')))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    api.rpc.chain.subscribeNewHeads((h) => {
+      const n = h.number.toNumber()
+      if (n >= target) finish(() => resolve(n))
+    }).then(
+      (u) => {
+        if (done) u()
+        else unsub = u
+      },
+      (e: Error) => finish(() => reject(new WeightsError('CHAIN_REJECTED', `cannot follow new blocks: ${e.message}`))),
+    )
+  })
+}
+
+async function findV2CommitEpoch(api: ApiPromise, s: SubnetWeightState, hotkey: string, hashHex: string): Promise<{ epoch: number; block: number } | undefined> {
+  const q = query(api, 'subtensorModule', 'weightCommits')
+  if (q === undefined) return undefined
+  const commits = ((await q(s.netuidIndex, hotkey)).toJSON() ?? []) as [string, number | string, number | string, number | string][]
+  const found = commits.find((c) => c[0] === hashHex)
+  return found && { epoch: Number(found[1]), block: Number(found[2]) }
+}
+
+/** Result of {@link commitWeights} and {@link commitTimelockedWeights}. */
+export interface CommitResult extends Inclusion {
+  /** The stored record (also put in the store when one was given). */
+  commit: PendingCommit
+}
+
+/**
+ * Hash commit-reveal (v2): prepares and checks the weights, draws a salt, submits
+ * `commit_weights(netuid, BlakeTwo256(SCALE(hotkey, netuid_index, uids, values, salt, version_key)))`,
+ * and records the salt in `store` so `revealWeights` can reveal it in its epoch.
+ */
+export async function commitWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: FlowOptions & { salt?: number[] } = {}): Promise<CommitResult> {
+  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+  if (!s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_DISABLED', `commit-reveal is off for subnet ${s.netuid}: use setWeights`)
+  const w = resolveWeights(input, s)
+  const salt = opts.salt ?? makeSalt()
+  const hash = commitHash({ hotkey: account.publicKey, netuidIndex: s.netuidIndex, uids: w.uids, values: w.values, salt, versionKey: w.versionKey })
+  const hashHex = toHex(hash)
+  const call = s.mecid === 0 ? tx(api, 'commitWeights', s.netuid, hashHex) : tx(api, 'commitMechanismWeights', s.netuid, s.mecid, hashHex)
+  const inc = await submit(api, call, account, 'commit_weights', opts)
+  const after = await readSubnetWeightState(api, s.netuid, account.address, opts)
+  const onChain = await findV2CommitEpoch(api, after, account.address, hashHex)
+  const commitEpoch = onChain?.epoch ?? epochAt(s, inc.blockNumber)
+  const now = Date.now()
+  const commit: PendingCommit = {
+    id: hashHex,
+    kind: 'v2',
+    genesisHash: s.genesisHash,
+    hotkey: account.address,
+    netuid: s.netuid,
+    mecid: s.mecid,
+    uids: w.uids,
+    values: w.values,
+    salt,
+    versionKey: w.versionKey.toString(),
+    commitBlock: onChain?.block ?? inc.blockNumber,
+    commitEpoch,
+    revealEpoch: commitEpoch + s.revealPeriodEpochs,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+  }
+  await store?.put(commit)
+  return { ...inc, commit }
+}
+
+/** Options of {@link commitTimelockedWeights}. */
+export interface TimelockedCommitOptions extends FlowOptions {
+  /** Seconds per block for the reveal-round formula; default measured from the chain. */
+  blockTimeSec?: number
+  /** Beacon public key to encrypt to; default the chain's `Drand.BeaconConfig` (quicknet on finney). */
+  beaconPublicKey?: Uint8Array
+  /** Override the reveal round (tests of rejection paths); default the reference formula. */
+  revealRound?: bigint
+  /** Wall clock for the reveal-round formula (ms); default `Date.now()`. */
+  nowMs?: number
+}
+
+/**
+ * Timelocked commit-reveal (v4): encrypts SCALE `WeightsTlockPayload { hotkey, uids, values,
+ * version_key }` to the drand round the reference client picks and submits
+ * `commit_timelocked_weights(netuid, commit, reveal_round, CommitRevealWeightsVersion)`.
+ * The chain reveals it itself at the reveal epoch.
+ */
+export async function commitTimelockedWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: TimelockedCommitOptions = {}): Promise<CommitResult & { revealRound: bigint; commitBytes: Uint8Array }> {
+  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+  if (!s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_DISABLED', `commit-reveal is off for subnet ${s.netuid}: use setWeights`)
+  const w = resolveWeights(input, s)
+  const blockTimeSec = opts.blockTimeSec ?? (await measureBlockTime(api))
+  const round = opts.revealRound ?? revealRound({
+    tempo: s.tempo,
+    currentBlock: s.block,
+    netuidIndex: s.netuidIndex,
+    revealPeriodEpochs: s.revealPeriodEpochs,
+    blockTimeSec,
+    info: s.beacon,
+    ...(opts.nowMs !== undefined ? { nowMs: opts.nowMs } : {}),
+  })
+  const commitBytes = encryptWeights({ hotkey: account.publicKey, uids: w.uids, values: w.values, versionKey: w.versionKey }, round, opts.beaconPublicKey ?? s.beacon.publicKey)
+  const call = s.mecid === 0
+    ? tx(api, 'commitTimelockedWeights', s.netuid, toHex(commitBytes), round, s.commitRevealVersion)
+    : tx(api, 'commitTimelockedMechanismWeights', s.netuid, s.mecid, toHex(commitBytes), round, s.commitRevealVersion)
+  const inc = await submit(api, call, account, 'commit_timelocked_weights', opts)
+  const commitEpoch = epochAt(s, inc.blockNumber)
+  const now = Date.now()
+  const commit: PendingCommit = {
+    id: toHex(blake2b(commitBytes, { dkLen: 32 })),
+    kind: 'v4',
+    genesisHash: s.genesisHash,
+    hotkey: account.address,
+    netuid: s.netuid,
+    mecid: s.mecid,
+    uids: w.uids,
+    values: w.values,
+    versionKey: w.versionKey.toString(),
+    commitBlock: inc.blockNumber,
+    commitEpoch,
+    revealEpoch: commitEpoch + s.revealPeriodEpochs,
+    revealRound: round.toString(),
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+  }
+  await store?.put(commit)
+  return { ...inc, commit, revealRound: round, commitBytes }
+}
+
+/** What happened to one stored commit during {@link revealWeights}. */
+export interface RevealOutcome {
+  commit: PendingCommit
+  /** `revealed` (now or by the chain), `waiting` (its epoch has not come), `expired`, `failed`. */
+  outcome: 'revealed' | 'waiting' | 'expired' | 'failed'
+  /** Blocks until the reveal epoch, for `waiting` (estimate). */
+  detail?: string
+  inclusion?: Inclusion
+}
+
+/** Options of {@link revealWeights}. */
+export interface RevealOptions extends FlowOptions {
+  /** Wait (following new blocks) until each commit's reveal epoch instead of reporting `waiting`. */
+  wait?: boolean
+  /** Only this netuid. */
+  netuid?: number
+}
+
+/** The weights row stored on chain for `uid` (`Weights[netuidIndex][uid]`), as [uid, value] pairs. */
+export async function readWeightsRow(api: ApiPromise, netuidIndex: number, uid: number): Promise<[number, number][]> {
+  const q = query(api, 'subtensorModule', 'weights')
+  if (q === undefined) return []
+  return ((await q(netuidIndex, uid)).toJSON() ?? []) as [number, number][]
+}
+
+/**
+ * Reveals this hotkey's pending v2 commits from `store` in their reveal epoch
+ * (`reveal_weights(netuid, uids, values, salt, version_key)`), and settles v4 commits by checking
+ * whether the chain revealed them. Expired commits are marked `expired` and reported, never dropped.
+ */
+export async function revealWeights(api: ApiPromise, account: WeightsAccount, store: PendingCommitStore, opts: RevealOptions = {}): Promise<RevealOutcome[]> {
+  const genesisHash = api.genesisHash.toHex()
+  const pending = await store.list({ genesisHash, hotkey: account.address, status: 'pending', ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
+  const out: RevealOutcome[] = []
+  for (const c of pending) {
+    throwIfAborted(opts.signal)
+    let s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+    const mark = async (status: PendingCommit['status'], note?: string): Promise<PendingCommit> => {
+      const next: PendingCommit = { ...c, status, updatedAt: Date.now(), ...(note !== undefined ? { note } : {}) }
+      await store.put(next)
+      return next
+    }
+    if (c.kind === 'v4') {
+      const epoch = epochAt(s, s.block)
+      if (epoch < c.revealEpoch || (epoch === c.revealEpoch && s.block <= c.commitBlock)) {
+        out.push({ commit: c, outcome: 'waiting', detail: `the chain reveals it in epoch ${c.revealEpoch} (now ${epoch})` })
+        continue
+      }
+      const row = s.uid === undefined ? [] : await readWeightsRow(api, s.netuidIndex, s.uid)
+      const matches = row.length === c.uids.length && row.every(([u], i) => u === c.uids[i])
+      if (matches && s.lastUpdate >= c.commitBlock) out.push({ commit: await mark('revealed', `revealed by the chain by block ${s.block}`), outcome: 'revealed' })
+      else if (epoch > c.revealEpoch) out.push({ commit: await mark('expired', `not revealed by the end of epoch ${c.revealEpoch} (pulse for round ${c.revealRound} missing, or the payload was refused)`), outcome: 'expired' })
+      else out.push({ commit: c, outcome: 'waiting', detail: `reveal epoch ${c.revealEpoch} in progress` })
+      continue
+    }
+    let epoch = epochAt(s, s.block + 1)
+    if (epoch < c.revealEpoch) {
+      if (!opts.wait) {
+        out.push({ commit: c, outcome: 'waiting', detail: `reveal in epoch ${c.revealEpoch} (next block is in epoch ${epoch})` })
+        continue
+      }
+      while (epoch < c.revealEpoch) {
+        await waitForBlock(api, s.block + 1, opts.signal)
+        s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+        epoch = epochAt(s, s.block + 1)
+      }
+    }
+    if (epoch > c.revealEpoch) {
+      out.push({ commit: await mark('expired', `its reveal epoch ${c.revealEpoch} has passed (now ${epoch}); the chain dropped it`), outcome: 'expired' })
+      continue
+    }
+    const call = c.mecid === 0
+      ? tx(api, 'revealWeights', c.netuid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
+      : tx(api, 'revealMechanismWeights', c.netuid, c.mecid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
+    try {
+      const inclusion = await submit(api, call, account, 'reveal_weights', opts)
+      out.push({ commit: await mark('revealed', `revealed in block ${inclusion.blockNumber}`), outcome: 'revealed', inclusion })
+    } catch (e) {
+      if (!(e instanceof WeightsError)) throw e
+      if (e.code === 'COMMIT_EXPIRED') out.push({ commit: await mark('expired', e.message), outcome: 'expired' })
+      else if (e.code === 'REVEAL_TOO_EARLY') out.push({ commit: c, outcome: 'waiting', detail: e.message })
+      else if (e.code === 'ABORTED') throw e
+      else out.push({ commit: await mark('failed', e.message), outcome: 'failed' })
+    }
+  }
+  return out
+}
+
+/** One line of {@link weightsStatus}. */
+export interface CommitStatusLine {
+  commit: PendingCommit
+  /** `due` = reveal now; `waiting`; `expired`; or the stored final status. */
+  state: 'due' | 'waiting' | 'expired' | 'revealed' | 'failed'
+  /** Epoch the next block belongs to. */
+  epochNow: number
+}
+
+/** Status of this hotkey's stored commits against chain state; marks newly expired ones. */
+export async function weightsStatus(api: ApiPromise, hotkey: string, store: PendingCommitStore, opts: FlowOptions & { netuid?: number } = {}): Promise<CommitStatusLine[]> {
+  const genesisHash = api.genesisHash.toHex()
+  const list = await store.list({ genesisHash, hotkey, ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
+  const out: CommitStatusLine[] = []
+  const states = new Map<string, SubnetWeightState>()
+  for (const c of list) {
+    const key = `${c.netuid}/${c.mecid}`
+    let s = states.get(key)
+    if (s === undefined) {
+      s = await readSubnetWeightState(api, c.netuid, hotkey, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+      states.set(key, s)
+    }
+    const epochNow = epochAt(s, s.block + 1)
+    if (c.status !== 'pending') {
+      out.push({ commit: c, state: c.status, epochNow })
+      continue
+    }
+    if (epochNow > c.revealEpoch && c.kind === 'v2') {
+      const next: PendingCommit = { ...c, status: 'expired', updatedAt: Date.now(), note: `reveal epoch ${c.revealEpoch} passed without a reveal` }
+      await store.put(next)
+      out.push({ commit: next, state: 'expired', epochNow })
+      continue
+    }
+    out.push({ commit: c, state: epochNow === c.revealEpoch && c.kind === 'v2' ? 'due' : 'waiting', epochNow })
+  }
+  return out
+}
+

@@ -1,0 +1,71 @@
+/**
+ * Weights on chain: preparation (float scores → checked u16 weights), hash commit-reveal (v2),
+ * timelocked commit-reveal to drand (v4, byte-compatible with subtensor's decryptor), `set_weights`
+ * honouring the rate limit, and a pending-commit store that survives reloads.
+ *
+ * Pure parts (preparation, hashes, payloads, reveal round, stores) run anywhere; the flows take an
+ * `@polkadot/api` `ApiPromise` connected to a subtensor node (or the devnet).
+ */
+export { WeightsError, type WeightsErrorCode } from './errors.ts'
+export {
+  scoresToU16,
+  prepareWeights,
+  checkWeights,
+  maxUpscaleU16,
+  isMaxWeightLimited,
+  type WeightLimits,
+  type PreparedWeights,
+  type PrepareOptions,
+} from './prepare.ts'
+export {
+  GLOBAL_MAX_SUBNET_COUNT,
+  MAX_COMMIT_BYTES,
+  SECURITY_BLOCK_OFFSET,
+  DEFAULT_SALT_LENGTH,
+  storageIndex,
+  makeSalt,
+  commitPreimage,
+  commitHash,
+  encodeTlockPayload,
+  decodeTlockPayload,
+  revealRound,
+  encryptWeights,
+  type CommitHashInput,
+  type TlockPayload,
+  type RevealRoundInput,
+} from './commit.ts'
+export {
+  createMemoryCommitStore,
+  createFileCommitStore,
+  matchesFilter,
+  type PendingCommit,
+  type PendingCommitStore,
+  type CommitFilter,
+  type CommitStatus,
+} from './store.ts'
+export { createIdbCommitStore, type IdbCommitStoreInit } from './store-idb.ts'
+export {
+  readSubnetWeightState,
+  epochAt,
+  measureBlockTime,
+  submit,
+  chainRejection,
+  setWeights,
+  commitWeights,
+  commitTimelockedWeights,
+  revealWeights,
+  weightsStatus,
+  waitForBlock,
+  readWeightsRow,
+  type WeightsAccount,
+  type SubnetWeightState,
+  type FlowOptions,
+  type Inclusion,
+  type WeightsInput,
+  type SetWeightsResult,
+  type CommitResult,
+  type TimelockedCommitOptions,
+  type RevealOutcome,
+  type RevealOptions,
+  type CommitStatusLine,
+} from './chain.ts'
