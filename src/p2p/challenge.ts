@@ -130,20 +130,20 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
     if (node.isBanned(peer)) { stream.abort(new MeshError('ERR_BANNED', 'banned')); return }
     if (!limiter.take(peer)) {
       const err = new MeshProtocolError('ERR_RATE_LIMITED', `more than ${limits.ratePerSecond} challenges/s: slow down`)
-      node.reportOffence(peer, err)
       await refuse(stream, err)
+      node.reportOffence(peer, err)
       return
     }
     const open = inflight.get(peer) ?? 0
     if (open >= limits.maxConcurrentPerPeer) {
       const err = new MeshProtocolError('ERR_TOO_MANY_STREAMS', `more than ${limits.maxConcurrentPerPeer} challenges at once`)
-      node.reportOffence(peer, err)
       await refuse(stream, err)
+      node.reportOffence(peer, err)
       return
     }
     inflight.set(peer, open + 1)
     try {
-      const frame = await readFrame(stream, limits.maxChallengeBytes + ENVELOPE_BYTES, AbortSignal.timeout(limits.requestTimeoutMs))
+      const frame = await readFrame(stream, limits.maxChallengeBytes + ENVELOPE_BYTES, AbortSignal.timeout(limits.requestTimeoutMs), connection)
       const req = decodeRequest(frame, limits.maxChallengeBytes)
       await node.verifyPeerBinding(req.binding, peer, { requirePermit: true })
       const now = Date.now()
@@ -162,9 +162,10 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
       await writeFrame(stream, response, AbortSignal.timeout(Math.max(1_000, req.challenge.deadline - Date.now() + limits.deadlineGraceMs)))
     } catch (err) {
       const e = err instanceof MeshError ? err : new MeshError('ERR_HANDLER', (err as Error)?.message ?? String(err))
-      node.reportOffence(peer, e)
+      // Refuse first, then record: the offence that bans the peer also hangs up on it.
       if (e instanceof MeshConnectionError) stream.abort(e)
       else await refuse(stream, e)
+      node.reportOffence(peer, e)
     } finally {
       const n = (inflight.get(peer) ?? 1) - 1
       if (n <= 0) inflight.delete(peer)
@@ -240,7 +241,7 @@ async function attemptOnce(node: MeshNode, peerId: string, challenge: Challenge,
     throw new MeshConnectionError('ERR_CONNECTION', `could not open a challenge stream to ${peerId}: ${(err as Error).message}`, { cause: err })
   }
   try {
-    const reading = readFrame(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, s)
+    const reading = readFrame(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, s, conn)
     reading.catch(() => {})
     await writeFrame(stream, request, s)
     const frame = await reading

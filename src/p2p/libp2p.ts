@@ -55,8 +55,16 @@ export function hasWebRTC(): boolean {
 async function ensureWebSocket(): Promise<void> {
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function') return
   const specifier = ['w', 's'].join('')
-  const mod = (await import(/* @vite-ignore */ specifier)) as { WebSocket: unknown }
-  ;(globalThis as { WebSocket?: unknown }).WebSocket = mod.WebSocket
+  const mod = (await import(/* @vite-ignore */ specifier)) as { WebSocket: new (...args: any[]) => { on(e: string, f: () => void): void } }
+  // An 'error' event without a listener would throw from `ws`'s EventEmitter and crash the
+  // process (e.g. a late ECONNREFUSED after the dialer gave up); browsers never throw there.
+  class QuietWebSocket extends mod.WebSocket {
+    constructor(...args: any[]) {
+      super(...args)
+      this.on('error', () => {})
+    }
+  }
+  ;(globalThis as { WebSocket?: unknown }).WebSocket = QuietWebSocket
 }
 
 /** Options of {@link createMeshLibp2p}. */
@@ -214,9 +222,10 @@ export function isRelayed(c: Connection): boolean {
 /**
  * Reads exactly one length-prefixed frame of at most `maxLength` bytes from `stream`.
  * Rejects with `ERR_FRAME_TOO_LARGE`, `ERR_BAD_VARINT`, `ERR_TRUNCATED`, `ERR_TIMEOUT`,
- * `ERR_ABORTED` or `ERR_CONNECTION`; removes its listeners when it settles.
+ * `ERR_ABORTED` or `ERR_CONNECTION` (also for a stream that ends before any byte: that is how a
+ * dropped connection looks); removes its listeners when it settles.
  */
-export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal): Promise<Uint8Array> {
+export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal, connection?: Connection): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     const decoder = new FrameDecoder(maxLength)
     const done = (err: Error | undefined, frame?: Uint8Array): void => {
@@ -240,9 +249,12 @@ export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal
       }
     }
     const onEnd = (): void => {
-      done(decoder.pending > 0
-        ? new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame')
-        : new MeshProtocolError('ERR_TRUNCATED', 'stream ended before a message'))
+      // A stream that ends with nothing sent is what a dropped connection looks like too:
+      // retryable, not an offence. Ending inside a frame is a protocol violation unless the
+      // connection itself went down.
+      if (decoder.pending === 0) done(new MeshConnectionError('ERR_CONNECTION', 'stream ended before a message'))
+      else if (connection !== undefined && connection.status !== 'open') done(new MeshConnectionError('ERR_CONNECTION', 'connection closed inside a frame'))
+      else done(new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame'))
     }
     const onClose = (evt: { error?: Error }): void => {
       if (evt.error !== undefined) done(new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }))

@@ -143,6 +143,8 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   #bindingExpiry = 0
   #started = false
   #upgrading = new Set<string>()
+  #relayTimer: ReturnType<typeof setInterval> | undefined
+  readonly #connecting = new Map<string, Promise<PeerConnectionInfo>>()
 
   constructor(libp2p: MeshLibp2p, init: MeshNodeInit, limits: MeshLimits) {
     super()
@@ -170,11 +172,36 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     pubsub.addEventListener('message', this.#onMessage)
     pubsub.subscribe(topic)
     await this.currentBinding()
+    this.#watchRelays()
+  }
+
+  /**
+   * Keeps a connection to every configured relay: redials one that dropped (a relay restart,
+   * a network change) every second until it is back; the circuit transport then renews the
+   * reservation. Idempotent.
+   */
+  #watchRelays(): void {
+    if (this.#relayTimer !== undefined || this.#relays.length === 0) return
+    let busy = false
+    const tick = (): void => {
+      if (busy || !this.#started) return
+      busy = true
+      void Promise.all(this.#relays.map(async (r) => {
+        const ma = parseMultiaddr(r)
+        const id = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
+        if (id === undefined || this.libp2p.getConnections(parsePeerId(id)).some((c) => c.status === 'open')) return
+        await this.libp2p.dial(ma, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
+      })).finally(() => { busy = false })
+    }
+    this.#relayTimer = setInterval(tick, 1_000)
+    ;(this.#relayTimer as { unref?: () => void }).unref?.()
   }
 
   async stop(): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    clearInterval(this.#relayTimer)
+    this.#relayTimer = undefined
     const pubsub = this.libp2p.services.pubsub
     pubsub.removeEventListener('message', this.#onMessage)
     await this.libp2p.stop()
@@ -214,6 +241,16 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   }
 
   async connect(peer: string, options: { transport?: TransportPreference; signal?: AbortSignal } = {}): Promise<PeerConnectionInfo> {
+    // Concurrent calls for one peer share one dial (parallel dials would race duplicate connections).
+    const key = `${options.transport ?? 'auto'} ${peer}`
+    const pending = this.#connecting.get(key)
+    if (pending !== undefined) return await pending
+    const p = this.#connect(peer, options)
+    this.#connecting.set(key, p)
+    try { return await p } finally { this.#connecting.delete(key) }
+  }
+
+  async #connect(peer: string, options: { transport?: TransportPreference; signal?: AbortSignal }): Promise<PeerConnectionInfo> {
     if (!this.#started) throw new MeshError('ERR_NOT_STARTED', 'the mesh node is not started: call start() first')
     const transport = options.transport ?? 'auto'
     const isAddr = peer.startsWith('/')
