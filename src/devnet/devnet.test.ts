@@ -14,6 +14,16 @@ import { startDevnet, type Devnet } from './index.ts'
 
 let devnet: Devnet
 let api: ApiPromise
+/**
+ * The stock client is used without any type augmentation for subtensor's pallets (on purpose: no
+ * project types between client and devnet), so its subtensor sections are untyped here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any
+const tx = (): Loose => api.tx
+const query = (): Loose => api.query
+const call = (): Loose => api.call
+const events = (): Loose => api.events
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
 let alice: KeyringPair
 let bob: KeyringPair
@@ -73,7 +83,7 @@ describe('stock @polkadot/api client', () => {
     expect(api.runtimeMetadata.version).toBe(16)
     expect(api.genesisHash.toHex()).toBe(devnet.genesisHash)
     expect((await api.rpc.system.name()).toString()).toMatch(/emulator/)
-    expect(api.tx.subtensorModule.commitTimelockedWeights).toBeTypeOf('function')
+    expect(tx().subtensorModule.commitTimelockedWeights).toBeTypeOf('function')
     const methods = (await api.rpc.rpc.methods()).methods.map((m) => m.toString())
     expect(methods).toEqual(expect.arrayContaining(['state_call', 'author_submitAndWatchExtrinsic', 'chain_subscribeFinalizedHeads']))
     const b = devnet.produceBlock()
@@ -90,8 +100,12 @@ describe('stock @polkadot/api client', () => {
   it('streams new heads and storage changes', async () => {
     const heads: number[] = []
     const balances: bigint[] = []
-    const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => heads.push(h.number.toNumber()))
-    const unsubAcc = await api.query.system.account(charlie.address, (a) => balances.push(a.data.free.toBigInt()))
+    const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => {
+      heads.push(h.number.toNumber())
+    })
+    const unsubAcc = await query().system.account(charlie.address, (a: Loose) => {
+      balances.push(a.data.free.toBigInt())
+    })
     const start = devnet.bestNumber()
     devnet.faucet(charlie.address, 12_345n)
     blocks(2)
@@ -104,75 +118,75 @@ describe('stock @polkadot/api client', () => {
 
   it('registers with burned_register; the uid is in storage and in get_neurons_lite; a second registration fails', async () => {
     const hot = keyring.addFromUri('//Bob//miner')
-    const burn = (await api.query.subtensorModule.burn(1)).toBigInt()
-    const before = (await api.query.system.account(bob.address)).data.free.toBigInt()
-    const r = await submit(api.tx.subtensorModule.burnedRegister(1, hot.address), bob)
+    const burn = (await query().subtensorModule.burn(1)).toBigInt()
+    const before = (await query().system.account(bob.address)).data.free.toBigInt()
+    const r = await submit(tx().subtensorModule.burnedRegister(1, hot.address), bob)
     expect(outcome(r)).toBe('ok')
-    const ev = r.events.find((e) => api.events.subtensorModule.NeuronRegistered.is(e.event))
+    const ev = r.events.find((e) => events().subtensorModule.NeuronRegistered.is(e.event))
     expect(ev).toBeDefined()
-    const uid = (await api.query.subtensorModule.uids(1, hot.address)).unwrap().toNumber()
+    const uid = (await query().subtensorModule.uids(1, hot.address)).unwrap().toNumber()
     expect(ev!.event.data[1]!.toString()).toBe(String(uid))
-    expect((await api.query.subtensorModule.keys(1, uid)).toString()).toBe(hot.address)
-    const after = (await api.query.system.account(bob.address)).data.free.toBigInt()
-    const fee = r.events.find((e) => api.events.transactionPayment.TransactionFeePaid.is(e.event))!.event.data[1]!.toString()
+    expect((await query().subtensorModule.keys(1, uid)).toString()).toBe(hot.address)
+    const after = (await query().system.account(bob.address)).data.free.toBigInt()
+    const fee = r.events.find((e) => events().transactionPayment.TransactionFeePaid.is(e.event))!.event.data[1]!.toString()
     expect(before - after).toBe(burn + BigInt(fee))
-    const lite = await api.call.neuronInfoRuntimeApi.getNeuronsLite(1)
+    const lite = await call().neuronInfoRuntimeApi.getNeuronsLite(1)
     const mine = (lite as unknown as { hotkey: { toString(): string }; uid: { toNumber(): number }; coldkey: { toString(): string } }[]).find((n) => n.hotkey.toString() === hot.address)
     expect(mine?.uid.toNumber()).toBe(uid)
     expect(mine?.coldkey.toString()).toBe(bob.address)
-    const one = (await api.call.neuronInfoRuntimeApi.getNeuronLite(1, uid)) as unknown as { unwrap(): { hotkey: { toString(): string } } }
+    const one = (await call().neuronInfoRuntimeApi.getNeuronLite(1, uid)) as unknown as { unwrap(): { hotkey: { toString(): string } } }
     expect(one.unwrap().hotkey.toString()).toBe(hot.address)
-    const again = await submit(api.tx.subtensorModule.burnedRegister(1, hot.address), bob)
+    const again = await submit(tx().subtensorModule.burnedRegister(1, hot.address), bob)
     expect(outcome(again)).toBe('subtensorModule.HotKeyAlreadyRegisteredInSubNet')
   })
 
   it('refuses registration without the burn (pallet error), after paying the fee', async () => {
     const poor = keyring.addFromUri('//Poor')
     devnet.faucet(poor.address, 50_000_000n) // enough for fees, less than the 0.1 TAO burn
-    const r = await submit(api.tx.subtensorModule.burnedRegister(1, keyring.addFromUri('//Poor//hot').address), poor)
+    const r = await submit(tx().subtensorModule.burnedRegister(1, keyring.addFromUri('//Poor//hot').address), poor)
     expect(outcome(r)).toBe('subtensorModule.NotEnoughBalanceToStake')
-    expect((await api.query.subtensorModule.uids(1, keyring.addFromUri('//Poor//hot').address)).isNone).toBe(true)
+    expect((await query().subtensorModule.uids(1, keyring.addFromUri('//Poor//hot').address)).isNone).toBe(true)
   })
 
   it('set_weights: CommitRevealEnabled, wrong version key, rate limit', async () => {
     const hot = keyring.addFromUri('//Charlie//v')
-    expect(outcome(await submit(api.tx.subtensorModule.burnedRegister(1, hot.address), charlie))).toBe('ok')
+    expect(outcome(await submit(tx().subtensorModule.burnedRegister(1, hot.address), charlie))).toBe('ok')
     devnet.faucet(hot.address, 1_000_000_000n)
-    const uid = (await api.query.subtensorModule.uids(1, hot.address)).unwrap().toNumber()
+    const uid = (await query().subtensorModule.uids(1, hot.address)).unwrap().toNumber()
     // Commit-reveal is on at genesis, as on finney.
-    expect(outcome(await submit(api.tx.subtensorModule.setWeights(1, [uid], [65535], 0), hot))).toBe('subtensorModule.CommitRevealEnabled')
+    expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 0), hot))).toBe('subtensorModule.CommitRevealEnabled')
     devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsVersionKey: 7, WeightsSetRateLimit: 3 })
     blocks(3)
-    expect(outcome(await submit(api.tx.subtensorModule.setWeights(1, [uid], [65535], 6), hot))).toBe('subtensorModule.IncorrectWeightVersionKey')
-    const ok = await submit(api.tx.subtensorModule.setWeights(1, [uid], [65535], 7), hot)
+    expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 6), hot))).toBe('subtensorModule.IncorrectWeightVersionKey')
+    const ok = await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 7), hot)
     expect(outcome(ok)).toBe('ok')
-    expect((await api.query.subtensorModule.weights(1, uid)).toJSON()).toEqual([[uid, 65535]])
-    expect(outcome(await submit(api.tx.subtensorModule.setWeights(1, [uid], [65535], 7), hot))).toBe('subtensorModule.SettingWeightsTooFast')
+    expect((await query().subtensorModule.weights(1, uid)).toJSON()).toEqual([[uid, 65535]])
+    expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 7), hot))).toBe('subtensorModule.SettingWeightsTooFast')
     devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsVersionKey: 0, WeightsSetRateLimit: 2 })
   })
 
   it('transfers and quotes fees through payment_queryInfo and TransactionPaymentApi', async () => {
     const dave = keyring.addFromUri('//Dave')
     const dest = keyring.addFromUri('//Dave//dest')
-    const tx = api.tx.balances.transferKeepAlive(dest.address, 1_000_000n)
-    const info = await tx.paymentInfo(dave)
+    const t = tx().balances.transferKeepAlive(dest.address, 1_000_000n)
+    const info = await t.paymentInfo(dave)
     expect(info.partialFee.toBigInt()).toBeGreaterThan(0n)
-    const r = await submit(tx, dave)
+    const r = await submit(t, dave)
     expect(outcome(r)).toBe('ok')
-    expect((await api.query.system.account(dest.address)).data.free.toBigInt()).toBe(1_000_000n)
-    const paid = r.events.find((e) => api.events.transactionPayment.TransactionFeePaid.is(e.event))!.event.data[1]!.toString()
+    expect((await query().system.account(dest.address)).data.free.toBigInt()).toBe(1_000_000n)
+    const paid = r.events.find((e) => events().transactionPayment.TransactionFeePaid.is(e.event))!.event.data[1]!.toString()
     expect(BigInt(paid)).toBe(info.partialFee.toBigInt())
-    const tooMuch = await submit(api.tx.balances.transferKeepAlive(dave.address, 10_000_000n), dest)
+    const tooMuch = await submit(tx().balances.transferKeepAlive(dave.address, 10_000_000n), dest)
     expect(outcome(tooMuch)).toBe('Token')
   })
 })
 
 describe('transaction validity (refused before the pool)', () => {
   async function signedWith(opts: { genesisHash?: string; nonce?: number; era?: { period: number; current: number; hash: string } }): Promise<string> {
-    const tx = api.tx.balances.transferKeepAlive(bob.address, 1_000n)
+    const t = tx().balances.transferKeepAlive(bob.address, 1_000n)
     const nonce = opts.nonce ?? (await api.rpc.system.accountNextIndex(alice.address)).toNumber()
     const era = opts.era === undefined ? undefined : api.registry.createType('ExtrinsicEra', { current: opts.era.current, period: opts.era.period })
-    tx.sign(alice, {
+    t.sign(alice, {
       blockHash: opts.era?.hash ?? api.genesisHash,
       genesisHash: opts.genesisHash ?? api.genesisHash,
       nonce,
@@ -180,7 +194,7 @@ describe('transaction validity (refused before the pool)', () => {
       signedExtensions: api.registry.signedExtensions,
       ...(era === undefined ? {} : { era }),
     })
-    return tx.toHex()
+    return t.toHex()
   }
 
   it('accepts a correctly signed transfer (control)', async () => {
@@ -195,7 +209,7 @@ describe('transaction validity (refused before the pool)', () => {
     // The signature starts after: length prefix (2-byte compact here), version, MultiAddress (1+32), MultiSignature type (1).
     const bytes = Buffer.from(hex.slice(2), 'hex')
     const sigAt = (bytes[0]! & 3) === 1 ? 2 + 1 + 33 + 1 : 1 + 1 + 33 + 1
-    bytes[sigAt + 5] ^= 0xff
+    bytes[sigAt + 5] = bytes[sigAt + 5]! ^ 0xff
     const res = await rpc('author_submitExtrinsic', ['0x' + bytes.toString('hex')])
     expect(res.error?.code).toBe(1010)
     expect(res.error?.data).toBe('Transaction has a bad signature')
@@ -249,18 +263,18 @@ describe('epoch', () => {
     devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsSetRateLimit: 0 })
     const miner = keyring.addFromUri('//Eve//miner')
     const eve = keyring.addFromUri('//Eve')
-    expect(outcome(await submit(api.tx.subtensorModule.burnedRegister(1, miner.address), eve))).toBe('ok')
-    const minerUid = (await api.query.subtensorModule.uids(1, miner.address)).unwrap().toNumber()
+    expect(outcome(await submit(tx().subtensorModule.burnedRegister(1, miner.address), eve))).toBe('ok')
+    const minerUid = (await query().subtensorModule.uids(1, miner.address)).unwrap().toNumber()
     blocks(1)
-    expect(outcome(await submit(api.tx.subtensorModule.setWeights(1, [0, minerUid], [10_000, 65_535], 0), alice))).toBe('ok')
+    expect(outcome(await submit(tx().subtensorModule.setWeights(1, [0, minerUid], [10_000, 65_535], 0), alice))).toBe('ok')
     // Run to just before the next epoch block: (block + netuid + 1) % (tempo + 1) == 0.
-    const tempo = (await api.query.subtensorModule.tempo(1)).toNumber()
+    const tempo = (await query().subtensorModule.tempo(1)).toNumber()
     while ((devnet.bestNumber() + 1 + 2) % (tempo + 1) !== 0) devnet.produceBlock()
     const pre = await api.at(devnet.bestHash())
-    const q = pre.query.subtensorModule
+    const q = (pre.query as Loose).subtensorModule
     const n = (await q.subnetworkN(1)).toNumber()
     const hotkeys = await Promise.all(Array.from({ length: n }, (_, uid) => q.keys(1, uid)))
-    const lastUpdate = (await q.lastUpdate(1)).map((x) => x.toNumber())
+    const lastUpdate = (await q.lastUpdate(1)).map((x: Loose) => x.toNumber())
     const factor = (await q.activityCutoffFactorMilli(1)).toNumber()
     const owner = (await q.subnetOwnerHotkey(1)).toString()
     const alphaValues = (await q.alphaValues(1)).toJSON() as [number, number]
@@ -273,10 +287,10 @@ describe('epoch', () => {
       last_mechanism_step_block: (await q.lastMechansimStepBlock(1)).toNumber(),
       last_update: Array.from({ length: n }, (_, i) => lastUpdate[i] ?? 0),
       block_at_registration: await Promise.all(Array.from({ length: n }, async (_, uid) => (await q.blockAtRegistration(1, uid)).toNumber())),
-      alpha_stake: await Promise.all(hotkeys.map(async (h) => (await q.totalHotkeyAlpha(h, 1)).toBigInt())),
+      alpha_stake: await Promise.all(hotkeys.map(async (h: Loose) => (await q.totalHotkeyAlpha(h, 1)).toBigInt())),
       stake_threshold: (await q.stakeThreshold()).toBigInt(),
-      owner_uid: hotkeys.findIndex((h) => h.toString() === owner),
-      validator_permit: (await q.validatorPermit(1)).map((x) => x.isTrue),
+      owner_uid: hotkeys.findIndex((h: Loose) => h.toString() === owner),
+      validator_permit: (await q.validatorPermit(1)).map((x: Loose) => x.isTrue),
       max_allowed_validators: (await q.maxAllowedValidators(1)).toNumber(),
       kappa: (await q.kappa(1)).toNumber(),
       bonds_penalty: (await q.bondsPenalty(1)).toNumber(),
@@ -295,14 +309,14 @@ describe('epoch', () => {
     expect(expected.incentive_u16[minerUid]).toBeGreaterThan(0)
     const b = devnet.produceBlock()
     expect(b.number).toBe(epochBlock)
-    const post = (await api.at(b.hash)).query.subtensorModule
-    expect((await post.incentive(1)).map((x) => x.toNumber())).toEqual(expected.incentive_u16)
-    expect((await post.dividends(1)).map((x) => x.toNumber())).toEqual(expected.dividends_u16)
-    expect((await post.consensus(1)).map((x) => x.toNumber())).toEqual(expected.consensus_u16)
-    expect((await post.validatorTrust(1)).map((x) => x.toNumber())).toEqual(expected.validator_trust_u16)
-    expect((await post.emission(1)).map((x) => x.toBigInt())).toEqual(expected.emission)
-    expect((await post.validatorPermit(1)).map((x) => x.isTrue)).toEqual(expected.new_validator_permit)
-    expect((await post.active(1)).map((x) => x.isTrue)).toEqual(expected.active)
+    const post = ((await api.at(b.hash)).query as Loose).subtensorModule
+    expect((await post.incentive(1)).map((x: Loose) => x.toNumber())).toEqual(expected.incentive_u16)
+    expect((await post.dividends(1)).map((x: Loose) => x.toNumber())).toEqual(expected.dividends_u16)
+    expect((await post.consensus(1)).map((x: Loose) => x.toNumber())).toEqual(expected.consensus_u16)
+    expect((await post.validatorTrust(1)).map((x: Loose) => x.toNumber())).toEqual(expected.validator_trust_u16)
+    expect((await post.emission(1)).map((x: Loose) => x.toBigInt())).toEqual(expected.emission)
+    expect((await post.validatorPermit(1)).map((x: Loose) => x.isTrue)).toEqual(expected.new_validator_permit)
+    expect((await post.active(1)).map((x: Loose) => x.isTrue)).toEqual(expected.active)
     for (let uid = 0; uid < n; uid++) expect((await post.bonds(1, uid)).toJSON()).toEqual(expected.bonds_u16[uid])
     expect((await post.lastMechansimStepBlock(1)).toNumber()).toBe(epochBlock)
     devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsSetRateLimit: 2 })

@@ -34,7 +34,7 @@ function neuronLite(env: Env, netuid: number, uid: number, full: boolean): Recor
   const coldkey = state.get(SM, 'Owner', [hotkey]).toHex()
   const at = <T>(item: string, fill: T): T => (state.vec<T>(SM, item, [netuid])[uid] ?? fill)
   const axon = state.has(SM, 'Axons', [netuid, hotkey]) ? state.get(SM, 'Axons', [netuid, hotkey]).toJSON() : {}
-  const stakers = state.vec<string>(SM, 'StakingHotkeys', [coldkey]).includes(hotkey) ? [coldkey] : []
+  const stakers = state.accounts(SM, 'StakingHotkeys', [coldkey]).includes(hotkey) ? [coldkey] : []
   const out: Record<string, unknown> = {
     hotkey,
     coldkey,
@@ -213,7 +213,7 @@ function stakeInfos(env: Env, coldkey: string): Record<string, unknown>[] {
   const s = env.state
   const out: Record<string, unknown>[] = []
   const nets = env.runtime.subnets(s)
-  for (const hotkey of s.vec<string>(SM, 'StakingHotkeys', [coldkey])) {
+  for (const hotkey of s.accounts(SM, 'StakingHotkeys', [coldkey])) {
     for (const netuid of nets) {
       const stake = alphaOf(s, hotkey, coldkey, netuid)
       if (stake === 0n) continue

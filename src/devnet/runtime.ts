@@ -27,7 +27,7 @@ import {
   verifySignature,
   type DecodedExtrinsic,
 } from './extrinsic.ts'
-import type { State } from './state.ts'
+import { acct, type State } from './state.ts'
 
 const SM = 'SubtensorModule'
 
@@ -271,7 +271,7 @@ export class Runtime {
     const tt = this.codec.storageValueType(SM, 'TimelockedWeightCommits')
     for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'TimelockedWeightCommits', [netuid]))) {
       const q = this.codec.registry.createType(tt, hexToU8a(state.raw(key)!)).toJSON() as [string, number, string, number][]
-      for (const c of q) note(c[0], Number(c[1]))
+      for (const c of q) note(acct(c[0]), Number(c[1]))
     }
     return out
   }
@@ -292,7 +292,8 @@ export class Runtime {
       const commits = this.codec.registry.createType(this.codec.storageValueType(SM, 'TimelockedWeightCommits'), hexToU8a(state.raw(key)!)).toJSON() as [string, number, string, number | string][]
       const keep: typeof commits = []
       for (const c of commits) {
-        const [who, , commit, roundRaw] = c
+        const [whoRaw, , commit, roundRaw] = c
+        const who = acct(whoRaw)
         const round = BigInt(roundRaw)
         // pallet_drand::Pulses[reveal_round]; missing → retry next block of this epoch.
         const sig = state.has('Drand', 'Pulses', [round])
@@ -496,9 +497,9 @@ export class Runtime {
   #ensureOwner(state: State, coldkey: string, hotkey: string): void {
     if (state.has(SM, 'Owner', [hotkey])) return
     state.set(SM, 'Owner', [hotkey], coldkey)
-    const owned = state.vec<string>(SM, 'OwnedHotkeys', [coldkey])
+    const owned = state.accounts(SM, 'OwnedHotkeys', [coldkey])
     if (!owned.includes(hotkey)) state.set(SM, 'OwnedHotkeys', [coldkey], [...owned, hotkey])
-    const staking = state.vec<string>(SM, 'StakingHotkeys', [coldkey])
+    const staking = state.accounts(SM, 'StakingHotkeys', [coldkey])
     if (!staking.includes(hotkey)) state.set(SM, 'StakingHotkeys', [coldkey], [...staking, hotkey])
   }
 
@@ -597,7 +598,7 @@ export class Runtime {
     creditAlpha(state, hotkey, coldkey, netuid, amount)
     state.set(SM, 'SubnetTAO', [netuid], state.big(SM, 'SubnetTAO', [netuid]) + amount)
     state.set(SM, 'TotalStake', [], state.big(SM, 'TotalStake') + amount)
-    const staking = state.vec<string>(SM, 'StakingHotkeys', [coldkey])
+    const staking = state.accounts(SM, 'StakingHotkeys', [coldkey])
     if (!staking.includes(hotkey)) state.set(SM, 'StakingHotkeys', [coldkey], [...staking, hotkey])
     this.#deposit(phase, SM, 'StakeAdded', [coldkey, hotkey, amount, amount, netuid, 0])
   }
@@ -744,7 +745,7 @@ export class Runtime {
     const epoch = epochOf(block, netuid, tempo)
     type Entry = [string, number, string, number | string]
     const q = state.get(SM, 'TimelockedWeightCommits', [netuid, epoch]).toJSON() as Entry[]
-    if (q.filter((e) => e[0] === who).length >= 10) this.#fail(SM, 'TooManyUnrevealedCommits')
+    if (q.filter((e) => acct(e[0]) === who).length >= 10) this.#fail(SM, 'TooManyUnrevealedCommits')
     q.push([who, block, u8aToHex(commit), round.toString()])
     state.set(SM, 'TimelockedWeightCommits', [netuid, epoch], q)
     this.#touchLastUpdate(state, netuid, uid, block)

@@ -6,7 +6,7 @@
  */
 import type { Codec } from '@polkadot/types/types'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
-import { blake2AsHex } from '@polkadot/util-crypto'
+import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto'
 import type { ChainCodec } from './codec.ts'
 
 /** One block's state: the raw key/value map and typed helpers over it. */
@@ -65,6 +65,11 @@ export class State {
     return this.get(pallet, item, args).toJSON() as T[]
   }
 
+  /** A `Vec<AccountId32>` value as 0x hex strings. */
+  accounts(pallet: string, item: string, args: unknown[] = []): string[] {
+    return (this.get(pallet, item, args).toJSON() as string[]).map(acct)
+  }
+
   /** Encodes and writes a value. */
   set(pallet: string, item: string, args: unknown[], value: unknown): void {
     this.kv.set(this.key(pallet, item, args), u8aToHex(this.codec.encodeStorageValue(pallet, item, value)))
@@ -103,4 +108,9 @@ export class State {
     for (const k of keys) acc += k + '=' + this.kv.get(k) + ';'
     return blake2AsHex(acc, 256)
   }
+}
+
+/** An account as lowercase 0x hex, from SS58 (what `toJSON` gives for AccountId32) or hex. */
+export function acct(a: string): string {
+  return a.startsWith('0x') ? a.toLowerCase() : u8aToHex(decodeAddress(a))
 }
