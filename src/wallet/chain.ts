@@ -330,6 +330,8 @@ export async function createChainClient(init: ChainClientInit): Promise<ChainCli
   // ApiPromise emits 'error' on socket errors; without a listener EventEmitter would not throw, but
   // we keep one so errors are never unhandled.
   api.on('error', () => { /* reported through connection state */ })
+  // isReadyOrError rejects on the first socket error; we wait on isReady and retry instead.
+  api.isReadyOrError.catch(() => undefined)
 
   connectNow()
   try {
@@ -628,6 +630,7 @@ class ChainClientImpl implements ChainClient {
     return new Promise<TxResult>((resolve, reject) => {
       let unsub: (() => void) | undefined
       let settled = false
+      let sawInBlock = false
       const finish = (fn: () => void): void => {
         if (settled) return
         settled = true
@@ -647,8 +650,11 @@ class ChainClientImpl implements ChainClient {
         const events: TxEvent[] = result.events.map(({ event }) => ({ pallet: event.section, name: event.method, data: event.data.toHuman() as unknown[] }))
         if (status.isInBlock || status.isFinalized) {
           const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
-          if (status.isInBlock) report({ kind: 'inBlock', blockHash })
-          else report({ kind: 'finalized', blockHash })
+          // @polkadot/api drops the in-block update when finality follows at once (instant-finality
+          // nodes): report it anyway, so that callers always see signed → inBlock → finalized.
+          if (status.isInBlock || !sawInBlock) report({ kind: 'inBlock', blockHash })
+          sawInBlock = true
+          if (status.isFinalized) report({ kind: 'finalized', blockHash })
           if (result.dispatchError) {
             const decoded = decodeDispatchError(api, result.dispatchError)
             finish(() => reject(new DispatchError(decoded, humanDispatchMessage(decoded), blockHash)))
