@@ -8,7 +8,7 @@ import { u8aToHex } from '@polkadot/util'
 import { startDevnet } from '../devnet/index.ts'
 import type { Devnet } from '../devnet/index.ts'
 import {
-  DispatchError, UserRejectedError, WalletError, createChainClient, createKeyringSigner, createMemoryHotkeyStorage,
+  DispatchError, UserRejectedError, WalletError, calls, createChainClient, createOfflineCallEncoder, createKeyringSigner, createMemoryHotkeyStorage,
   createMemoryMetadataCache, openSessionHotkeys,
 } from './index.ts'
 import type { ChainClient, ConnectionState, KeySigner, SessionHotkey, TxStatus } from './index.ts'
@@ -171,6 +171,20 @@ describe('chain client against the devnet', () => {
     expect(owner?.hotkey).toBe(alice.address)
     expect(owner?.validatorPermit).toBe(true)
     expect(mg.neurons.map((x) => x.uid)).toEqual([...mg.neurons.keys()])
+  })
+
+  it('submits generic calls by name and extrinsics built with the raw api through the same path', async () => {
+    // What the weights helpers do: commit_weights signed by the (registered) session hotkey.
+    const prepared = client.prepare(calls.namedCall('SubtensorModule', 'commit_weights', [1, `0x${'42'.repeat(32)}`]))
+    expect([...prepared.callIndex]).toEqual([7, 96])
+    expect(prepared.callData).toBe(createOfflineCallEncoder(FIXTURE).encode(prepared.spec).callData)
+    const res = await client.submit(prepared, hotkey.signer, { waitFor: 'inBlock' })
+    expect(res.events.map((e) => `${e.pallet}.${e.name}`)).toContain('subtensorModule.WeightsCommitted')
+
+    const before = (await client.getBalance(alice.address)).free
+    await client.submit(client.api.tx.balances.transferKeepAlive(alice.address, 7n), bob)
+    expect((await client.getBalance(alice.address)).free - before).toBe(7n)
+    expect(() => client.prepare(calls.namedCall('SubtensorModule', 'no_such_call', []))).toThrow(/no call/)
   })
 
   it('signs through an extension signer (signPayload), and a rejection there is a non-fatal typed error', async () => {

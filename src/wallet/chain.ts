@@ -77,10 +77,18 @@ export interface RegistrationQuote {
   readonly affordable: boolean
 }
 
+/** An extrinsic built directly with @polkadot/api (e.g. by src/weights), accepted by {@link ChainClient.submit}. */
+export type ApiExtrinsic = SubmittableExtrinsic<'promise'>
+
 /** A live connection to a subtensor node (or the devnet). */
 export interface ChainClient {
   /** Resolved WebSocket URL. */
   readonly url: string
+  /**
+   * The underlying @polkadot/api instance: an escape hatch for code written against @polkadot/api
+   * (src/weights). Prefer the typed methods; do not disconnect it (use {@link ChainClient.stop}).
+   */
+  readonly api: ApiPromise
   /** Genesis hash of the connected chain. */
   readonly genesisHash: Hex
   /** Runtime spec version now (changes on upgrade). */
@@ -125,7 +133,7 @@ export interface ChainClient {
    * Rejects with {@link UserRejectedError} when the user declines, {@link DispatchError} when the
    * extrinsic failed in its block, or `WalletError` `TX_INVALID` / `TX_DROPPED` before inclusion.
    */
-  submit(call: CallSpec | PreparedCall, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+  submit(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
 
   /** Burn price, fee and balance, to show before {@link ChainClient.burnedRegister}. */
   quoteRegistration(netuid: number, coldkey: string, hotkey: string, opts?: { signal?: AbortSignal }): Promise<RegistrationQuote>
@@ -201,6 +209,10 @@ function compactBytesToText(c: unknown): string {
   const arr = c as ArrayLike<unknown>
   const bytes = Uint8Array.from(Array.from(arr, (x) => toNum(x)))
   return new TextDecoder().decode(bytes)
+}
+
+function isApiExtrinsic(c: CallSpec | PreparedCall | ApiExtrinsic): c is ApiExtrinsic {
+  return typeof (c as ApiExtrinsic).signAsync === 'function'
 }
 
 function isKeySigner(s: TxSigner): s is KeySigner {
@@ -379,6 +391,7 @@ class ChainClientImpl implements ChainClient {
     this.#stop = stop
   }
 
+  get api(): ApiPromise { return this.#api }
   get genesisHash(): Hex { return this.#api.genesisHash.toHex() }
   get specVersion(): number { return this.#api.runtimeVersion.specVersion.toNumber() }
   get connection(): ConnectionState { return this.#getState() }
@@ -603,11 +616,10 @@ class ChainClientImpl implements ChainClient {
     return info.partialFee.toBigInt()
   }
 
-  async submit(call: CallSpec | PreparedCall, signer: TxSigner, opts: SubmitOptions = {}): Promise<TxResult> {
+  async submit(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts: SubmitOptions = {}): Promise<TxResult> {
     const { onStatus, signal, waitFor = 'finalized', tip } = opts
-    const spec = 'spec' in call ? call.spec : call
     throwIfAborted(signal, 'submitting')
-    const ext = this.#extrinsic(spec)
+    const ext = isApiExtrinsic(call) ? call : this.#extrinsic('spec' in call ? call.spec : call)
     const address = signer.address
     const apiSigner: ApiSigner = isKeySigner(signer) ? toApiSigner(signer) : signer.signer
     const report = (s: Parameters<NonNullable<SubmitOptions['onStatus']>>[0]): void => {

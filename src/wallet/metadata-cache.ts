@@ -30,13 +30,15 @@ const MAX_IDB_ENTRIES = 4
 /** Cache in the wallet's IndexedDB database (browser default). */
 export function createIdbMetadataCache(dbName?: string): MetadataCache {
   const store = idbStore('metadata', dbName)
+  let lastSaved = 0 // strictly increasing, so pruning order is well defined within a session
   return {
     async load() {
       const entries = await store.entries<{ metadata: Hex; savedAt: number }>()
       return Object.fromEntries(entries.map(([k, v]) => [k, v.metadata]))
     },
     async save(key, metadata) {
-      await store.put(key, { metadata, savedAt: Date.now() })
+      lastSaved = Math.max(Date.now(), lastSaved + 1)
+      await store.put(key, { metadata, savedAt: lastSaved })
       const entries = await store.entries<{ savedAt: number }>()
       if (entries.length > MAX_IDB_ENTRIES) {
         entries.sort((a, b) => a[1].savedAt - b[1].savedAt)
