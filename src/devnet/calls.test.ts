@@ -188,12 +188,12 @@ describe('signers and reads', () => {
   })
 
   it('pages keys with a prefix and reports finality one block behind the head', async () => {
-    const prefix = api.query.system.account.keyPrefix()
+    const prefix = query().system.account.keyPrefix()
     const page1 = await api.rpc.state.getKeysPaged(prefix, 3)
     expect(page1.length).toBe(3)
     const page2 = await api.rpc.state.getKeysPaged(prefix, 3, page1[2]!)
     expect(page2[0]!.toHex() > page1[2]!.toHex()).toBe(true)
-    const entries = await api.query.system.account.entries()
+    const entries = await query().system.account.entries()
     expect(entries.length).toBeGreaterThanOrEqual(6)
     const finalized: number[] = []
     const unsub = await api.rpc.chain.subscribeFinalizedHeads((h) => {
