@@ -68,7 +68,7 @@ function toSafe(x: bigint, what: string): number {
 export function mulFx(a: number, b: number): number {
   const p = a * b
   // A product below 2^53 in magnitude is exact (rounding is monotone, so |p| < 2^53 implies exact).
-  if (p < TWO53 && p > -TWO53) return Math.floor(p / ONE)
+  if (p < TWO53 && p > -TWO53) return Math.floor(p / ONE) + 0 // + 0 turns -0 into 0
   // Split b = bh*2^16 + bl; floor((x*2^16 + y) / 2^32) = floor((x + floor(y/2^16)) / 2^16).
   const bh = Math.floor(b / TWO16)
   const bl = b - bh * TWO16
