@@ -8,6 +8,7 @@ import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
+import { WebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runEpoch, type EpochInput } from '../consensus/index.ts'
 import { startDevnet, type Devnet } from './index.ts'
@@ -229,6 +230,15 @@ describe('transaction validity (refused before the pool)', () => {
     expect(res.error?.data).toBe('Transaction is outdated')
   })
 
+  it('rejects a transaction its signer cannot pay for', async () => {
+    const broke = keyring.addFromUri('//Broke')
+    const t = tx().balances.transferAllowDeath(bob.address, 1_000n)
+    t.sign(broke, { blockHash: api.genesisHash, genesisHash: api.genesisHash, nonce: 0, runtimeVersion: api.runtimeVersion, signedExtensions: api.registry.signedExtensions })
+    const res = await rpc('author_submitExtrinsic', [t.toHex()])
+    expect(res.error?.code).toBe(1010)
+    expect(res.error?.data).toBe('Inability to pay some fees (e.g. account balance too low)')
+  })
+
   it('rejects an expired mortal era', async () => {
     const current = devnet.bestNumber()
     const hex = await signedWith({ era: { period: 4, current, hash: devnet.bestHash() } })
@@ -251,6 +261,20 @@ describe('bad input never crashes the node', () => {
     expect(big.error?.code).toBe(-32007)
     const invalid = await fetch(devnet.httpUrl, { method: 'POST', body: '[]' })
     expect(((await invalid.json()) as { error: { code: number } }).error.code).toBe(-32600)
+    // The same over a raw WebSocket, which stays usable afterwards.
+    const ws = new WebSocket(devnet.url)
+    const replies: { id?: unknown; error?: { code: number }; result?: unknown }[] = []
+    ws.on('message', (d: Buffer) => replies.push(JSON.parse(d.toString())))
+    await new Promise((r) => ws.once('open', r))
+    ws.send('{{{ not json')
+    ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    ws.send(JSON.stringify({ id: 5, method: 'system_name' }))
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'system_name', params: {} }))
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'system_name', params: [] }))
+    await vi.waitFor(() => expect(replies.length).toBe(5))
+    expect(replies.slice(0, 4).map((r) => r.error?.code)).toEqual([-32700, -32700, -32600, -32602])
+    expect(replies[4]!.result).toMatch(/emulator/)
+    ws.close()
     // Still alive, over both transports.
     expect((await rpc('system_name')).result).toMatch(/emulator/)
     expect((await api.rpc.system.chain()).toString()).toMatch(/emulator/)
