@@ -182,7 +182,7 @@ describe('chain client against the devnet', () => {
     expect(res.events.map((e) => `${e.pallet}.${e.name}`)).toContain('subtensorModule.WeightsCommitted')
 
     const before = (await client.getBalance(alice.address)).free
-    await client.submit(client.api.tx.balances.transferKeepAlive(alice.address, 7n), bob)
+    await client.submit(client.api.tx.balances!.transferKeepAlive!(alice.address, 7n), bob)
     expect((await client.getBalance(alice.address)).free - before).toBe(7n)
     expect(() => client.prepare(calls.namedCall('SubtensorModule', 'no_such_call', []))).toThrow(/no call/)
   })

@@ -6,12 +6,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady, mnemonicToMiniSecret, signatureVerify } from '@polkadot/util-crypto'
+// Static import: a dynamic one can make Vite discover dependencies mid-run and reload the page.
+import * as wallet from './index.ts'
 
 const DB = `webtensor-wallet-test-${Math.random().toString(36).slice(2)}`
 
 /** The wallet module; every `openSessionHotkeys()` call below starts with no in-memory state. */
-async function freshWallet(): Promise<typeof import('./index.ts')> {
-  return import('./index.ts')
+async function freshWallet(): Promise<typeof wallet> {
+  return Promise.resolve(wallet)
 }
 
 /** Every value of every object store of `db`, read through the IndexedDB API. */
@@ -61,19 +63,26 @@ function contains(hay: Uint8Array, needle: Uint8Array): boolean {
   return false
 }
 
+/** Outgoing network call the page made, with its body when it has one. */
+interface NetCall { readonly what: string; readonly body: string }
+
+/** Vitest's own RPC socket between this page and the runner: not the code under test. */
+const HARNESS = '__vitest_browser_api__'
+
 /** Record every outgoing network call the page makes (fetch, XHR, beacon, WebSocket, WebRTC data). */
-function recordNetwork(): { calls: string[]; restore(): void } {
-  const calls: string[] = []
+function recordNetwork(): { calls: NetCall[]; restore(): void } {
+  const calls: NetCall[] = []
+  const text = (d: unknown): string => (typeof d === 'string' ? d : d instanceof ArrayBuffer ? new TextDecoder().decode(d) : ArrayBuffer.isView(d) ? new TextDecoder().decode(d) : String(d ?? ''))
   const origFetch = window.fetch
   const origOpen = XMLHttpRequest.prototype.open
   const origBeacon = navigator.sendBeacon.bind(navigator)
   const origWsSend = WebSocket.prototype.send
   const origDcSend = RTCDataChannel.prototype.send
-  window.fetch = (input, init) => { calls.push(`fetch ${String(input instanceof Request ? input.url : input)}`); return origFetch(input, init) }
-  XMLHttpRequest.prototype.open = function (this: XMLHttpRequest, ...a: unknown[]) { calls.push(`xhr ${String(a[1])}`); return (origOpen as (...x: unknown[]) => void).apply(this, a) } as typeof origOpen
-  navigator.sendBeacon = (url, data) => { calls.push(`beacon ${String(url)}`); return origBeacon(url, data) }
-  WebSocket.prototype.send = function (this: WebSocket, d) { calls.push(`ws ${this.url}`); return origWsSend.call(this, d) }
-  RTCDataChannel.prototype.send = function (this: RTCDataChannel, d: never) { calls.push('rtc'); return origDcSend.call(this, d) } as typeof origDcSend
+  window.fetch = (input, init) => { calls.push({ what: `fetch ${String(input instanceof Request ? input.url : input)}`, body: text(init?.body) }); return origFetch(input, init) }
+  XMLHttpRequest.prototype.open = function (this: XMLHttpRequest, ...a: unknown[]) { calls.push({ what: `xhr ${String(a[1])}`, body: '' }); return (origOpen as (...x: unknown[]) => void).apply(this, a) } as typeof origOpen
+  navigator.sendBeacon = (url, data) => { calls.push({ what: `beacon ${String(url)}`, body: text(data) }); return origBeacon(url, data) }
+  WebSocket.prototype.send = function (this: WebSocket, d) { calls.push({ what: `ws ${this.url}`, body: text(d) }); return origWsSend.call(this, d) }
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, d: never) { calls.push({ what: 'rtc', body: text(d) }); return origDcSend.call(this, d) } as typeof origDcSend
   return {
     calls,
     restore() {
@@ -111,7 +120,13 @@ describe('session hotkey in real Chromium', () => {
     } finally {
       net.restore()
     }
-    expect(net.calls, 'the hotkey code made network calls').toEqual([])
+    expect(net.calls.filter((c) => !c.what.includes(HARNESS)).map((c) => c.what), 'the hotkey code made network calls').toEqual([])
+    // Whatever the test harness itself sent meanwhile does not carry the secret either.
+    const seedHex = u8aToHex(mnemonicToMiniSecret(phrase)).slice(2)
+    for (const c of net.calls) {
+      expect(c.body.includes(phrase.split(' ').slice(0, 3).join(' '))).toBe(false)
+      expect(c.body.includes(seedHex.slice(0, 24))).toBe(false)
+    }
 
     // "Reload": a new instance reads the same IndexedDB and gets the same key back.
     const w2 = await freshWallet()
