@@ -37,7 +37,6 @@ export function gpuIneligibility(input: EpochInput): string | null {
     if (!sortedStrict(input.weights[i]!)) return `weights[${i}] is not sorted by uid (the chain's liquid-alpha walk depends on order; the CPU reproduces it)`
     if (!sortedStrict(input.bonds[i]!)) return `bonds[${i}] is not sorted by uid`
   }
-  if (input.yuma3 && input.liquid_alpha === true && (input.alpha_low ?? 45875) > (input.alpha_high ?? 58982)) return 'alpha_low > alpha_high'
   return null
 }
 

@@ -24,6 +24,9 @@ fn exp_fixed(op: vec2<u32>, neg: bool) -> vec2<u32> {
 // alpha_sigmoid(C, W, B): x = W >= B ? clamp(W - C) : clamp(B - W);
 // sig = 1 / (1 + exp_safe(slope * (x - 0.5))); alpha = clamp(low + sig * (high - low), low, high).
 fn alpha_sigmoid(H: u32, c: vec2<u32>, w: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+  let low = u64at_hdr(H + M_LOW);
+  let high = u64at_hdr(H + M_HIGH);
+  if (lt64(high, low)) { return low; } // clamp(min(a, high), low) = low whenever low > high
   var x = ZERO;
   if (le64(b, w)) { if (lt64(c, w)) { x = sub64(w, c); } } else { x = sub64(b, w); }
   x = min64(x, ONE);
@@ -37,8 +40,6 @@ fn alpha_sigmoid(H: u32, c: vec2<u32>, w: vec2<u32>, b: vec2<u32>) -> vec2<u32> 
   mag = min64(mag, EXP_MAX);
   let e = exp_fixed(mag, neg && !is0(mag));
   let sig = div_prop(ONE, add64(ONE, e));
-  let low = u64at_hdr(H + M_LOW);
-  let high = u64at_hdr(H + M_HIGH);
   let a = add64(low, mulfx(sig, sub64(high, low)));
   return max64(min64(a, high), low);
 }

@@ -1,0 +1,29 @@
+// WebGPU through Dawn in Node (the `webgpu` package) on Chromium's SwiftShader Vulkan driver.
+// Dawn reads its environment at process start, so the GPU runs in a child process
+// (testing/gpu-server.ts). Without an adapter this FAILS; it skips only when Chromium's
+// SwiftShader driver is not installed at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDawnServer, swiftShaderInstalled, type DawnServer } from './testing/gpu-client.ts'
+import { defineVectorContract } from './testing/contract.ts'
+import { defineGpuProperties } from './testing/properties.ts'
+import { GPU_PASSES } from './gpu-epoch.ts'
+
+describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () => {
+  let server: DawnServer
+  beforeAll(async () => { server = await startDawnServer() })
+  afterAll(async () => { await server?.close() })
+
+  it('gets a WebGPU adapter', () => {
+    expect(server.reason, 'Dawn could not create an adapter').toBeUndefined()
+    expect(server.ready).toBe(true)
+  })
+  it(`runs a batch in ${GPU_PASSES} passes`, async () => {
+    const { parseEpochInput } = await import('./validate.ts')
+    const { randomEpochJson } = await import('./testing/random.ts')
+    const res = await server.run([parseEpochInput(randomEpochJson({ n: 5, seed: 1 })), parseEpochInput(randomEpochJson({ n: 6, seed: 2 }))])
+    expect(res.path).toBe('gpu')
+    expect(res.passes).toBe(GPU_PASSES)
+  })
+  defineVectorContract('WebGPU (Dawn, Node)', (inputs) => server.run(inputs), 'gpu')
+  defineGpuProperties('WebGPU (Dawn, Node)', () => (inputs) => server.run(inputs))
+})

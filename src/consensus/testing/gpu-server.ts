@@ -1,0 +1,34 @@
+/**
+ * Child-process GPU server for the Node (Dawn) tests: Dawn needs VK_ICD_FILENAMES and
+ * LD_LIBRARY_PATH set before the process starts, so tests spawn this file with them (see
+ * gpu-client.ts). Protocol, one JSON object per line:
+ *   out: {"ready": true, "adapter": "..."} or {"ready": false, "reason": "..."}
+ *   in:  {"id": 1, "inputs": [epoch input JSON, ...]}
+ *   out: {"id": 1, "path": "gpu", "passes": 8, "outputs": [...]} or {"id": 1, "error": "..."}
+ * Test-only.
+ */
+import { createInterface } from 'node:readline'
+import { epochOutputToJson, parseEpochInput, runEpochBatch } from '../index.ts'
+import { acquireDevice, releaseDevice } from '../gpu-device.ts'
+
+const send = (x: unknown): void => { process.stdout.write(JSON.stringify(x) + '\n') }
+
+const dev = await acquireDevice()
+if (!dev.ok) {
+  send({ ready: false, reason: dev.reason })
+  process.exit(0)
+}
+send({ ready: true, adapter: (dev.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo?.description ?? 'unknown' })
+
+const rl = createInterface({ input: process.stdin })
+for await (const line of rl) {
+  if (line.trim() === '') continue
+  const msg = JSON.parse(line) as { id: number; inputs: unknown[] }
+  try {
+    const res = await runEpochBatch(msg.inputs.map(parseEpochInput), { prefer: 'gpu', requireGpu: true })
+    send({ id: msg.id, path: res.path, passes: res.passes, outputs: res.outputs.map(epochOutputToJson) })
+  } catch (err) {
+    send({ id: msg.id, error: (err as Error).message })
+  }
+}
+await releaseDevice()
