@@ -209,7 +209,7 @@ function dispatchErrorName(api: ApiPromise, err: { isModule: boolean; asModule: 
   if (err.isModule) {
     try {
       const meta = api.registry.findMetaError(err.asModule as Parameters<typeof api.registry.findMetaError>[0])
-      return `${meta.section}.${meta.name}`
+      return `${meta.section.charAt(0).toUpperCase()}${meta.section.slice(1)}.${meta.name}`
     } catch {
       // unknown module error
     }
@@ -374,12 +374,21 @@ export async function waitForBlock(api: ApiPromise, target: number, signal?: Abo
   })
 }
 
-async function findV2CommitEpoch(api: ApiPromise, s: SubnetWeightState, hotkey: string, hashHex: string): Promise<{ epoch: number; block: number } | undefined> {
+/**
+ * Where the chain put our v2 commit. Subtensor main stores `(hash, commit_epoch, commit_block, 0)`;
+ * older runtimes (and the devnet) store `(hash, commit_block, first_reveal_block, last_reveal_block)`.
+ * The inclusion block tells the two apart.
+ */
+async function findV2Commit(api: ApiPromise, netuidIndex: number, hotkey: string, hashHex: string, block: number): Promise<{ epoch?: number; fromBlock?: number; untilBlock?: number; block: number } | undefined> {
   const q = query(api, 'subtensorModule', 'weightCommits')
   if (q === undefined) return undefined
-  const commits = ((await q(s.netuidIndex, hotkey)).toJSON() ?? []) as [string, number | string, number | string, number | string][]
+  const commits = ((await q(netuidIndex, hotkey)).toJSON() ?? []) as [string, number | string, number | string, number | string][]
   const found = commits.find((c) => c[0] === hashHex)
-  return found && { epoch: Number(found[1]), block: Number(found[2]) }
+  if (found === undefined) return undefined
+  const [a, b, c] = [Number(found[1]), Number(found[2]), Number(found[3])]
+  if (b === block && c === 0) return { epoch: a, block }
+  if (a === block && b > block && c >= b) return { fromBlock: b, untilBlock: c, block }
+  return undefined
 }
 
 /** Result of {@link commitWeights} and {@link commitTimelockedWeights}. */
@@ -402,8 +411,7 @@ export async function commitWeights(api: ApiPromise, account: WeightsAccount, in
   const hashHex = toHex(hash)
   const call = s.mecid === 0 ? tx(api, 'commitWeights', s.netuid, hashHex) : tx(api, 'commitMechanismWeights', s.netuid, s.mecid, hashHex)
   const inc = await submit(api, call, account, 'commit_weights', opts)
-  const after = await readSubnetWeightState(api, s.netuid, account.address, opts)
-  const onChain = await findV2CommitEpoch(api, after, account.address, hashHex)
+  const onChain = await findV2Commit(api, s.netuidIndex, account.address, hashHex, inc.blockNumber)
   const commitEpoch = onChain?.epoch ?? epochAt(s, inc.blockNumber)
   const now = Date.now()
   const commit: PendingCommit = {
@@ -417,9 +425,10 @@ export async function commitWeights(api: ApiPromise, account: WeightsAccount, in
     values: w.values,
     salt,
     versionKey: w.versionKey.toString(),
-    commitBlock: onChain?.block ?? inc.blockNumber,
+    commitBlock: inc.blockNumber,
     commitEpoch,
     revealEpoch: commitEpoch + s.revealPeriodEpochs,
+    ...(onChain?.fromBlock !== undefined ? { revealFromBlock: onChain.fromBlock, revealUntilBlock: onChain.untilBlock } : {}),
     status: 'pending',
     createdAt: now,
     updatedAt: now,
@@ -499,6 +508,21 @@ export interface RevealOutcome {
   inclusion?: Inclusion
 }
 
+/** Whether the next block is before, inside or after a v2 commit's reveal window. */
+function revealPhase(c: PendingCommit, s: SubnetWeightState): 'early' | 'due' | 'late' {
+  const next = s.block + 1
+  if (c.revealFromBlock !== undefined && c.revealUntilBlock !== undefined) {
+    return next < c.revealFromBlock ? 'early' : next > c.revealUntilBlock ? 'late' : 'due'
+  }
+  const epoch = epochAt(s, next)
+  return epoch < c.revealEpoch ? 'early' : epoch > c.revealEpoch ? 'late' : 'due'
+}
+
+function revealWhen(c: PendingCommit, s: SubnetWeightState): string {
+  if (c.revealFromBlock !== undefined) return `blocks ${c.revealFromBlock}..${c.revealUntilBlock}, next block ${s.block + 1}`
+  return `epoch ${c.revealEpoch}, next block in epoch ${epochAt(s, s.block + 1)}`
+}
+
 /** Options of {@link revealWeights}. */
 export interface RevealOptions extends FlowOptions {
   /** Wait (following new blocks) until each commit's reveal epoch instead of reporting `waiting`. */
@@ -544,34 +568,44 @@ export async function revealWeights(api: ApiPromise, account: WeightsAccount, st
       else out.push({ commit: c, outcome: 'waiting', detail: `reveal epoch ${c.revealEpoch} in progress` })
       continue
     }
-    let epoch = epochAt(s, s.block + 1)
-    if (epoch < c.revealEpoch) {
-      if (!opts.wait) {
-        out.push({ commit: c, outcome: 'waiting', detail: `reveal in epoch ${c.revealEpoch} (next block is in epoch ${epoch})` })
-        continue
-      }
-      while (epoch < c.revealEpoch) {
-        await waitForBlock(api, s.block + 1, opts.signal)
-        s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
-        epoch = epochAt(s, s.block + 1)
-      }
+    const refresh = async (): Promise<void> => {
+      s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
     }
-    if (epoch > c.revealEpoch) {
-      out.push({ commit: await mark('expired', `its reveal epoch ${c.revealEpoch} has passed (now ${epoch}); the chain dropped it`), outcome: 'expired' })
+    let phase = revealPhase(c, s)
+    while (phase === 'early' && opts.wait) {
+      await waitForBlock(api, s.block + 1, opts.signal)
+      await refresh()
+      phase = revealPhase(c, s)
+    }
+    if (phase === 'early') {
+      out.push({ commit: c, outcome: 'waiting', detail: revealWhen(c, s) })
       continue
     }
-    const call = c.mecid === 0
+    if (phase === 'late') {
+      out.push({ commit: await mark('expired', `its reveal window (${revealWhen(c, s)}) has passed; the chain dropped it`), outcome: 'expired' })
+      continue
+    }
+    const call = (): SubmittableExtrinsic<'promise'> => c.mecid === 0
       ? tx(api, 'revealWeights', c.netuid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
       : tx(api, 'revealMechanismWeights', c.netuid, c.mecid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
-    try {
-      const inclusion = await submit(api, call, account, 'reveal_weights', opts)
-      out.push({ commit: await mark('revealed', `revealed in block ${inclusion.blockNumber}`), outcome: 'revealed', inclusion })
-    } catch (e) {
-      if (!(e instanceof WeightsError)) throw e
-      if (e.code === 'COMMIT_EXPIRED') out.push({ commit: await mark('expired', e.message), outcome: 'expired' })
-      else if (e.code === 'REVEAL_TOO_EARLY') out.push({ commit: c, outcome: 'waiting', detail: e.message })
-      else if (e.code === 'ABORTED') throw e
-      else out.push({ commit: await mark('failed', e.message), outcome: 'failed' })
+    // A client's epoch prediction can be one block early at an epoch boundary; with `wait`, retry.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const inclusion = await submit(api, call(), account, 'reveal_weights', opts)
+        out.push({ commit: await mark('revealed', `revealed in block ${inclusion.blockNumber}`), outcome: 'revealed', inclusion })
+      } catch (e) {
+        if (!(e instanceof WeightsError)) throw e
+        if (e.code === 'REVEAL_TOO_EARLY' && opts.wait && attempt < 3) {
+          await refresh()
+          await waitForBlock(api, s.block + 1, opts.signal)
+          continue
+        }
+        if (e.code === 'COMMIT_EXPIRED') out.push({ commit: await mark('expired', e.message), outcome: 'expired' })
+        else if (e.code === 'REVEAL_TOO_EARLY') out.push({ commit: c, outcome: 'waiting', detail: e.message })
+        else if (e.code === 'ABORTED') throw e
+        else out.push({ commit: await mark('failed', e.message), outcome: 'failed' })
+      }
+      break
     }
   }
   return out
@@ -604,13 +638,14 @@ export async function weightsStatus(api: ApiPromise, hotkey: string, store: Pend
       out.push({ commit: c, state: c.status, epochNow })
       continue
     }
-    if (epochNow > c.revealEpoch && c.kind === 'v2') {
-      const next: PendingCommit = { ...c, status: 'expired', updatedAt: Date.now(), note: `reveal epoch ${c.revealEpoch} passed without a reveal` }
+    const phase = c.kind === 'v2' ? revealPhase(c, s) : epochNow > c.revealEpoch ? 'late' : 'early'
+    if (phase === 'late' && c.kind === 'v2') {
+      const next: PendingCommit = { ...c, status: 'expired', updatedAt: Date.now(), note: `reveal window (${revealWhen(c, s)}) passed without a reveal` }
       await store.put(next)
       out.push({ commit: next, state: 'expired', epochNow })
       continue
     }
-    out.push({ commit: c, state: epochNow === c.revealEpoch && c.kind === 'v2' ? 'due' : 'waiting', epochNow })
+    out.push({ commit: c, state: phase === 'due' ? 'due' : 'waiting', epochNow })
   }
   return out
 }

@@ -33,6 +33,12 @@ export interface PendingCommit {
   commitEpoch: number
   /** The epoch in which the commit must be revealed (`commitEpoch + RevealPeriodEpochs`). */
   revealEpoch: number
+  /**
+   * v2 on runtimes that store reveal windows as blocks (older subtensor, and the devnet):
+   * first and last block in which the reveal is accepted. Absent on epoch-counter runtimes.
+   */
+  revealFromBlock?: number
+  revealUntilBlock?: number
   /** v4 only: the drand round the commit is encrypted to (decimal string). */
   revealRound?: string
   status: CommitStatus
