@@ -3,7 +3,8 @@
  * on demand), keeps recent states for `at`-queries, notifies subscribers, and persists to a state
  * file atomically (temp file + rename) after every block.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
 import { beaconRandomness, createLocalBeacon, roundAt, type LocalBeacon } from '../timelock/index.ts'
@@ -93,6 +94,7 @@ export class Chain {
     this.#stateFile = opts.stateFile
     this.#log = opts.log
     this.#now = opts.now ?? Date.now
+    if (this.#stateFile !== undefined) removeStaleTemps(this.#stateFile)
     if (this.#stateFile !== undefined && existsSync(this.#stateFile)) {
       let file: StateFile
       try {
@@ -380,6 +382,14 @@ export class Chain {
     writeFileSync(tmp, JSON.stringify(file))
     renameSync(tmp, this.#stateFile)
   }
+}
+
+/** Deletes temp files a killed process left beside the state file (the rename never happened). */
+function removeStaleTemps(stateFile: string): void {
+  const dir = dirname(stateFile)
+  const prefix = `${basename(stateFile)}.tmp-`
+  if (!existsSync(dir)) return
+  for (const f of readdirSync(dir)) if (f.startsWith(prefix)) rmSync(join(dir, f), { force: true })
 }
 
 /** Pool-level refusals that are not `InvalidTransaction`. */

@@ -20,6 +20,14 @@ export const SPEC_NAME = 'node-subtensor'
 export const SPEC_VERSION = 424
 export const TRANSACTION_VERSION = 1
 
+let shared: ChainCodec | undefined
+
+/** The process-wide codec for the shipped metadata (immutable, so one instance serves every devnet). */
+export function sharedCodec(): ChainCodec {
+  shared ??= new ChainCodec()
+  return shared
+}
+
 /** Encoded storage key plus the decoded value type name, for one storage item instance. */
 interface StorageItemFn {
   (...args: unknown[]): Uint8Array
@@ -55,7 +63,13 @@ export class ChainCodec {
     this.metadataBytes = metadataBytes
     this.registry = new TypeRegistry()
     this.metadata = new Metadata(this.registry, metadataBytes)
-    this.registry.setMetadata(this.metadata)
+    // Declare the subtensor-specific transaction extensions (all data-free per their metadata
+    // types) so @polkadot/types neither warns about them nor guesses.
+    const userExtensions: Record<string, { extrinsic: Record<string, never>; payload: Record<string, never> }> = {}
+    for (const name of ['SudoTransactionExtension', 'CheckShieldedTxValidity', 'SubtensorTransactionExtension', 'DrandPriority']) {
+      userExtensions[name] = { extrinsic: {}, payload: {} }
+    }
+    this.registry.setMetadata(this.metadata, undefined, userExtensions)
     this.#decorated = expandMetadata(this.registry, this.metadata)
     const latest = this.metadata.asLatest
     for (const p of latest.pallets) {

@@ -5,6 +5,7 @@
  * their metadata types say they are).
  */
 import { Keyring } from '@polkadot/keyring'
+import { Metadata, TypeRegistry } from '@polkadot/types'
 import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -35,7 +36,9 @@ describe('transaction extensions', () => {
   })
 
   it('rebuilds the exact payload @polkadot/types signs, mortal and immortal, and verifies the signature', () => {
-    const reg = codec.registry
+    // A stock registry: the metadata alone, no extension declarations (as a dapp's client has).
+    const reg = new TypeRegistry()
+    reg.setMetadata(new Metadata(reg, codec.metadataBytes))
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice')
     const genesisHash = u8aToHex(new Uint8Array(32).fill(0x11))
     const blockHash = u8aToHex(new Uint8Array(32).fill(0x22))

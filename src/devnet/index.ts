@@ -19,7 +19,7 @@ import { u8aToHex } from '@polkadot/util'
 import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto'
 import { decrypt } from '../timelock/index.ts'
 import { Chain, type BlockRecord } from './chain.ts'
-import { ChainCodec } from './codec.ts'
+import { sharedCodec } from './codec.ts'
 import { CONSENSUS_ENGINE, type EpochEngine } from './epoch.ts'
 import { DevnetError } from './errors.ts'
 import { DEV_SEEDS, SUBNET1_PARAMS } from './genesis.ts'
@@ -105,7 +105,7 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
   if (!Number.isInteger(blockTimeMs) || blockTimeMs < 0) throw new DevnetError('BAD_OPTIONS', `blockTimeMs must be a non-negative integer, got ${blockTimeMs}`)
   const log = init.log ?? (() => {})
   await cryptoWaitReady()
-  const codec = new ChainCodec()
+  const codec = sharedCodec()
   const timelock: TimelockReveal = { decrypt }
   const runtime = new Runtime(codec, { epoch: init.epoch ?? CONSENSUS_ENGINE, timelock, log })
   const chain = new Chain({ codec, runtime, stateFile: init.stateFile, commitReveal: init.commitReveal ?? true, log })
