@@ -12,7 +12,30 @@ import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, parseEpochInput, epochOutputToJson } from './validate.ts'
 import type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath } from './types.ts'
 
+import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
+import { GPU_PASSES } from './gpu-epoch.ts'
+
 export { ConsensusError, parseEpochInput, epochOutputToJson }
+
+/** Number of WebGPU compute passes one batch submission uses (one workgroup per epoch in each). */
+export const CONSENSUS_GPU_PASSES = GPU_PASSES
+
+/**
+ * Environment variables that let Dawn (the `webgpu` package) in Node find a Vulkan driver on a
+ * machine without a GPU (Chromium's SwiftShader). They must be set before the process starts.
+ */
+export const consensusDawnEnv = dawnEnv
+
+/** Whether a WebGPU device for consensus can be opened here (opens and keeps it). */
+export async function probeConsensusGpu(): Promise<{ ok: boolean; reason?: string }> {
+  const d = await acquireDevice()
+  return d.ok ? { ok: true } : { ok: false, reason: d.reason }
+}
+
+/** Releases the consensus GPU device (so a CLI process can exit); idempotent. */
+export async function releaseConsensusGpu(): Promise<void> {
+  await releaseDevice()
+}
 export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
 
 /**

@@ -6,9 +6,24 @@
  * (`{ epochs: [{ input }, ...] }`, each epoch's input run in order). All epochs run as one batch.
  * Nothing is printed on stdout unless every epoch ran; bad input exits 1 naming the field.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { ConsensusError, epochOutputToJson, parseEpochInput, runEpochBatch, type EpochInput } from '../../consensus/index.ts'
+import {
+  ConsensusError, consensusDawnEnv, epochOutputToJson, parseEpochInput, releaseConsensusGpu, runEpochBatch, type EpochInput,
+} from '../../consensus/index.ts'
+
+/**
+ * Dawn reads LD_LIBRARY_PATH at process start, so `--gpu` on a machine whose only Vulkan driver
+ * is Chromium's SwiftShader re-runs this command once in a child with that environment.
+ */
+function needsDawnReexec(): boolean {
+  const env = consensusDawnEnv()
+  if (process.env['WEBTENSOR_YUMA_DAWN_CHILD'] === '1') return false
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined) return false
+  if (!existsSync(env['VK_ICD_FILENAMES']!)) return false
+  return !(process.env['LD_LIBRARY_PATH'] ?? '').split(':').includes(env['LD_LIBRARY_PATH']!)
+}
 
 const USAGE = `usage: webtensor yuma --input FILE [--gpu|--cpu] [--epochs] [--pretty]
 
@@ -25,7 +40,10 @@ options:
   --input FILE  the input JSON (required; "-" reads stdin)
   --gpu         require the WebGPU path (exit 3 if no adapter)
   --cpu         run the CPU reference only
-                (default: WebGPU when an adapter exists, else the CPU; the path is reported on stderr)
+                (default: WebGPU when this process can open an adapter, else the CPU; the path
+                and the reason are reported on stderr. With --gpu and no GPU driver but
+                Chromium's SwiftShader installed, the command re-runs itself with Dawn's
+                VK_ICD_FILENAMES/LD_LIBRARY_PATH set.)
   --epochs      always print an array, one output per epoch, even for a single input object
   --pretty      indent the JSON
   -h, --help    this text`
@@ -78,6 +96,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.input === undefined) return fail(`--input FILE is required\n\n${USAGE}`, 2)
   if (values.gpu === true && values.cpu === true) return fail('--gpu and --cpu are exclusive', 2)
+  if (values.gpu === true && needsDawnReexec()) {
+    const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, ...consensusDawnEnv(), WEBTENSOR_YUMA_DAWN_CHILD: '1' },
+    })
+    return r.status ?? 1
+  }
 
   let text: string
   try {
@@ -120,6 +145,8 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConsensusError && err.code === 'GPU_UNAVAILABLE') return fail(err.message, 3)
     return fail((err as Error).message)
+  } finally {
+    await releaseConsensusGpu()
   }
   const outs = res.outputs.map(epochOutputToJson)
   const payload = single && values.epochs !== true ? outs[0] : outs
