@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
 import { playwright } from '@vitest/browser-playwright'
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts'
+import { modelsPlugin } from './scripts/vite-plugin-models.ts'
 
 /** COOP/COEP: cross-origin isolation, so ONNX Runtime can use multithreaded WASM. */
 export const isolationHeaders = {
@@ -19,6 +20,7 @@ export default defineConfig({
   worker: { format: 'es' },
   plugins: [
     svelte(),
+    modelsPlugin(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/ui',

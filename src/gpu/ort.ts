@@ -23,13 +23,22 @@ export interface OrtConfig {
   device?: GPUDevice
 }
 
+/** The JSEP build's files (WebGPU and WASM EPs in one binary); the models plugin serves them under `ort/`. */
+export const ORT_GLUE = 'ort-wasm-simd-threaded.jsep.mjs'
+/** See {@link ORT_GLUE}. */
+export const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm'
+
 let configured = false
 
 /** Sets ORT's global environment once per realm (ORT reads it when its backend starts). */
 export function configureOrt(config: OrtConfig): void {
   if (configured) return
   configured = true
-  if (config.wasmPaths !== null) ort.env.wasm.wasmPaths = config.wasmPaths
+  if (config.wasmPaths !== null) {
+    // Both files by URL: ORT imports the glue from our origin, and its pthread workers load that
+    // same file (not the bundle that imported ORT, which in a built app is our worker chunk).
+    ort.env.wasm.wasmPaths = { mjs: `${config.wasmPaths}${ORT_GLUE}`, wasm: `${config.wasmPaths}${ORT_WASM}` }
+  }
   ort.env.wasm.numThreads = config.numThreads
   ort.env.logLevel = 'error'
   if (config.device !== undefined) ort.env.webgpu.device = config.device
