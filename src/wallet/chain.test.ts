@@ -182,7 +182,12 @@ describe('chain client against the devnet', () => {
     expect(res.events.map((e) => `${e.pallet}.${e.name}`)).toContain('subtensorModule.WeightsCommitted')
 
     const before = (await client.getBalance(alice.address)).free
-    await client.submit(client.api.tx.balances!.transferKeepAlive!(alice.address, 7n), bob)
+    const tracked = client.track(client.api.tx.balances!.transferKeepAlive!(alice.address, 7n), bob)
+    const kinds: string[] = []
+    for await (const st of tracked.statuses) kinds.push(st.kind)
+    expect((await tracked.result).finalized).toBe(true)
+    expect(kinds[0]).toBe('signing')
+    expect(kinds.slice(-2)).toEqual(['inBlock', 'finalized'])
     expect((await client.getBalance(alice.address)).free - before).toBe(7n)
     expect(() => client.prepare(calls.namedCall('SubtensorModule', 'no_such_call', []))).toThrow(/no call/)
   })

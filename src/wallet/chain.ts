@@ -23,7 +23,7 @@ import { defaultMetadataCache } from './metadata-cache.ts'
 import type { MetadataCache } from './metadata-cache.ts'
 import type {
   AccountBalance, ApiSigner, Commitment, ConnectionState, Endpoint, Hex, HyperparamValue, KeySigner, Metagraph,
-  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TxEvent, TxResult, TxSigner,
+  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TxEvent, TxResult, TxSigner, TxStatus,
 } from './types.ts'
 
 /**
@@ -62,6 +62,14 @@ export interface PreparedCall {
   readonly callData: Hex
   /** Arguments in human form (for a confirmation dialog). */
   readonly human: unknown
+}
+
+/** A submission followed as an async iterable of statuses. */
+export interface TrackedSubmission {
+  /** Every status in order; the iteration ends when the submission settles (success or failure). */
+  readonly statuses: AsyncIterable<TxStatus>
+  /** Settles like {@link ChainClient.submit}. */
+  readonly result: Promise<TxResult>
 }
 
 /** Price shown before `burned_register`. */
@@ -134,6 +142,12 @@ export interface ChainClient {
    * extrinsic failed in its block, or `WalletError` `TX_INVALID` / `TX_DROPPED` before inclusion.
    */
   submit(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+
+  /**
+   * {@link ChainClient.submit} with the statuses as an async iterable (`for await (const s of
+   * t.statuses)`), ending when the submission settles; `result` settles like `submit`.
+   */
+  track(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts?: Omit<SubmitOptions, 'onStatus'>): TrackedSubmission
 
   /** Burn price, fee and balance, to show before {@link ChainClient.burnedRegister}. */
   quoteRegistration(netuid: number, coldkey: string, hotkey: string, opts?: { signal?: AbortSignal }): Promise<RegistrationQuote>
@@ -364,8 +378,13 @@ export async function createChainClient(init: ChainClientInit): Promise<ChainCli
     await cache.save(key, hex)
   }
   await saveMetadata().catch(() => undefined)
-  // After a reconnect the API may re-read metadata (runtime upgrade): cache that too.
-  api.on('ready', () => { saveMetadata().catch(() => undefined) })
+  // On a runtime upgrade the API fetches the new metadata itself; cache it once it has.
+  const onRuntimeVersion = (specVersion: number, tries = 0): void => {
+    if (stopped) return
+    if (api.runtimeVersion.specVersion.toNumber() === specVersion) { saveMetadata().catch(() => undefined); return }
+    if (tries < 30) setTimeout(() => onRuntimeVersion(specVersion, tries + 1), 1000)
+  }
+  api.rpc.state.subscribeRuntimeVersion((v) => onRuntimeVersion(v.specVersion.toNumber())).catch(() => undefined)
 
   return new ChainClientImpl(api, url, () => state, listeners, async () => {
     if (stopped) return
@@ -691,6 +710,26 @@ class ChainClientImpl implements ChainClient {
         },
       )
     })
+  }
+
+  track(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts: Omit<SubmitOptions, 'onStatus'> = {}): TrackedSubmission {
+    const queue: TxStatus[] = []
+    let done = false
+    let wake: (() => void) | undefined
+    const push = (): void => { wake?.(); wake = undefined }
+    const result = this.submit(call, signer, { ...opts, onStatus: (st) => { queue.push(st); push() } })
+    result.then(() => { done = true; push() }, () => { done = true; push() })
+    const statuses: AsyncIterable<TxStatus> = {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = queue.shift()
+          if (next) { yield next; continue }
+          if (done) return
+          await new Promise<void>((r) => { wake = r })
+        }
+      },
+    }
+    return { statuses, result }
   }
 
   // --- typed extrinsics -------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * This file is the only door into `src/wallet`.
  */
 export { createChainClient, createOfflineCallEncoder, humanDispatchMessage, SUBTENSOR_SIGNED_EXTENSIONS } from './chain.ts'
-export type { ApiExtrinsic, ChainClient, ChainClientInit, OfflineCallEncoder, PreparedCall, RegistrationQuote } from './chain.ts'
+export type { ApiExtrinsic, ChainClient, ChainClientInit, OfflineCallEncoder, PreparedCall, RegistrationQuote, TrackedSubmission } from './chain.ts'
 export * as calls from './calls.ts'
 export type { CallSpec, LimitOptions } from './calls.ts'
 export { ENDPOINTS, resolveEndpoint } from './endpoints.ts'
