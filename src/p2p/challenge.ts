@@ -60,9 +60,9 @@ export interface SendChallengeOptions {
   signal?: AbortSignal
   /** Which connection to use (default 'auto': direct if open, else relayed). */
   transport?: TransportPreference
-  /** Retries after a dropped connection, with the same challenge id, while the deadline allows (default 5). */
+  /** Most retries after a dropped connection, with the same challenge id (default: as many as the deadline allows). */
   retries?: number
-  /** Pause before the first retry, ms, doubling after each (default 250). */
+  /** Pause before the first retry, ms, doubling after each up to 2 s (default 250). */
   retryDelayMs?: number
 }
 
@@ -204,7 +204,7 @@ export async function sendChallenge(node: MeshNode, peer: string, challenge: Cha
   if (challenge.payload.byteLength > limits.maxChallengeBytes) throw new MeshError('ERR_FRAME_TOO_LARGE', `challenge payload of ${challenge.payload.byteLength} bytes is above the limit of ${limits.maxChallengeBytes}`)
   if (challenge.id.byteLength < 8 || challenge.id.byteLength > 64) throw new MeshError('ERR_INVALID_ARGUMENT', 'challenge id must be 8..64 random bytes (see newChallengeId)')
   const transport = options.transport ?? 'auto'
-  const retries = options.retries ?? 5
+  const retries = options.retries ?? Number.POSITIVE_INFINITY
   let retryDelay = options.retryDelayMs ?? 250
   const request = encodeRequest({ binding: await node.currentBinding(), challenge })
   const info = await node.connect(peer, { transport, ...(options.signal !== undefined ? { signal: options.signal } : {}) })
@@ -216,7 +216,7 @@ export async function sendChallenge(node: MeshNode, peer: string, challenge: Cha
       const retryable = err instanceof MeshConnectionError && attempt <= retries && Date.now() < challenge.deadline
       if (!retryable) throw err
       await sleep(retryDelay, options.signal)
-      retryDelay *= 2
+      retryDelay = Math.min(2_000, retryDelay * 2)
       try {
         await node.connect(peerId, { transport, signal: untilDeadline(challenge.deadline, options.signal) })
       } catch (e) {

@@ -214,9 +214,13 @@ export function parsePeerId(s: string): PeerId {
   try { return peerIdFromString(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a libp2p PeerId`, { cause: err }) }
 }
 
-/** True for a connection through a relay (not direct). */
+/**
+ * True for a connection through a relay. A browser-to-browser WebRTC connection's address also
+ * names the relay it was signalled through (`…/p2p-circuit/webrtc/p2p/<peer>`), but is direct.
+ */
 export function isRelayed(c: Connection): boolean {
-  return c.remoteAddr.toString().includes('/p2p-circuit')
+  const names = c.remoteAddr.getComponents().map((x) => x.name)
+  return names.includes('p2p-circuit') && !names.includes('webrtc')
 }
 
 /**

@@ -121,6 +121,9 @@ export function presenceTopic(netuid: number): string {
 }
 
 const PRESENCE_MAX_SKEW_MS = 120_000
+const DIAL_TIMEOUT_MS = 15_000
+const WEBRTC_DIAL_TIMEOUT_MS = 8_000
+const WEBRTC_DIAL_ATTEMPTS = 3
 const ANSWERED_MAX = 100_000
 
 class MeshNodeImpl extends EventTarget implements MeshNode {
@@ -259,10 +262,20 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     if (this.isBanned(peerId)) throw new MeshError('ERR_BANNED', `peer ${peerId} is banned`)
     const signal = options.signal
     const dial = async (addr: string): Promise<void> => {
-      try {
-        await this.libp2p.dial(parseMultiaddr(addr), { signal: signal ?? AbortSignal.timeout(15_000) })
-      } catch (err) {
-        throw new MeshConnectionError('ERR_CONNECTION', `could not connect to ${peerId} over ${addr}: ${(err as Error).message}`, { cause: err })
+      // WebRTC set-up through relay signalling occasionally stalls (a race in closing the
+      // 'init' data channel under load): bounded attempts, each with its own timeout.
+      const webrtc = addr.includes('/webrtc')
+      const attempts = webrtc ? WEBRTC_DIAL_ATTEMPTS : 1
+      for (let i = 1; ; i++) {
+        const t = AbortSignal.timeout(webrtc ? WEBRTC_DIAL_TIMEOUT_MS : DIAL_TIMEOUT_MS)
+        try {
+          // force: a circuit dial must not be answered with the open WebRTC connection (and vice versa).
+          await this.libp2p.dial(parseMultiaddr(addr), { force: true, signal: signal === undefined ? t : AbortSignal.any([signal, t]) })
+          return
+        } catch (err) {
+          if (i < attempts && signal?.aborted !== true) continue
+          throw new MeshConnectionError('ERR_CONNECTION', `could not connect to ${peerId} over ${addr}: ${(err as Error).message}`, { cause: err })
+        }
       }
     }
     const viaRelays = (suffix: string): string[] => this.#relays.map((r) => `${r}/p2p-circuit${suffix}/p2p/${peerId}`)
@@ -288,8 +301,10 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     if (this.#upgrading.has(peerId) || !hasDirectCapability(this)) return
     this.#upgrading.add(peerId)
     void (async () => {
-      for (const a of addrs) {
-        try { await this.libp2p.dial(parseMultiaddr(a), { signal: AbortSignal.timeout(15_000) }); break } catch { /* stays relayed */ }
+      outer: for (const a of addrs) {
+        for (let i = 0; i < WEBRTC_DIAL_ATTEMPTS; i++) {
+          try { await this.libp2p.dial(parseMultiaddr(a), { signal: AbortSignal.timeout(WEBRTC_DIAL_TIMEOUT_MS) }); break outer } catch { /* stays relayed */ }
+        }
       }
     })().finally(() => this.#upgrading.delete(peerId))
   }

@@ -1,0 +1,162 @@
+/**
+ * Browser side of the mesh end-to-end tests and benchmark: one mesh node per page, driven by
+ * Playwright through `window.mesh`. Uses only the public door of src/p2p.
+ */
+import { createMeshNode, newChallengeId, sendChallenge, serveChallenges, type ChallengeServer, type MeshNode, type TransportPreference } from '../../../src/p2p/index.ts'
+import { devHotkey, StaticMetagraph } from '../../../src/p2p/test-fixtures.ts'
+
+/** Init of a harness node. */
+export interface HarnessInit {
+  relays: string[]
+  netuid: number
+  /** Dev URI of this page's hotkey, e.g. '//Bob'. */
+  uri: string
+  /** The metagraph: dev URIs registered on the subnet, with or without a validator permit. */
+  metagraph: Array<{ uri: string; permit?: boolean }>
+  limits?: Record<string, number>
+}
+
+/** What `challenge` returns: plain data, so it crosses into Playwright. */
+export interface HarnessResult {
+  ok: boolean
+  code?: string
+  name?: string
+  message?: string
+  direct?: boolean
+  rttMs?: number
+  attempts?: number
+  answer?: string
+  hotkey?: string
+}
+
+const ECHO = '/webtensor/bench-echo/1.0.0'
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+let node: MeshNode | undefined
+let server: ChallengeServer | undefined
+let delayMs = 0
+
+function need(): MeshNode {
+  if (node === undefined) throw new Error('call mesh.init first')
+  return node
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+}
+
+const mesh = {
+  async init(init: HarnessInit): Promise<{ peerId: string; hotkey: string }> {
+    const chain = new StaticMetagraph(init.netuid)
+    for (const m of init.metagraph) chain.add(devHotkey(m.uri).address, m.permit === true)
+    node = await createMeshNode({ signer: devHotkey(init.uri), netuid: init.netuid, chain, relays: init.relays, ...(init.limits !== undefined ? { limits: init.limits } : {}) })
+    // Raw echo protocol for the benchmark: libp2p transport cost without the challenge crypto.
+    await node.libp2p.handle(ECHO, (stream) => {
+      stream.addEventListener('message', (e) => { stream.send(e.data) })
+      stream.addEventListener('remoteCloseWrite', () => { void stream.close() })
+    }, { runOnLimitedConnection: true })
+    return { peerId: node.peerId, hotkey: node.hotkey }
+  },
+  async waitForReservation(): Promise<string[]> {
+    return await need().waitForReservation({ signal: AbortSignal.timeout(60_000) })
+  },
+  multiaddrs(): string[] {
+    return need().multiaddrs()
+  },
+  async serve(opts: { delayMs?: number } = {}): Promise<void> {
+    delayMs = opts.delayMs ?? 0
+    server = await serveChallenges(need(), async (c) => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+      return enc.encode(JSON.stringify({ task: c.task, bytes: c.payload.byteLength, from: c.validator.hotkey }))
+    })
+  },
+  setDelay(ms: number): void {
+    delayMs = ms
+  },
+  handled(): number {
+    return server?.handled ?? 0
+  },
+  async connect(peer: string, transport: TransportPreference): Promise<{ direct: boolean; relayed: boolean }> {
+    const info = await need().connect(peer, { transport, signal: AbortSignal.timeout(30_000) })
+    return { direct: info.direct, relayed: info.relayed }
+  },
+  async challenge(peer: string, opts: { bytes?: number; transport?: TransportPreference; deadlineMs?: number } = {}): Promise<HarnessResult> {
+    try {
+      const r = await sendChallenge(need(), peer, { id: newChallengeId(), task: 'echo', payload: new Uint8Array(opts.bytes ?? 16).fill(7), deadline: Date.now() + (opts.deadlineMs ?? 20_000) }, { transport: opts.transport ?? 'auto' })
+      return { ok: true, direct: r.direct, rttMs: r.rttMs, attempts: r.attempts, answer: dec.decode(r.answer), hotkey: r.hotkey }
+    } catch (err) {
+      const e = err as { name?: string; code?: string; message?: string }
+      return { ok: false, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.name !== undefined ? { name: e.name } : {}), message: String(e.message) }
+    }
+  },
+  /** Sequential challenges; returns p50/p99 of the round trip, ms. */
+  async benchChallenges(peer: string, n: number, bytes: number, transport: TransportPreference): Promise<{ p50: number; p99: number; n: number; direct: boolean }> {
+    const rtts: number[] = []
+    let direct = false
+    const payload = new Uint8Array(bytes).fill(7)
+    for (let i = 0; i < n; i++) {
+      const r = await sendChallenge(need(), peer, { id: newChallengeId(), task: 'echo', payload, deadline: Date.now() + 20_000 }, { transport })
+      rtts.push(r.rttMs)
+      direct = r.direct
+    }
+    rtts.sort((a, b) => a - b)
+    return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n, direct }
+  },
+  /** Sequential raw echo round trips on one libp2p stream each (no challenge crypto). */
+  async benchEcho(peer: string, n: number, bytes: number, transport: TransportPreference): Promise<{ p50: number; p99: number; n: number; direct: boolean }> {
+    const m = need()
+    await m.connect(peer, { transport })
+    const conn = m.connectionTo(peer, transport)
+    if (conn === undefined) throw new Error('no connection')
+    const payload = new Uint8Array(bytes).fill(9)
+    const rtts: number[] = []
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      const stream = await conn.newStream(ECHO, { runOnLimitedConnection: true })
+      await new Promise<void>((resolve, reject) => {
+        let got = 0
+        stream.addEventListener('message', (e) => { got += e.data.byteLength; if (got >= bytes) resolve() })
+        stream.addEventListener('close', () => { if (got < bytes) reject(new Error('echo stream closed early')) })
+        stream.send(payload)
+      })
+      rtts.push(performance.now() - t0)
+      await stream.close()
+    }
+    rtts.sort((a, b) => a - b)
+    return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n, direct: m.connectionTo(peer, 'direct') === conn }
+  },
+  /** Challenges/s with `concurrency` in flight spread over `peers`, for `seconds`. */
+  async throughput(peers: string[], seconds: number, concurrency: number, bytes: number): Promise<{ perSecond: number; done: number; failed: number }> {
+    const m = need()
+    const payload = new Uint8Array(bytes).fill(7)
+    const end = performance.now() + seconds * 1000
+    let done = 0
+    let failed = 0
+    let k = 0
+    const worker = async (): Promise<void> => {
+      while (performance.now() < end) {
+        const peer = peers[k++ % peers.length] as string
+        try {
+          await sendChallenge(m, peer, { id: newChallengeId(), task: 'echo', payload, deadline: Date.now() + 20_000 })
+          done++
+        } catch { failed++ }
+      }
+    }
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    return { perSecond: done / ((performance.now() - t0) / 1000), done, failed }
+  },
+  peers() {
+    return need().peers()
+  },
+  async stop(): Promise<void> {
+    await server?.stop()
+    await node?.stop()
+  },
+}
+
+declare global {
+  interface Window { mesh: typeof mesh; meshReady: boolean }
+}
+window.mesh = mesh
+window.meshReady = true
