@@ -135,4 +135,20 @@ describe('wallet extension flow (real Chromium)', () => {
     expect(txSigner.address).toBe(BOB)
     expect('signer' in txSigner && typeof txSigner.signer.signPayload).toBe('function')
   })
+
+  it('offers accounts across every injected extension and signs with the one holding the account', async () => {
+    const second = await createTestExtension([{ suri: '//Dave', name: 'dave' }], 42, 'webtensor-test-extension-2')
+    await second.inject()
+    const conn = await fromClick(() => connectWallet({ appName: 'webtensor-test' }))
+    connections.push(conn)
+    expect(conn.extensions.map((e) => e.name).sort()).toEqual([TEST_EXTENSION_NAME, 'webtensor-test-extension-2'])
+    const dave = keyring.addFromUri('//Dave').address
+    expect(conn.accounts.find((a) => a.address === dave)?.source).toBe('webtensor-test-extension-2')
+    expect(conn.accounts.find((a) => a.address === ALICE)?.source).toBe(TEST_EXTENSION_NAME)
+    conn.select(dave)
+    const [p1, p2] = [ext.prompts, second.prompts]
+    const sig = await conn.signMessage('hello from dave')
+    expect(verifyMessage('hello from dave', sig, dave)).toBe(true)
+    expect([ext.prompts - p1, second.prompts - p2]).toEqual([0, 1])
+  })
 })

@@ -46,9 +46,9 @@ export interface TestExtension {
 /**
  * Create a test extension holding `accounts` (secret URIs such as `//Alice`). Addresses are
  * reported with SS58 prefix `reportPrefix` (default 0, Polkadot's) so tests can check the app
- * re-encodes them to 42.
+ * re-encodes them to 42. `extensionName` lets a test inject several extensions side by side.
  */
-export async function createTestExtension(accounts: ReadonlyArray<{ suri: string; name?: string }>, reportPrefix = 0): Promise<TestExtension> {
+export async function createTestExtension(accounts: ReadonlyArray<{ suri: string; name?: string }>, reportPrefix = 0, extensionName = TEST_EXTENSION_NAME): Promise<TestExtension> {
   await cryptoWaitReady()
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
   const pairs: KeyringPair[] = []
@@ -70,7 +70,7 @@ export async function createTestExtension(accounts: ReadonlyArray<{ suri: string
     prompts: 0,
     async inject() {
       const { injectExtension } = await import('@polkadot/extension-inject')
-      injectExtension((origin) => ext.enable(origin) as never, { name: TEST_EXTENSION_NAME, version: '0.0.1' })
+      injectExtension((origin) => ext.enable(origin) as never, { name: extensionName, version: '0.0.1' })
     },
     enable(origin) {
       ext.origins.push(origin)
