@@ -40,6 +40,8 @@ interface PoolEntry {
   xt: DecodedExtrinsic
   who: string
   watchers: ((s: TxStatus) => void)[]
+  /** Waiting for an earlier nonce of the same account. */
+  future?: boolean
 }
 
 /** How many recent blocks keep their full state for `at`-queries. */
@@ -227,9 +229,19 @@ export class Chain {
     if (this.#pool.some((p) => p.xt.hash === xt.hash)) throw new PoolError('AlreadyImported')
     const who = xt.signer === undefined ? '' : u8aToHex(xt.signer)
     const { future } = this.runtime.validate(this.#bestState, xt, this.#ctx(this.#best.number + 1), who === '' ? undefined : this.nextNonce(who))
-    const entry: PoolEntry = { xt, who, watchers: watcher === undefined ? [] : [watcher] }
+    const entry: PoolEntry = { xt, who, watchers: watcher === undefined ? [] : [watcher], future }
     this.#pool.push(entry)
     watcher?.(future ? 'future' : 'ready')
+    // Promote queued future transactions of this account whose nonce is now next in line.
+    if (!future && who !== '') {
+      const next = this.nextNonce(who)
+      for (const p of this.#pool) {
+        if (p.who === who && p.future === true && p.xt.nonce < next) {
+          p.future = false
+          for (const w of p.watchers) w('ready')
+        }
+      }
+    }
     return xt.hash
   }
 

@@ -63,6 +63,31 @@ function exited(child: ChildProcess): Promise<number | null> {
   })
 }
 
+function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [BIN, 'devnet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })))
+}
+
+describe('webtensor devnet options', () => {
+  it('prints usage for --help and refuses bad options with a message naming them', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.out).toMatch(/EMULATOR/)
+    expect(help.out).toMatch(/--state FILE/)
+    const bad = await runCli(['--block-time', 'soon'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/--block-time must be an integer/)
+    const cr = await runCli(['--commit-reveal', 'maybe'])
+    expect(cr.code).toBe(2)
+    expect(cr.err).toMatch(/--commit-reveal must be 'on' or 'off'/)
+  })
+})
+
 describe('devnet --state', () => {
   it('survives kill -9: restart resumes the same chain, head and balances', async () => {
     const codec = new ChainCodec()
