@@ -182,6 +182,28 @@ describe('stock @polkadot/api client', () => {
   })
 })
 
+describe('author_submitAndWatchExtrinsic', () => {
+  it('reports ready, inBlock and finalized in order on the raw protocol', async () => {
+    const t = tx().balances.transferKeepAlive(bob.address, 5_000n)
+    await t.signAsync(charlie)
+    const ws = new WebSocket(devnet.url)
+    const msgs: { id?: number; result?: unknown; method?: string; params?: { subscription: string; result: unknown } }[] = []
+    ws.on('message', (d: Buffer) => msgs.push(JSON.parse(d.toString())))
+    await new Promise((r) => ws.once('open', r))
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'author_submitAndWatchExtrinsic', params: [t.toHex()] }))
+    await vi.waitFor(() => expect(msgs.some((m) => m.method === 'author_extrinsicUpdate')).toBe(true))
+    const b1 = devnet.produceBlock()
+    const b2 = devnet.produceBlock()
+    await vi.waitFor(() => expect(msgs.filter((m) => m.method === 'author_extrinsicUpdate').length).toBe(3))
+    const sub = msgs.find((m) => m.id === 1)!.result
+    const updates = msgs.filter((m) => m.method === 'author_extrinsicUpdate')
+    expect(updates.every((u) => u.params!.subscription === sub)).toBe(true)
+    expect(updates.map((u) => u.params!.result)).toEqual(['ready', { inBlock: b1.hash }, { finalized: b1.hash }])
+    expect(b2.number).toBe(b1.number + 1)
+    ws.close()
+  })
+})
+
 describe('transaction validity (refused before the pool)', () => {
   async function signedWith(opts: { genesisHash?: string; nonce?: number; era?: { period: number; current: number; hash: string } }): Promise<string> {
     const t = tx().balances.transferKeepAlive(bob.address, 1_000n)

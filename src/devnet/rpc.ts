@@ -121,6 +121,17 @@ export class RpcServer {
   }
 
   #onHttp(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'OPTIONS') {
+      // CORS preflight, so a page on another local origin can POST JSON-RPC.
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'POST, GET, OPTIONS',
+        'access-control-allow-headers': 'content-type',
+        'access-control-max-age': '600',
+      })
+      res.end()
+      return
+    }
     if (req.method !== 'POST') {
       res.writeHead(req.method === 'GET' ? 200 : 405, { 'content-type': 'text/plain' })
       res.end('webtensor devnet: a subtensor emulator. POST JSON-RPC here, or connect with a WebSocket.\n')
