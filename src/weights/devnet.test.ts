@@ -171,9 +171,10 @@ describe('weights on the devnet', () => {
 
   it('v4: commit encrypted to the reveal round → the chain reveals it with its beacon → weights stored → the epoch uses them', async () => {
     const [m1, m2] = [miners[0]!, miners[1]!]
-    // the devnet publishes its own beacon key; on finney this is the quicknet key in Drand.BeaconConfig
-    const beaconPublicKey = hexToU8a(devnet.beaconPublicKey)
-    const c = await commitTimelockedWeights(api, alice, { netuid: NETUID, uids: [m1, m2], scores: [0.5, 1] }, store, { beaconPublicKey })
+    // the flow encrypts to the chain's Drand.BeaconConfig key: the devnet's own beacon here, quicknet on finney
+    const s = await readSubnetWeightState(api, NETUID, alice.address)
+    expect(u8aToHex(s.beacon.publicKey)).toBe(devnet.beaconPublicKey)
+    const c = await commitTimelockedWeights(api, alice, { netuid: NETUID, uids: [m1, m2], scores: [0.5, 1] }, store)
     expect(c.commit.kind).toBe('v4')
     expect(c.commitBytes.length).toBe(244 + 33 + 1 + 4 + 1 + 4 + 8)
     // what the chain stores is our commit, encrypted to our round
