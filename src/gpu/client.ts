@@ -214,11 +214,10 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     const key = `${init.capabilities.key}|${name}|t${init.numThreads}`
     const remembered = this.memory.get(key)
     if (remembered !== undefined) return { ep: remembered, reason: 'remembered measurement on this adapter' }
-    if (options.probe === undefined) {
-      return init.capabilities.isFallbackAdapter
-        ? { ep: 'wasm', reason: 'software WebGPU adapter (not measured)' }
-        : { ep: 'webgpu', reason: 'hardware WebGPU adapter (not measured)' }
-    }
+    // A software adapter (SwiftShader) runs these models orders of magnitude slower than WASM and
+    // its first run compiles for minutes: measuring it would only stall the page.
+    if (init.capabilities.isFallbackAdapter) return { ep: 'wasm', reason: 'software WebGPU adapter (SwiftShader or similar): WASM is faster; not measured' }
+    if (options.probe === undefined) return { ep: 'webgpu', reason: 'hardware WebGPU adapter (not measured)' }
     const m = (await this.queue.run(() => this.call({ type: 'measure', model: model.slice(0), feeds: options.probe!, runs: 3 }, options.signal), { label: `measure:${name}`, ...(options.signal !== undefined ? { signal: options.signal } : {}) })) as MeasureResult
     const gpuMs = m.ms.webgpu
     const wasmMs = m.ms.wasm
