@@ -31,6 +31,7 @@ function int(v: unknown, field: string, min: number, max: number): number {
 }
 
 function u64(v: unknown, field: string): bigint {
+  if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return v
   let b: bigint
   if (typeof v === 'bigint') b = v
   else if (typeof v === 'number') {
@@ -58,17 +59,31 @@ function arr(v: unknown, field: string, len?: number): unknown[] {
 const BLOCK_MAX = Number.MAX_SAFE_INTEGER / 4 // headroom for last_update + cutoff
 
 function rows(v: unknown, field: string, n: number): SparseRowU16[] {
-  return arr(v, field, n).map((row, i) => {
-    const seen = new Set<number>()
-    return arr(row, `${field}[${i}]`).map((pair, k) => {
-      const p = arr(pair, `${field}[${i}][${k}]`, 2)
-      const j = int(p[0], `${field}[${i}][${k}][0]`, 0, n - 1)
-      if (seen.has(j)) bad(`${field}[${i}][${k}][0]`, `repeats uid ${j} in the same row`)
-      seen.add(j)
-      const w = int(p[1], `${field}[${i}][${k}][1]`, 0, 65535)
-      return [j, w] as [number, number]
-    })
-  })
+  const a = arr(v, field, n)
+  const out: SparseRowU16[] = new Array<SparseRowU16>(a.length)
+  const seen = new Int32Array(n).fill(-1) // seen[j] = last row that used uid j
+  for (let i = 0; i < a.length; i++) {
+    const row = a[i]
+    if (!Array.isArray(row)) arr(row, `${field}[${i}]`)
+    const src = row as unknown[]
+    const r: SparseRowU16 = new Array<[number, number]>(src.length)
+    for (let k = 0; k < src.length; k++) {
+      const p = src[k]
+      if (!Array.isArray(p) || p.length !== 2) arr(p, `${field}[${i}][${k}]`, 2)
+      const pair = p as unknown[]
+      const j = pair[0]
+      const w = pair[1]
+      // fast path: build field names only on failure
+      if (typeof j !== 'number' || !Number.isInteger(j) || j < 0 || j >= n) int(j, `${field}[${i}][${k}][0]`, 0, n - 1)
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 65535) int(w, `${field}[${i}][${k}][1]`, 0, 65535)
+      const jj = j as number
+      if (seen[jj] === i) bad(`${field}[${i}][${k}][0]`, `repeats uid ${jj} in the same row`)
+      seen[jj] = i
+      r[k] = [jj, w as number]
+    }
+    out[i] = r
+  }
+  return out
 }
 
 /** Validates a JSON value (one `epochs[].input` object) and returns the typed epoch input. */
@@ -80,7 +95,7 @@ export function parseEpochInput(json: unknown): EpochInput {
     return json[k]
   }
   const n = int(need('n'), 'n', 0, 65535)
-  const blockArr = (k: string): number[] => arr(need(k), k, n).map((x, i) => int(x, `${k}[${i}]`, 0, BLOCK_MAX))
+  const blockArr = (k: string): number[] => arr(need(k), k, n).map((x, i) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= BLOCK_MAX ? x : int(x, `${k}[${i}]`, 0, BLOCK_MAX)))
   const out: EpochInput = {
     n,
     current_block: int(need('current_block'), 'current_block', 0, BLOCK_MAX),

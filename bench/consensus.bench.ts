@@ -1,0 +1,198 @@
+/**
+ * Yuma Consensus benchmark (`npm run bench -- consensus`):
+ * - exact CPU reference epoch for n = 256, 1024, 4096 with 10%-dense weights, beside a
+ *   straightforward float64 implementation of the same Yuma1 epoch (the anchor) in the same run;
+ * - batched WebGPU throughput: one submission of 64 epochs at n = 256 (Dawn in Node; here a
+ *   software adapter, SwiftShader), beside the exact CPU running the same 64 epochs.
+ * Dawn reads its driver environment at process start, so the GPU part runs in a child process.
+ */
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { runEpoch, runEpochBatch, parseEpochInput, consensusDawnEnv, releaseConsensusGpu, CONSENSUS_GPU_PASSES, type EpochInput } from '../src/consensus/index.ts'
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A chain-like subnet: every uid a permitted, active validator; weights and bonds 10% dense; Yuma1 defaults. */
+export function benchInput(n: number, seed: number, density = 0.1): EpochInput {
+  const r = prng(seed)
+  const row = (max: number): Array<[number, number]> => {
+    const out: Array<[number, number]> = []
+    for (let j = 0; j < n; j++) if (r() < density) out.push([j, 1 + Math.floor(r() * max)])
+    if (out.length > 0) out[Math.floor(r() * out.length)]![1] = 65535
+    return out
+  }
+  return parseEpochInput({
+    n, current_block: 10_000, tempo: 360, activity_cutoff_blocks: 5000, last_mechanism_step_block: 9_639,
+    last_update: Array.from({ length: n }, () => 9_000 + Math.floor(r() * 1000)),
+    block_at_registration: Array.from({ length: n }, () => Math.floor(r() * 8000)),
+    alpha_stake: Array.from({ length: n }, () => Math.floor(r() * 1e13)),
+    stake_threshold: 0, owner_uid: 0, validator_permit: new Array(n).fill(true), max_allowed_validators: n,
+    kappa: 32767, bonds_penalty: 65535, bonds_moving_average: 900000, yuma3: false,
+    weights: Array.from({ length: n }, () => row(65534)),
+    bonds: Array.from({ length: n }, () => row(65534)),
+    rao_emission: 1_000_000_000,
+  })
+}
+
+/** The anchor: the same Yuma1 epoch in plain float64 (sort-and-walk median), no fixed point. */
+export function epochFloat64(x: EpochInput): Float64Array {
+  const n = x.n
+  const S = new Float64Array(n)
+  let ss = 0
+  for (let i = 0; i < n; i++) { S[i] = Number(x.alpha_stake[i]!); ss += S[i]! }
+  const A = new Float64Array(n)
+  let sa = 0
+  for (let i = 0; i < n; i++) {
+    S[i] = ss > 0 ? S[i]! / ss : 0
+    const act = !(x.last_update[i]! + x.activity_cutoff_blocks < x.current_block)
+    A[i] = act && x.validator_permit[i] === true ? S[i]! : 0
+    sa += A[i]!
+  }
+  for (let i = 0; i < n; i++) A[i] = sa > 0 ? A[i]! / sa : 0
+  const Wc: number[][] = []
+  const Wv: number[][] = []
+  for (let i = 0; i < n; i++) {
+    const c: number[] = []
+    const v: number[] = []
+    let rs = 0
+    if (x.validator_permit[i] === true) for (const [j, w] of x.weights[i]!) {
+      if (j === i || x.last_update[i]! <= x.block_at_registration[j]!) continue
+      c.push(j); v.push(w); rs += w
+    }
+    for (let k = 0; k < v.length; k++) v[k] = rs > 0 ? v[k]! / rs : 0
+    Wc.push(c); Wv.push(v)
+  }
+  const kappa = x.kappa / 65535
+  const colS: number[][] = Array.from({ length: n }, () => [])
+  const colW: number[][] = Array.from({ length: n }, () => [])
+  for (let i = 0; i < n; i++) if (A[i]! > 0) for (let k = 0; k < Wc[i]!.length; k++) if (Wv[i]![k]! > 0) { colS[Wc[i]![k]!]!.push(A[i]!); colW[Wc[i]![k]!]!.push(Wv[i]![k]!) }
+  const C = new Float64Array(n)
+  for (let j = 0; j < n; j++) {
+    const idx = colW[j]!.map((_, k) => k).sort((a, b) => colW[j]![b]! - colW[j]![a]!)
+    let acc = 0
+    for (const k of idx) { acc += colS[j]![k]!; if (acc > kappa) { C[j] = colW[j]![k]!; break } }
+  }
+  const R = new Float64Array(n)
+  const clipped = Wv.map((v, i) => v.map((w, k) => Math.min(w, C[Wc[i]![k]!]!)))
+  for (let i = 0; i < n; i++) for (let k = 0; k < Wc[i]!.length; k++) R[Wc[i]![k]!] += A[i]! * clipped[i]![k]!
+  let sr = 0
+  for (let j = 0; j < n; j++) sr += R[j]!
+  const I = R.map((r) => (sr > 0 ? r / sr : 0))
+  // bonds: column-normalized B and ΔB, EMA, column-normalized, dividends
+  const alpha = 1 - Number(x.bonds_moving_average) / 1e6
+  const colB = new Float64Array(n)
+  const colD = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    for (const [j, b] of x.bonds[i]!) colB[j] += b
+    for (let k = 0; k < Wc[i]!.length; k++) colD[Wc[i]![k]!] += clipped[i]![k]! * A[i]!
+  }
+  const ema = new Map<number, number>()
+  const colE = new Float64Array(n)
+  const D = new Float64Array(n)
+  const rows: Array<Map<number, number>> = []
+  for (let i = 0; i < n; i++) {
+    ema.clear()
+    for (const [j, b] of x.bonds[i]!) ema.set(j, (1 - alpha) * (colB[j]! > 0 ? b / colB[j]! : 0))
+    for (let k = 0; k < Wc[i]!.length; k++) {
+      const j = Wc[i]![k]!
+      ema.set(j, (ema.get(j) ?? 0) + alpha * (colD[j]! > 0 ? (clipped[i]![k]! * A[i]!) / colD[j]! : 0))
+    }
+    const m = new Map(ema)
+    for (const [j, v] of m) colE[j] += v
+    rows.push(m)
+  }
+  let sd = 0
+  for (let i = 0; i < n; i++) { for (const [j, v] of rows[i]!) D[i] += I[j]! * (colE[j]! > 0 ? v / colE[j]! : 0); sd += D[i]! }
+  const E = new Float64Array(n)
+  for (let i = 0; i < n; i++) E[i] = (I[i]! + (sd > 0 ? D[i]! / sd : 0)) / 2
+  return E
+}
+
+/** Median wall and CPU (user + system of this process) milliseconds of `fn`. */
+function timeIt(fn: () => void, minMs: number, maxRuns: number, warm = true): { wall: number; cpu: number } {
+  if (warm) fn()
+  const wall: number[] = []
+  const cpu: number[] = []
+  const start = performance.now()
+  while (wall.length < maxRuns && (wall.length < 3 || performance.now() - start < minMs)) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    fn()
+    wall.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
+  }
+  const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  return { wall: med(wall), cpu: med(cpu) }
+}
+
+const GPU_BATCH = 64
+const GPU_N = 256
+
+async function gpuChild(): Promise<void> {
+  const inputs = Array.from({ length: GPU_BATCH }, (_, k) => benchInput(GPU_N, 1000 + k))
+  const t0 = performance.now()
+  const first = await runEpochBatch(inputs, { prefer: 'gpu', requireGpu: true })
+  const firstMs = performance.now() - t0
+  const times: number[] = []
+  for (let k = 0; k < 2; k++) {
+    const t = performance.now()
+    const res = await runEpochBatch(inputs, { prefer: 'gpu', requireGpu: true })
+    times.push(performance.now() - t)
+    if (res.path !== 'gpu') throw new Error('GPU path not taken')
+  }
+  times.sort((a, b) => a - b)
+  // the GPU outputs are the exact ones: check against the CPU for the first epochs
+  const same = first.outputs.slice(0, 4).every((o, k) => JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(runEpoch(inputs[k]!), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
+  await releaseConsensusGpu()
+  process.stdout.write(JSON.stringify({ firstMs, bestMs: times[0], passes: first.passes, same }) + '\n')
+}
+
+/** Prints the figures. */
+export async function run(): Promise<void> {
+  console.log('Times are medians; "cpu" is this process\'s user+system time, which a busy shared machine inflates less than wall time.')
+  console.log('CPU exact reference vs float64 anchor (Yuma1, every uid a validator, 10% dense weights and bonds)')
+  console.log('     n   entries   exact ms (cpu / wall)   float64 ms (cpu / wall)   exact/float64 (cpu)')
+  for (const n of [256, 1024, 4096]) {
+    const x = benchInput(n, n)
+    const entries = x.weights.reduce((a, r) => a + r.length, 0)
+    const big = n >= 4096
+    const exact = timeIt(() => runEpoch(x), big ? 0 : 3000, big ? 1 : 50, !big)
+    const float = timeIt(() => epochFloat64(x), big ? 0 : 3000, big ? 1 : 50, !big)
+    const pair = (t: { wall: number; cpu: number }): string => `${t.cpu.toFixed(1)} / ${t.wall.toFixed(1)}`
+    console.log(`${String(n).padStart(6)} ${String(entries).padStart(9)} ${pair(exact).padStart(23)} ${pair(float).padStart(25)} ${(exact.cpu / float.cpu).toFixed(2).padStart(21)}`)
+  }
+
+  console.log(`\nWebGPU batch: ${GPU_BATCH} epochs at n = ${GPU_N} in one submission (${CONSENSUS_GPU_PASSES} compute passes), Dawn in a child process`)
+  const inputs = Array.from({ length: GPU_BATCH }, (_, k) => benchInput(GPU_N, 1000 + k))
+  const cpuBatch = timeIt(() => { for (const x of inputs) runEpoch(x) }, 0, 3)
+  const floatBatch = timeIt(() => { for (const x of inputs) epochFloat64(x) }, 0, 3)
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, ...consensusDawnEnv(), WEBTENSOR_BENCH_CONSENSUS_GPU: '1' },
+    encoding: 'utf8',
+    timeout: 600_000,
+  })
+  const line = child.stdout.trim().split('\n').pop() ?? ''
+  let gpu: { firstMs: number; bestMs: number; passes: number; same: boolean } | undefined
+  try { gpu = JSON.parse(line) as typeof gpu } catch { gpu = undefined }
+  const eps = (ms: number): string => (GPU_BATCH / (ms / 1000)).toFixed(1)
+  console.log(`  CPU exact, same 64 epochs, one thread:   ${cpuBatch.wall.toFixed(0)} ms wall -> ${eps(cpuBatch.wall)} epochs/s (cpu ${cpuBatch.cpu.toFixed(0)} ms -> ${eps(cpuBatch.cpu)} epochs/s)`)
+  console.log(`  float64 anchor, same epochs, one thread: ${floatBatch.wall.toFixed(0)} ms wall -> ${eps(floatBatch.wall)} epochs/s (cpu ${floatBatch.cpu.toFixed(0)} ms -> ${eps(floatBatch.cpu)} epochs/s)`)
+  if (gpu === undefined) {
+    console.log(`  GPU: not measured (${(child.stderr || child.error?.message || 'child failed').trim().split('\n').slice(-3).join(' | ')})`)
+    return
+  }
+  console.log(`  GPU, software adapter (best of 2):       ${gpu.bestMs.toFixed(0)} ms wall -> ${eps(gpu.bestMs)} epochs/s (first batch incl. pipeline compile ${gpu.firstMs.toFixed(0)} ms; ${gpu.passes} passes; outputs equal CPU: ${gpu.same})`)
+  console.log(`  ratios (wall): GPU vs CPU exact ${(cpuBatch.wall / gpu.bestMs).toFixed(2)}x, GPU vs float64 ${(floatBatch.wall / gpu.bestMs).toFixed(2)}x`)
+}
+
+if (process.env['WEBTENSOR_BENCH_CONSENSUS_GPU'] === '1') await gpuChild()
