@@ -357,8 +357,6 @@ export class Chain {
   }
 
   #callIndex(pallet: string, call: string): Uint8Array {
-    const fn = (this.codec.registry.findMetaCall as unknown) as unknown
-    void fn
     const p = this.codec.metadata.asLatest.pallets.find((x) => x.name.toString() === pallet)!
     const t = this.codec.registry.lookup.getSiType(p.calls.unwrap().type)
     const v = t.def.asVariant.variants.find((x) => x.name.toString() === call)!

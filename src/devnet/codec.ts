@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { Metadata, TypeRegistry } from '@polkadot/types'
 import { expandMetadata } from '@polkadot/types/metadata/decorate'
 import type { Codec } from '@polkadot/types/types'
-import { compactAddLength, compactStripLength, compactToU8a, stringCamelCase, u8aConcat, u8aToHex } from '@polkadot/util'
+import { compactStripLength, stringCamelCase, u8aConcat, u8aToHex } from '@polkadot/util'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import { DevnetError } from './errors.ts'
 
@@ -92,7 +92,6 @@ export class ChainCodec {
         })
       }
     }
-    // Metadata itself is an API the client asks for; make sure it is listed.
   }
 
   /** The pallet index of `pallet` in this runtime (from `construct_runtime!` via metadata). */
@@ -178,16 +177,6 @@ export class ChainCodec {
   /** The runtime API method called `Api_method` by `state_call`, if the metadata declares it. */
   runtimeApi(name: string): RuntimeApiMethod | undefined {
     return this.runtimeApis.get(name)
-  }
-
-  /** Encodes a `Vec<EventRecord>` from already-encoded records. */
-  static encodeVec(items: Uint8Array[]): Uint8Array {
-    return u8aConcat(compactToU8a(items.length), ...items)
-  }
-
-  /** SCALE `Vec<u8>` (compact length prefix). */
-  static bytes(b: Uint8Array): Uint8Array {
-    return compactAddLength(b)
   }
 }
 

@@ -24,7 +24,6 @@ let api: ApiPromise
 type Loose = any
 const tx = (): Loose => api.tx
 const query = (): Loose => api.query
-const call = (): Loose => api.call
 const events = (): Loose => api.events
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
 let bob: KeyringPair
@@ -156,5 +155,22 @@ describe('commit-reveal v4 (timelocked)', () => {
     expect(evs.some((e: Loose) => events().subtensorModule.TimelockedWeightsRevealed.is(e.event))).toBe(true)
     expect((await query().subtensorModule.weights(1, uid)).toJSON()).toEqual([[uid, 65535]])
     expect((await query().subtensorModule.timelockedWeightCommits(1, commitEpoch)).toJSON()).toEqual([])
+  })
+
+  it('a validator\'s v4 weights, revealed by the chain, drive the next epoch', async () => {
+    const alice = keyring.addFromUri('//Alice')
+    const { uid: minerUid } = await register('//Bob//v4-miner')
+    devnet.produceBlock()
+    const round = (await query().drand.lastStoredRound()).toBigInt()
+    const payload = api.registry.createType('(Bytes, Vec<u16>, Vec<u16>, u64)', [u8aToHex(alice.publicKey), [minerUid], [65535], 0]).toU8a()
+    const commitEpoch = epochNow()
+    expect(outcome(await submit(tx().subtensorModule.commitTimelockedWeights(1, u8aToHex(encrypt(payload, round, hexToU8a(devnet.beaconPublicKey))), round, 4), alice))).toBe('ok')
+    expect((await query().subtensorModule.incentive(1)).map((x: Loose) => x.toNumber())[minerUid] ?? 0).toBe(0)
+    runToEpoch(commitEpoch + 1)
+    devnet.produceBlock()
+    expect((await query().subtensorModule.weights(1, 0)).toJSON()).toEqual([[minerUid, 65535]])
+    // The epoch closing the reveal epoch runs Yuma on the revealed row.
+    runToEpoch(commitEpoch + 2)
+    expect((await query().subtensorModule.incentive(1)).map((x: Loose) => x.toNumber())[minerUid]).toBeGreaterThan(0)
   })
 })

@@ -109,10 +109,7 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
   const timelock: TimelockReveal = { decrypt }
   const runtime = new Runtime(codec, { epoch: init.epoch ?? CONSENSUS_ENGINE, timelock, log })
   const chain = new Chain({ codec, runtime, stateFile: init.stateFile, commitReveal: init.commitReveal ?? true, log })
-  const produce = (): BlockRecord => {
-    const b = chain.produceBlock()
-    return b
-  }
+  const produce = (): BlockRecord => chain.produceBlock()
   const setHyperparams = (netuid: number, params: Record<string, unknown>): void => {
     for (const k of Object.keys(params)) {
       if (!SETTABLE_HYPERPARAMS.includes(k)) throw new DevnetError('BAD_OPTIONS', `${k} is not a settable hyperparameter (one of ${SETTABLE_HYPERPARAMS.join(', ')})`)

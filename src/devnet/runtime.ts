@@ -785,11 +785,3 @@ export class Runtime {
     this.#deposit(phase, C, 'Commitment', [netuid, who])
   }
 }
-
-/** Convenience for the RPC layer: an account id as the chain's storage key argument. */
-export function accountHex(bytes: Uint8Array): string {
-  return u8aToHex(bytes)
-}
-
-/** Re-exported for the chain module. */
-export { hexToU8a }
