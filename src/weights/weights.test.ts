@@ -13,6 +13,7 @@ import {
   decodeTlockPayload,
   encodeTlockPayload,
   encryptWeights,
+  epochAt,
   isMaxWeightLimited,
   makeSalt,
   maxUpscaleU16,
@@ -195,5 +196,25 @@ describe('reveal round (bittensor-drand 1.2.0 generate_commit)', () => {
 
   it('is at least 1', () => {
     expect(revealRound({ tempo: 10, currentBlock: 0, netuidIndex: 0, revealPeriodEpochs: 1, blockTimeSec: 1, nowMs: 0 })).toBe(1n)
+  })
+})
+
+describe('epoch of a block (current_epoch_with_lookahead)', () => {
+  const base = { netuid: 1, mecid: 0, netuidIndex: 1, block: 0, genesisHash: '0x', weightsSetRateLimit: 0, commitRevealEnabled: true, revealPeriodEpochs: 1, commitRevealVersion: 4, lastUpdate: 0, n: 4, minAllowedWeights: 1, maxWeightsLimit: 65535, weightsVersionKey: 0n }
+  const beacon = { publicKey: new Uint8Array(96), genesisTime: 0, period: 3, chainHash: '' }
+
+  it('stateful counter: +1 once tempo blocks have passed since the last epoch, or at a pending manual epoch', () => {
+    const s = { ...base, beacon, tempo: 10, epochIndex: 7, lastEpochBlock: 100, pendingEpochAt: 0 }
+    expect(epochAt(s, 109)).toBe(7)
+    expect(epochAt(s, 110)).toBe(8)
+    expect(epochAt({ ...s, pendingEpochAt: 105 }, 105)).toBe(8)
+    expect(epochAt({ ...s, tempo: 0 }, 1000)).toBe(7)
+  })
+
+  it('legacy modulo epoch on runtimes without the counter', () => {
+    const s = { ...base, beacon, tempo: 360 }
+    expect(epochAt(s, 1000)).toBe(Math.floor(1002 / 361))
+    expect(epochAt(s, 359)).toBe(1)
+    expect(epochAt(s, 358)).toBe(0)
   })
 })
