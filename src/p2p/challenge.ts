@@ -92,8 +92,11 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
   let handled = 0
   let stopped = false
 
-  const refuse = async (stream: Stream, err: MeshError): Promise<void> => {
+  const refuse = async (stream: Stream, err: MeshError, drain = false): Promise<void> => {
     try {
+      // Take the request off the wire first: the validator is then surely listening, and a
+      // refusal written before its request could pass its reader by.
+      if (drain) await readFrame(stream, limits.maxChallengeBytes + ENVELOPE_BYTES, AbortSignal.timeout(2_000)).catch(() => {})
       await writeFrame(stream, encodeResponse({ ok: false, code: err.code, message: err.message }), AbortSignal.timeout(2_000))
     } catch {
       stream.abort(err)
@@ -130,14 +133,14 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
     if (node.isBanned(peer)) { stream.abort(new MeshError('ERR_BANNED', 'banned')); return }
     if (!limiter.take(peer)) {
       const err = new MeshProtocolError('ERR_RATE_LIMITED', `more than ${limits.ratePerSecond} challenges/s: slow down`)
-      await refuse(stream, err)
+      await refuse(stream, err, true)
       node.reportOffence(peer, err)
       return
     }
     const open = inflight.get(peer) ?? 0
     if (open >= limits.maxConcurrentPerPeer) {
       const err = new MeshProtocolError('ERR_TOO_MANY_STREAMS', `more than ${limits.maxConcurrentPerPeer} challenges at once`)
-      await refuse(stream, err)
+      await refuse(stream, err, true)
       node.reportOffence(peer, err)
       return
     }
@@ -243,8 +246,11 @@ async function attemptOnce(node: MeshNode, peerId: string, challenge: Challenge,
   try {
     const reading = readFrame(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, s, conn)
     reading.catch(() => {})
-    await writeFrame(stream, request, s)
+    // A miner may refuse before reading the request (rate limit, too many streams) and close:
+    // its refusal is the answer even when our write then fails.
+    const writing = writeFrame(stream, request, s).then(() => undefined, (err: unknown) => err)
     const frame = await reading
+    void writing
     const rttMs = performance.now() - start
     const res = decodeResponse(frame, limits.maxAnswerBytes)
     if (!res.ok) throw new MeshRefusedError(res.code, `miner ${peerId} refused: ${res.message}`)

@@ -64,25 +64,28 @@ export async function run(argv: string[]): Promise<number> {
       writeFileSync(values.key, privateKey, { mode: 0o600 })
     }
   }
+  // Signal handlers first, so SIGINT/SIGTERM during start-up also stop cleanly.
   const controller = new AbortController()
+  const signalled = new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      controller.abort()
+      resolve()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+  if (controller.signal.aborted) return 0
   const relay = await startRelay({
     ...(port !== undefined ? { port } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(privateKey !== undefined ? { privateKey } : {}),
     ...(netuids !== undefined ? { netuids } : {}),
     ...(maxReservations !== undefined ? { maxReservations } : {}),
-    signal: controller.signal,
   })
   for (const a of relay.multiaddrs) console.log(a)
-  await new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      resolve()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
+  await signalled
   await relay.stop()
   console.error('webtensor relay: stopped')
   return 0
