@@ -60,7 +60,9 @@ export function defineGpuProperties(name: string, getRun: () => GpuRunner): void
       ties['alpha_stake'] = new Array(9).fill(1000)
       ties['weights'] = Array.from({ length: 9 }, () => Array.from({ length: 9 }, (_, j) => [j, 65535]))
       ties['validator_permit'] = new Array(9).fill(true)
+      const empty = randomEpochJson({ n: 0, seed: 6 })
       const inputs = [
+        parseEpochInput(empty),
         parseEpochInput(zero),
         parseEpochInput(randomEpochJson({ n: 1, seed: 3 })),
         parseEpochInput(randomEpochJson({ n: 30, seed: 4, bondsPenalty: 32768, density: 0.5 })),

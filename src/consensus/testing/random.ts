@@ -87,6 +87,7 @@ export function randomEpochJson(o: RandomEpochInit): Record<string, unknown> {
     alpha_low: pick([45875, 6553, 1638]),
     alpha_high: pick([58982, 19660, 65535]),
     alpha_sigmoid_steepness: pick([1000, 10, -300, 32767, Math.floor(r() * 65536) - 32768]),
+    ...(r() < 0.3 ? { commit_blocks: Array.from({ length: n }, () => (r() < 0.5 ? null : Math.floor(r() * 600))) } : {}),
     weights,
     bonds,
     rao_emission: pick([1_000_000_000, 0, 1, 18_000_000_000]),
