@@ -3,8 +3,14 @@
  * app behind the static server, plus the local services (devnet, relay, headless validator) as
  * they exist. Everything listens on loopback; `stop()` takes it all down in reverse order.
  */
+import './node-shims.ts'
 import { startStaticServer, type StaticServer } from './static-server.ts'
 import type { AppConfig } from '../ui/config.ts'
+import { startDevnet, type Devnet } from '../devnet/index.ts'
+import { startRelay, type Relay } from '../p2p/node-entry.ts'
+
+/** The subnet the local stack mines on (the devnet's genesis subnet). */
+export const LOCAL_NETUID = 1
 
 /** Options of {@link startStack}. */
 export interface StackInit {
@@ -15,6 +21,10 @@ export interface StackInit {
   root?: string
   /** Progress lines for the terminal. */
   log?: (line: string) => void
+  /** Which local services to run beside the app (default: all). */
+  services?: { devnet?: boolean; relay?: boolean; validator?: boolean }
+  /** Devnet options: persist to this file; block time in ms. */
+  devnet?: { stateFile?: string; blockTimeMs?: number }
 }
 
 /** The running stack. */
@@ -24,6 +34,10 @@ export interface Stack {
   /** What the page receives as /config.json. */
   config: AppConfig
   app: StaticServer
+  /** The devnet, when it runs. */
+  devnet?: Devnet
+  /** The relay, when it runs. */
+  relay?: Relay
   stop(): Promise<void>
 }
 
@@ -32,7 +46,24 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   const log = init.log ?? (() => {})
   const stops: Array<() => Promise<void>> = []
   const config: AppConfig = {}
+  const want = { devnet: true, relay: true, validator: true, ...init.services }
+  let devnet: Devnet | undefined
+  let relay: Relay | undefined
   try {
+    if (want.devnet) {
+      devnet = await startDevnet({ port: 0, stateFile: init.devnet?.stateFile, blockTimeMs: init.devnet?.blockTimeMs })
+      stops.push(() => devnet!.stop())
+      config.chain = devnet.url
+      config.netuid = LOCAL_NETUID
+      config.network = 'local devnet (a subtensor emulator, not a real chain)'
+      log(`devnet: ${devnet.url} (emulator; block ${devnet.bestNumber()})`)
+    }
+    if (want.relay) {
+      relay = await startRelay({ port: 0, netuids: [LOCAL_NETUID] })
+      stops.push(() => relay!.stop())
+      config.relay = relay.multiaddrs
+      log(`relay: ${relay.multiaddrs.join(' ')}`)
+    }
     const app = await startStaticServer({ root: init.root, port: init.port ?? 0, host: init.host, config: () => config })
     stops.push(() => app.stop())
     log(`app: ${app.url}`)
@@ -41,6 +72,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       url: app.url,
       config,
       app,
+      ...(devnet === undefined ? {} : { devnet }),
+      ...(relay === undefined ? {} : { relay }),
       stop() {
         stopping ??= (async () => {
           for (const stop of stops.reverse()) await stop().catch(() => {})

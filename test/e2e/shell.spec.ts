@@ -1,7 +1,9 @@
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { chromium } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
 import { startStack } from '../../src/server/stack.ts'
 
 test.describe('app shell', () => {
@@ -12,6 +14,30 @@ test.describe('app shell', () => {
     // The server's COOP/COEP headers make the page cross-origin isolated (threads for WASM).
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
     await expect(page.getByTestId('status')).toContainText('multithreaded')
+    // The page learns the local network from /config.json, not from the bundle.
+    await expect(page.getByTestId('network')).toContainText(stack.devnet!.url)
+    await expect(page.getByTestId('network')).toContainText('netuid 1')
+  })
+
+  test('Chromium reports the app installable', async ({ stack }) => {
+    // Installability is never reported for incognito contexts, so this test uses a real profile.
+    const profile = mkdtempSync(join(tmpdir(), 'webtensor-profile-'))
+    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+    try {
+      const page = await context.newPage()
+      await page.goto(stack.url)
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+      const cdp = await context.newCDPSession(page)
+      // The check Chromium runs before offering "Install app" (Lighthouse's installable-manifest audit uses it too).
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> }
+      expect(installabilityErrors).toEqual([])
+      const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string }
+      expect(manifest.errors).toEqual([])
+      expect(manifest.url).toBe(new URL('/manifest.webmanifest', stack.url).href)
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    }
   })
 
   test('links a manifest with the installability fields', async ({ page, stack }) => {
@@ -54,7 +80,7 @@ test.describe('app shell', () => {
     // A deployment of its own (a copy of dist/) so the test can ship a "new version" in place.
     const root = mkdtempSync(join(tmpdir(), 'webtensor-deploy-'))
     cpSync('dist', root, { recursive: true })
-    const stack = await startStack({ root, port: 0 })
+    const stack = await startStack({ root, port: 0, services: { devnet: false, relay: false, validator: false } })
     try {
       await page.goto(stack.url)
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })

@@ -10,7 +10,9 @@ const USAGE = `usage: webtensor start [--port P] [--host H] [--no-build]
 Builds the app (vite build) and runs the local stack on loopback; prints the URL to open.
   --port P     app server port (default 5173; 0 picks a free port)
   --host H     interface to listen on (default 127.0.0.1)
-  --no-build   serve the existing dist/ without rebuilding`
+  --no-build   serve the existing dist/ without rebuilding
+  --state FILE persist the devnet's chain in FILE (resumes from it at start)
+  --block-time MS  devnet block time (default 3000)`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -19,6 +21,8 @@ export async function run(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5173' },
       host: { type: 'string', default: '127.0.0.1' },
       'no-build': { type: 'boolean', default: false },
+      state: { type: 'string' },
+      'block-time': { type: 'string', default: '3000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -32,12 +36,17 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`webtensor start: --port must be an integer 0..65535, got '${values.port}'`)
     return 2
   }
+  const blockTimeMs = Number(values['block-time'])
+  if (!Number.isInteger(blockTimeMs) || blockTimeMs < 100) {
+    console.error(`webtensor start: --block-time must be an integer number of milliseconds >= 100, got '${values['block-time']}'`)
+    return 2
+  }
   if (!values['no-build']) {
     console.log('building the app…')
     const { build } = await import('vite')
     await build({ logLevel: 'warn' })
   }
-  const stack = await startStack({ port, host: values.host, log: (l) => console.log(`  ${l}`) })
+  const stack = await startStack({ port, host: values.host, devnet: { stateFile: values.state, blockTimeMs }, log: (l) => console.log(`  ${l}`) })
   console.log(`\nwebtensor is running: open ${stack.url}\n(Ctrl-C to stop)`)
   await new Promise<void>((done) => {
     const shutdown = (sig: string) => {
