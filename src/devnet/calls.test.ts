@@ -8,6 +8,8 @@ import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { ISubmittableResult } from '@polkadot/types/types'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { WebSocket } from 'ws'
+import { u8aToHex } from '@polkadot/util'
 import { startDevnet, type Devnet } from './index.ts'
 
 let devnet: Devnet
@@ -202,5 +204,22 @@ describe('signers and reads', () => {
     const b = devnet.produceBlock()
     await vi.waitFor(() => expect(finalized).toContain(b.number - 1))
     unsub()
+  })
+
+  it('streams every storage change when subscribed without keys', async () => {
+    const numberKey = query().system.number.key()
+    const ws = new WebSocket(devnet.url)
+    const msgs: { method?: string; params?: { result: { block: string; changes: [string, string | null][] } } }[] = []
+    ws.on('message', (d: Buffer) => msgs.push(JSON.parse(d.toString())))
+    await new Promise((r) => ws.once('open', r))
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'state_subscribeStorage', params: [] }))
+    await vi.waitFor(() => expect(msgs.length).toBe(1))
+    const b = devnet.produceBlock()
+    await vi.waitFor(() => expect(msgs.some((m) => m.method === 'state_storage')).toBe(true))
+    const note = msgs.find((m) => m.method === 'state_storage')!.params!.result
+    expect(note.block).toBe(b.hash)
+    const n = note.changes.find(([k]) => k === numberKey)
+    expect(n?.[1]).toBe(u8aToHex(api.registry.createType('u32', b.number).toU8a()))
+    ws.close()
   })
 })

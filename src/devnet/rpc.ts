@@ -356,8 +356,20 @@ export class RpcServer {
       },
       state_subscribeStorage: ([keys], s) => {
         if (keys !== undefined && keys !== null && !Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array')
-        const list = ((keys as unknown[] | null | undefined) ?? []).map((k) => u8aToHex(hexParam(k, 'key')))
+        const list = keys === undefined || keys === null ? undefined : (keys as unknown[]).map((k) => u8aToHex(hexParam(k, 'key')))
         return this.#sub(s, 'state_subscribeStorage', (id) => {
+          if (list === undefined) {
+            // No keys: every change of every block (as a node does for an empty key list).
+            let prev = chain.bestState.kv
+            return chain.onBlock((b) => {
+              const now = b.state?.kv ?? new Map<string, string>()
+              const changes: [string, string | null][] = []
+              for (const [k, v] of now) if (prev.get(k) !== v) changes.push([k, v])
+              for (const k of prev.keys()) if (!now.has(k)) changes.push([k, null])
+              prev = now
+              if (changes.length > 0) s!.notify('state_storage', id, { block: b.hash, changes })
+            })
+          }
           let last = new Map(list.map((k) => [k, chain.bestState.raw(k) ?? null]))
           queueMicrotask(() => s!.notify('state_storage', id, { block: chain.best.hash, changes: list.map((k) => [k, last.get(k) ?? null]) }))
           return chain.onBlock((b) => {
