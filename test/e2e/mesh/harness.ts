@@ -146,6 +146,20 @@ const mesh = {
     await Promise.all(Array.from({ length: concurrency }, worker))
     return { perSecond: done / ((performance.now() - t0) / 1000), done, failed }
   },
+  /** Sequential HTTP POST round trips to an echo server (the anchor: what a dendrite/axon pair does). */
+  async benchFetch(url: string, n: number, bytes: number): Promise<{ p50: number; p99: number; n: number }> {
+    const payload = new Uint8Array(bytes).fill(5)
+    const rtts: number[] = []
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      const res = await fetch(url, { method: 'POST', body: payload })
+      const body = new Uint8Array(await res.arrayBuffer())
+      if (body.byteLength !== bytes) throw new Error('bad echo')
+      rtts.push(performance.now() - t0)
+    }
+    rtts.sort((a, b) => a - b)
+    return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n }
+  },
   peers() {
     return need().peers()
   },
