@@ -147,7 +147,7 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
     },
   })
   const port = await server.listen()
-  log(`webtensor devnet: a subtensor EMULATOR (not a real node) on ws://${host}:${port}, genesis ${chain.genesisHash}, block #${chain.best.number}`)
+  log(`webtensor devnet: a subtensor EMULATOR (not a real node) on ${host}:${port}, genesis ${chain.genesisHash}, block #${chain.best.number}`)
   let timer: ReturnType<typeof setInterval> | undefined
   if (blockTimeMs > 0) {
     timer = setInterval(() => {
@@ -167,7 +167,9 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
   }
   init.signal?.addEventListener('abort', () => void stop(), { once: true })
   if (init.signal?.aborted === true) await stop()
-  const h = host.includes(':') ? `[${host}]` : host
+  // A wildcard bind is reached through loopback locally.
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+  const h = reach.includes(':') ? `[${reach}]` : reach
   return {
     url: `ws://${h}:${port}`,
     httpUrl: `http://${h}:${port}`,
