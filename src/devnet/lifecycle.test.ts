@@ -48,4 +48,27 @@ describe('startDevnet lifecycle', () => {
     expect(() => d.setHyperparams(42, { Tempo: 5 })).toThrow(/does not exist/)
     await d.stop()
   })
+
+  it('runs each subnet epoch through the EpochEngine at the tempo boundary, and survives a failing engine', async () => {
+    const seen: number[] = []
+    const lines: string[] = []
+    const d = await startDevnet({
+      port: 0,
+      blockTimeMs: 0,
+      log: (l) => lines.push(l),
+      epoch: {
+        name: 'failing test engine',
+        run: (input) => {
+          seen.push(input.current_block)
+          throw new Error('boom')
+        },
+      },
+    })
+    for (let i = 0; i < 25; i++) d.produceBlock()
+    // Netuid 1, tempo 10: (block + 2) % 11 == 0.
+    expect(seen).toEqual([9, 20])
+    expect(lines.filter((l) => /epoch netuid 1 at block \d+ failed/.test(l)).length).toBe(2)
+    expect(d.bestNumber()).toBe(25)
+    await d.stop()
+  })
 })

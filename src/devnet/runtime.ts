@@ -195,6 +195,7 @@ export class Runtime {
   /** `on_initialize`: system bookkeeping, pulses, v4 reveals and epochs. Returns nothing; events are collected. */
   initialize(state: State, ctx: BlockContext, parentHash: Uint8Array, nowMs: number, pulses: () => void): void {
     const n = ctx.number
+    this.#events = []
     state.set('System', 'Number', [], n)
     state.set('System', 'ParentHash', [], parentHash)
     state.set('System', 'BlockHash', [n - 1], parentHash)
@@ -246,7 +247,16 @@ export class Runtime {
       })
       return
     }
-    const out = this.epoch.run(input)
+    let out: ReturnType<EpochEngine['run']>
+    try {
+      out = this.epoch.run(input)
+    } catch (e) {
+      // Never stall block production on an epoch failure: log it and keep the previous outputs.
+      this.log(`epoch netuid ${netuid} at block ${block} failed (${this.epoch.name}): ${(e as Error).message}`)
+      state.set(SM, 'LastMechansimStepBlock', [netuid], block)
+      state.set(SM, 'BlocksSinceLastStep', [netuid], 0)
+      return
+    }
     writeEpochOutput(state, netuid, block, out)
     this.log(`epoch netuid ${netuid} at block ${block} (${this.epoch.name}, n=${input.n})`)
   }
