@@ -9,6 +9,7 @@ export type DevnetErrorCode =
   | 'BAD_OPTIONS'
   | 'UNKNOWN_BLOCK'
   | 'STOPPED'
+  | 'LISTEN_FAILED'
 
 /** The one error class of the devnet; `code` is stable, the message says what to do. */
 export class DevnetError extends Error {

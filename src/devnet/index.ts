@@ -146,7 +146,14 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
       },
     },
   })
-  const port = await server.listen()
+  let port: number
+  try {
+    port = await server.listen()
+  } catch (e) {
+    await server.close().catch(() => {})
+    const err = e as NodeJS.ErrnoException
+    throw new DevnetError('LISTEN_FAILED', `cannot listen on ${host}:${init.port ?? 0} (${err.code ?? err.message}); pick another --port or 0 for a free one`, { cause: e })
+  }
   log(`webtensor devnet: a subtensor EMULATOR (not a real node) on ${host}:${port}, genesis ${chain.genesisHash}, block #${chain.best.number}`)
   let timer: ReturnType<typeof setInterval> | undefined
   if (blockTimeMs > 0) {

@@ -44,6 +44,7 @@ describe('startDevnet lifecycle', () => {
     await expect(startDevnet({ port: 0, blockTimeMs: 0, stateFile: corrupt })).rejects.toMatchObject({ name: 'DevnetError', code: 'BAD_STATE_FILE' })
     expect(existsSync(`${corrupt}.tmp-12345`)).toBe(false)
     const d = await startDevnet({ port: 0, blockTimeMs: 0 })
+    await expect(startDevnet({ port: d.port, blockTimeMs: 0 })).rejects.toMatchObject({ code: 'LISTEN_FAILED' })
     expect(() => d.setHyperparams(1, { NotAThing: 1 })).toThrow(/not a settable hyperparameter/)
     expect(() => d.setHyperparams(42, { Tempo: 5 })).toThrow(/does not exist/)
     await d.stop()
