@@ -10,6 +10,11 @@ test.describe('app shell', () => {
   test('renders the product name and the device status', async ({ page, stack }) => {
     await page.goto(stack.url)
     await expect(page.getByRole('heading', { level: 1, name: 'webtensor' })).toBeVisible()
+    // Nothing mines before a click: the miner tab offers Start mining and shows it idle.
+    await expect(page.getByRole('button', { name: 'Start mining' })).toBeVisible()
+    await expect(page.getByTestId('miner-phase')).toContainText('Not mining')
+    await page.getByRole('tab', { name: 'Device' }).click()
+    await expect(page.getByTestId('status')).toBeVisible()
     await expect(page.getByTestId('status')).toContainText('WebGPU')
     // The server's COOP/COEP headers make the page cross-origin isolated (threads for WASM).
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)

@@ -1,0 +1,130 @@
+/**
+ * The page's mining session: what the dashboard and the widget render and control. It composes
+ * the miner role (src/roles) with the page's wallet, GPU and mesh. Mining starts only from
+ * `start()`, which the UI calls from a click handler; nothing here starts by itself.
+ */
+
+/** Where the session is. */
+export type MiningPhase = 'idle' | 'registering' | 'loading-model' | 'joining' | 'mining' | 'paused' | 'error'
+
+/** Model download progress as the UI shows it. */
+export interface DownloadProgress {
+  loaded: number
+  total: number
+  etaMs: number | null
+}
+
+/** One answered challenge, for counts, latency windows and charts. */
+export interface TaskRecord {
+  at: number
+  latencyMs: number
+  ok: boolean
+  score: number | null
+}
+
+/** Reactive state of the page's miner. */
+export class MiningSession {
+  phase = $state<MiningPhase>('idle')
+  error = $state<string | null>(null)
+  /** What to do about `error`, in words. */
+  errorHelp = $state<string | null>(null)
+  progress = $state<DownloadProgress | null>(null)
+  /** Which inference path runs, e.g. "WebGPU" or "WASM (2 threads)". */
+  executionProvider = $state<string | null>(null)
+  uid = $state<number | null>(null)
+  hotkey = $state<string | null>(null)
+  peerId = $state<string | null>(null)
+  answered = $state(0)
+  accepted = $state(0)
+  history = $state<TaskRecord[]>([])
+  /** Fraction of wall time the miner may compute, 0.1..1. */
+  dutyCycle = $state(1)
+  /** Paused by the user until this time (ms since epoch), or null. */
+  snoozedUntil = $state<number | null>(null)
+  /** Chain view: best block, blocks to the subnet's next epoch, this miner's incentive (0..1) and emission (rao). */
+  chainHead = $state<number | null>(null)
+  blocksToEpoch = $state<number | null>(null)
+  incentive = $state<number | null>(null)
+  emissionRao = $state<bigint | null>(null)
+  /** Mesh view: relay reachable, connected peers (direct vs relayed). */
+  relayConnected = $state(false)
+  peers = $state<{ direct: number; relayed: number }>({ direct: 0, relayed: 0 })
+
+  readonly #impl: MiningImpl
+
+  constructor(impl?: MiningImpl) {
+    this.#impl = impl ?? lazyMiningImpl()
+  }
+
+  /** Starts mining; call only from a user gesture (click). Idempotent while running. */
+  async start(): Promise<void> {
+    if (this.phase !== 'idle' && this.phase !== 'error') return
+    this.error = null
+    this.errorHelp = null
+    try {
+      await this.#impl.start(this)
+    } catch (err) {
+      this.phase = 'error'
+      this.error = err instanceof Error ? err.message : String(err)
+    }
+  }
+
+  /** Pauses: the current challenge finishes, no new one starts. */
+  pause(): void {
+    if (this.phase !== 'mining') return
+    this.#impl.pause()
+    this.phase = 'paused'
+  }
+
+  /** Resumes after a pause or snooze. */
+  resume(): void {
+    if (this.phase !== 'paused') return
+    this.snoozedUntil = null
+    this.#impl.resume()
+    this.phase = 'mining'
+  }
+
+  /** Pauses for `hours`, resuming by itself afterwards. */
+  snooze(hours: number): void {
+    this.pause()
+    if (this.phase !== 'paused') return
+    this.snoozedUntil = Date.now() + hours * 3_600_000
+  }
+
+  /** Sets the duty-cycle cap (0.1..1). */
+  setDutyCycle(fraction: number): void {
+    this.dutyCycle = Math.min(1, Math.max(0.1, fraction))
+    this.#impl.setDutyCycle(this.dutyCycle)
+  }
+
+  /** Stops mining and leaves the mesh. */
+  async stop(): Promise<void> {
+    await this.#impl.stop()
+    this.phase = 'idle'
+  }
+}
+
+/** What runs behind a {@link MiningSession}: the miner role wired to the page. */
+export interface MiningImpl {
+  start(session: MiningSession): Promise<void>
+  pause(): void
+  resume(): void
+  setDutyCycle(fraction: number): void
+  stop(): Promise<void>
+}
+
+/** Loads the real implementation (wallet, GPU worker, mesh) only when mining starts. */
+function lazyMiningImpl(): MiningImpl {
+  let impl: MiningImpl | undefined
+  return {
+    async start(session) {
+      const loaded = impl ?? (await import('./mining-impl.ts')).createMiningImpl()
+      impl = loaded
+      await loaded.start(session)
+    },
+    pause: () => impl?.pause(),
+    resume: () => impl?.resume(),
+    setDutyCycle: (f) => impl?.setDutyCycle(f),
+    stop: async () => { await impl?.stop() },
+  }
+}
