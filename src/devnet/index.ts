@@ -29,8 +29,7 @@ import { Runtime, type TimelockReveal } from './runtime.ts'
 export { DevnetError, type DevnetErrorCode } from './errors.ts'
 export { DEV_SEEDS, DEV_BALANCE, SUBNET1_PARAMS, devPair } from './genesis.ts'
 export type { EpochEngine, DevnetEpochInput, DevnetEpochOutput } from './epoch.ts'
-export { buildEpochInput } from './epoch.ts'
-export type { TimelockReveal } from './runtime.ts'
+export { ALPHA_PER_BLOCK } from './epoch.ts'
 export { epochOf, epochFires, BASE_FEE, BYTE_FEE } from './runtime.ts'
 
 /** Options of {@link startDevnet}. */
