@@ -18,6 +18,9 @@ export default defineConfig({
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
+  // The wallet loads the extension bridge only on the first Connect click; pre-bundle it so the
+  // dev server does not reload the page at that moment.
+  optimizeDeps: { include: ['@polkadot/extension-dapp'] },
   plugins: [
     svelte(),
     modelsPlugin(),
