@@ -50,7 +50,8 @@ interface Layout {
   uidOff: number
   entOff: number
   nnz: number
-  rows: Array<{ cols: number[]; start: number }>
+  /** First entry (epoch-local) of each row. */
+  rowStart: number[]
   permit: boolean[]
   active: boolean[]
 }
@@ -66,31 +67,30 @@ interface Packed {
   layouts: Layout[]
 }
 
+/** Size of the sorted union of two sorted rows' uids. */
+function unionSize(w: SparseRowU16, b: SparseRowU16): number {
+  let p = 0
+  let q = 0
+  let k = 0
+  while (p < w.length && q < b.length) {
+    const cw = w[p]![0]
+    const cb = b[q]![0]
+    if (cw <= cb) p++
+    if (cb <= cw) q++
+    k++
+  }
+  return k + (w.length - p) + (b.length - q)
+}
+
 function pack(inputs: EpochInput[]): Packed {
   let totalUids = 0
   let totalEnt = 0
   let csrLen = 0
-  const unions: Array<Array<Array<[number, number, number]>>> = [] // per epoch, per row: [col, wWord, bWord]
+  const nnzOf: number[] = []
   for (const x of inputs) {
-    const rows: Array<Array<[number, number, number]>> = []
     let nnz = 0
-    for (let i = 0; i < x.n; i++) {
-      const w = x.weights[i]!
-      const b = x.bonds[i]!
-      const row: Array<[number, number, number]> = []
-      let p = 0
-      let q = 0
-      while (p < w.length || q < b.length) {
-        const cw = p < w.length ? w[p]![0] : Infinity
-        const cb = q < b.length ? b[q]![0] : Infinity
-        if (cw === cb) { row.push([cw, w[p]![1] | 0x10000, b[q]![1] | 0x10000]); p++; q++ }
-        else if (cw < cb) { row.push([cw, w[p]![1] | 0x10000, 0]); p++ }
-        else { row.push([cb, 0, b[q]![1] | 0x10000]); q++ }
-      }
-      nnz += row.length
-      rows.push(row)
-    }
-    unions.push(rows)
+    for (let i = 0; i < x.n; i++) nnz += unionSize(x.weights[i]!, x.bonds[i]!)
+    nnzOf.push(nnz)
     totalUids += x.n
     totalEnt += nnz
     csrLen += 2 * (x.n + 1) + nnz
@@ -108,7 +108,6 @@ function pack(inputs: EpochInput[]): Packed {
   let csrOff = 0
   inputs.forEach((x, e) => {
     const n = x.n
-    const rows = unions[e]!
     const S = stakeVector(x)
     const owner = x.owner_uid
     const permit = x.validator_permit.slice()
@@ -123,30 +122,36 @@ function pack(inputs: EpochInput[]): Packed {
       const cb = x.commit_blocks?.[i] ?? null
       if (cb === null) { uidIn[u + 7] = 0xffffffff; uidIn[u + 8] = 0xffffffff } else put64(uidIn, u + 7, cb)
     }
-    // rows (CSR over the union of weight and bond entries) and the column-major index
+    // rows: CSR over the sorted union of each row's weight and bond uids
     const rowPtr = csrOff
     const colPtr = rowPtr + n + 1
     const csc = colPtr + n + 1
     const colCount = new Uint32Array(n + 1)
     let k = 0
-    const layoutRows: Layout['rows'] = []
+    const rowStart: number[] = new Array<number>(n)
     for (let i = 0; i < n; i++) {
       csr[rowPtr + i] = k
-      const row = rows[i]!
-      layoutRows.push({ cols: row.map((r) => r[0]), start: k })
-      for (const [j, w, b] of row) {
+      rowStart[i] = k
+      const w = x.weights[i]!
+      const b = x.bonds[i]!
+      let p = 0
+      let q = 0
+      while (p < w.length || q < b.length) {
+        const cw = p < w.length ? w[p]![0] : 0x7fffffff
+        const cbv = q < b.length ? b[q]![0] : 0x7fffffff
         const g = (entOff + k) * 4
+        const j = cw < cbv ? cw : cbv
         ent[g] = i
         ent[g + 1] = j
-        ent[g + 2] = w
-        ent[g + 3] = b
+        ent[g + 2] = cw === j ? (w[p++]![1] | 0x10000) : 0
+        ent[g + 3] = cbv === j ? (b[q++]![1] | 0x10000) : 0
         colCount[j + 1]! += 1
         k++
       }
     }
     csr[rowPtr + n] = k
     for (let j = 0; j < n; j++) colCount[j + 1]! += colCount[j]!
-    for (let j = 0; j <= n; j++) csr[colPtr + j] = colCount[j]!
+    csr.set(colCount, colPtr)
     const fill = colCount.slice(0, n)
     for (let le = 0; le < k; le++) {
       const j = ent[(entOff + le) * 4 + 1]!
@@ -179,11 +184,12 @@ function pack(inputs: EpochInput[]): Packed {
     hdr[H + 27] = scalBase + e * SCAL
     hdr[H + 28] = outEntBase + entOff
     hdr[H + 29] = workUidBase + uidOff * WU
-    layouts.push({ n, uidOff, entOff, nnz: k, rows: layoutRows, permit, active })
+    layouts.push({ n, uidOff, entOff, nnz: k, rowStart, permit, active })
     uidOff += n
     entOff += k
     csrOff = csc + k
   })
+  void nnzOf
   return {
     hdr, uidIn, ent, csr,
     workWords: Math.max(4, scalBase + inputs.length * SCAL),
@@ -214,12 +220,12 @@ function unpack(inputs: EpochInput[], p: Packed, out: Uint32Array): EpochOutput[
       o.validator_emission.push(big(w + 8))
       o.emission.push(big(w + 10))
       if (np) {
-        const r = L.rows[i]!
         const row: SparseRowU16 = []
-        r.cols.forEach((j, t) => {
-          const word = out[p.outEntBase + L.entOff + r.start + t]!
-          if ((word & 0x10000) !== 0) row.push([j, word & 0xffff])
-        })
+        const end = i + 1 < L.n ? L.rowStart[i + 1]! : L.nnz
+        for (let le = L.rowStart[i]!; le < end; le++) {
+          const word = out[p.outEntBase + L.entOff + le]!
+          if ((word & 0x10000) !== 0) row.push([p.ent[(L.entOff + le) * 4 + 1]!, word & 0xffff])
+        }
         o.bonds_u16.push(row)
       } else if (L.permit[i] === true) o.bonds_u16.push([])
       else o.bonds_u16.push(x.bonds[i]!.map((b) => [b[0], b[1]] as [number, number]))
