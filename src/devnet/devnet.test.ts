@@ -172,6 +172,13 @@ describe('stock @polkadot/api client', () => {
     const t = tx().balances.transferKeepAlive(dest.address, 1_000_000n)
     const info = await t.paymentInfo(dave)
     expect(info.partialFee.toBigInt()).toBeGreaterThan(0n)
+    // The same quote through the payment_* RPCs.
+    const signed = tx().balances.transferKeepAlive(dest.address, 1_000_000n)
+    await signed.signAsync(dave)
+    const viaRpc = await rpc('payment_queryInfo', [signed.toHex()])
+    expect(BigInt((viaRpc.result as { partialFee: string }).partialFee)).toBe(info.partialFee.toBigInt())
+    const details = (await rpc('payment_queryFeeDetails', [signed.toHex()])).result as { inclusionFee: { baseFee: number; lenFee: number } }
+    expect(BigInt(details.inclusionFee.baseFee) + BigInt(details.inclusionFee.lenFee)).toBe(info.partialFee.toBigInt())
     const r = await submit(t, dave)
     expect(outcome(r)).toBe('ok')
     expect((await query().system.account(dest.address)).data.free.toBigInt()).toBe(1_000_000n)

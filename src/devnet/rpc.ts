@@ -387,15 +387,16 @@ export class RpcServer {
         return stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), method, bytes)
       },
 
+      // The extrinsic's own encoding (compact length + body) is already the `uxt` argument.
       payment_queryInfo: ([xt, at]) => {
         const bytes = hexParam(xt, 'extrinsic')
-        const r = stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), 'TransactionPaymentApi_query_info', new Uint8Array([...codec.encode('Bytes', bytes), ...codec.encode('u32', bytes.length)]))
+        const r = stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), 'TransactionPaymentApi_query_info', new Uint8Array([...bytes, ...codec.encode('u32', bytes.length)]))
         const v = codec.registry.createType(codec.runtimeApi('TransactionPaymentApi_query_info')!.output, hexToU8a(r)).toJSON() as Record<string, unknown>
         return { ...v, partialFee: String(v.partialFee) }
       },
       payment_queryFeeDetails: ([xt, at]) => {
         const bytes = hexParam(xt, 'extrinsic')
-        const r = stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), 'TransactionPaymentApi_query_fee_details', new Uint8Array([...codec.encode('Bytes', bytes), ...codec.encode('u32', bytes.length)]))
+        const r = stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), 'TransactionPaymentApi_query_fee_details', new Uint8Array([...bytes, ...codec.encode('u32', bytes.length)]))
         return codec.registry.createType(codec.runtimeApi('TransactionPaymentApi_query_fee_details')!.output, hexToU8a(r)).toJSON()
       },
 
