@@ -85,6 +85,17 @@ describe('runEpoch input validation', () => {
   })
 })
 
+describe('stored bonds', () => {
+  it('a uid with neither an old nor a new permit gets an empty stored row (persist writes every uid)', () => {
+    const x = parseEpochInput(epochVectors[0]!.epochs[1]!.input)
+    x.bonds[5] = [[4, 100]] // uid 5: no stake, no permit
+    const out = runEpoch(x)
+    expect(out.new_validator_permit[5]).toBe(false)
+    expect(out.bonds_u16[5]).toEqual([])
+    expect(out.bonds_u16[0]!.length).toBeGreaterThan(0)
+  })
+})
+
 describe('runEpoch invariants on random subnets', () => {
   fcTest.prop([fc.integer({ min: 1, max: 40 }), fc.integer(), fc.boolean(), fc.boolean()], { numRuns: 60 })(
     'u16 outputs in range, emissions sum to at most E, permits respect k', (n, seed, yuma3, liquid) => {

@@ -531,16 +531,17 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
   }
   const E = input.rao_emission
 
-  // == Outputs ==  bonds: new row if new permit, emptied if it lost the permit, else untouched
+  // == Outputs ==  bonds: the new EMA row when the uid holds a new permit, else an empty row.
+  // (persist_mechanism_epoch_terms writes `terms.bond` for every uid; it is only filled for new
+  // permits and is explicitly emptied for lost permits, so every other row is stored empty too.
+  // YUMA-SPEC §3.15 says "otherwise untouched", which the code at 14bc6f9f does not do.)
   const bonds_u16: SparseRowU16[] = []
   for (let i = 0; i < n; i++) {
     if (newPermit[i]) {
       const r = ema[i]!
       bonds_u16.push(r.c.map((j, e) => [j, fixedToU16(r.v[e]!)] as [number, number]))
-    } else if (permit[i] === true) {
-      bonds_u16.push([])
     } else {
-      bonds_u16.push(input.bonds[i]!.map((e) => [e[0], e[1]] as [number, number]))
+      bonds_u16.push([])
     }
   }
 

@@ -227,8 +227,7 @@ function unpack(inputs: EpochInput[], p: Packed, out: Uint32Array): EpochOutput[
           if ((word & 0x10000) !== 0) row.push([p.ent[(L.entOff + le) * 4 + 1]!, word & 0xffff])
         }
         o.bonds_u16.push(row)
-      } else if (L.permit[i] === true) o.bonds_u16.push([])
-      else o.bonds_u16.push(x.bonds[i]!.map((b) => [b[0], b[1]] as [number, number]))
+      } else o.bonds_u16.push([]) // as persist_mechanism_epoch_terms stores it (see epoch.ts)
     }
     return o
   })

@@ -93,7 +93,11 @@ export interface EpochOutput {
   emission: bigint[]
   /** Top-k nonzero stake (+ owner): the next `ValidatorPermit`. */
   new_validator_permit: boolean[]
-  /** What `Bonds(netuid, i)` holds after the epoch (new row, emptied, or untouched). */
+  /**
+   * What `Bonds(netuid, i)` holds after the epoch: the new row for uids with a new permit, else
+   * empty (the chain writes every uid's row; YUMA-SPEC's "otherwise untouched" is not what
+   * `persist_mechanism_epoch_terms` does at subtensor 14bc6f9f).
+   */
   bonds_u16: SparseRowU16[]
 }
 
