@@ -187,6 +187,10 @@ describe('signers and reads', () => {
     expect(hp.find((e) => e.name === 'commit_reveal_weights_enabled')?.value).toEqual({ Bool: true })
     expect((await call().subnetInfoRuntimeApi.getSubnetHyperparamsV2(1)).unwrap().tempo.toNumber()).toBe(10)
     expect((await call().subnetInfoRuntimeApi.getMetagraph(99)).isNone).toBe(true)
+    const dyn = (await call().subnetInfoRuntimeApi.getDynamicInfo(1)).unwrap()
+    expect(dyn.tempo.toNumber()).toBe(10)
+    expect(new TextDecoder().decode(new Uint8Array(dyn.subnetName.map((c: Loose) => c.toNumber())))).toBe('webtensor devnet')
+    expect(((await call().subnetInfoRuntimeApi.getAllDynamicInfo()).toJSON() as unknown[]).length).toBe(2)
   })
 
   it('pages keys with a prefix and reports finality one block behind the head', async () => {

@@ -209,6 +209,30 @@ function metagraph(env: Env, netuid: number): Record<string, unknown> | null {
   }
 }
 
+function dynamicInfo(env: Env, netuid: number): Record<string, unknown> | null {
+  if (!exists(env, netuid)) return null
+  const s = env.state
+  const enc = (t: string): number[] => [...new TextEncoder().encode(t)]
+  return {
+    netuid,
+    ownerHotkey: s.get(SM, 'SubnetOwnerHotkey', [netuid]),
+    ownerColdkey: s.get(SM, 'SubnetOwner', [netuid]),
+    subnetName: enc(netuid === 1 ? 'webtensor devnet' : `subnet ${netuid}`),
+    tokenSymbol: enc('α'),
+    tempo: s.get(SM, 'Tempo', [netuid]),
+    lastStep: s.get(SM, 'LastMechansimStepBlock', [netuid]),
+    blocksSinceLastStep: s.get(SM, 'BlocksSinceLastStep', [netuid]),
+    emission: ALPHA_PER_BLOCK,
+    alphaIn: s.get(SM, 'SubnetAlphaIn', [netuid]),
+    alphaOut: s.get(SM, 'SubnetAlphaOut', [netuid]),
+    taoIn: s.get(SM, 'SubnetTAO', [netuid]),
+    networkRegisteredAt: s.get(SM, 'NetworkRegisteredAt', [netuid]),
+    subnetIdentity: null,
+    // Price 1.0 (1 TAO per alpha, the devnet's staking simplification), as I96F32-like bits.
+    movingPrice: { bits: 1n << 32n },
+  }
+}
+
 function stakeInfos(env: Env, coldkey: string): Record<string, unknown>[] {
   const s = env.state
   const out: Record<string, unknown>[] = []
@@ -269,6 +293,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   SubnetInfoRuntimeApi_get_metagraph: (env, [netuid]) => metagraph(env, Number(netuid!.toString())),
   SubnetInfoRuntimeApi_get_all_metagraphs: (env) => env.runtime.subnets(env.state).map((n) => metagraph(env, n)),
+  SubnetInfoRuntimeApi_get_dynamic_info: (env, [netuid]) => dynamicInfo(env, Number(netuid!.toString())),
+  SubnetInfoRuntimeApi_get_all_dynamic_info: (env) => env.runtime.subnets(env.state).map((n) => dynamicInfo(env, n)),
   SubnetInfoRuntimeApi_get_next_epoch_start_block: (env, [netuid]) => {
     const n = Number(netuid!.toString())
     if (!exists(env, n)) return null
