@@ -1,0 +1,14 @@
+/**
+ * src/roles: the miner and validator loops composing chain (src/wallet), mesh (src/p2p), task
+ * (src/subnet), inference (src/gpu), weights (src/weights) and consensus (src/consensus).
+ * The only door for browsers; Node adds ./node.ts (Node OCR solver, headless validator).
+ */
+export { RolesError, type RolesErrorCode } from './errors.ts'
+export type { Observable } from './observable.ts'
+export { createMiner, type Miner, type MinerInit, type MinerState, type MinerPhase, type MinerCounts, type MinerTaskRecord, type OcrSolver } from './miner.ts'
+export { createValidator, type Validator, type ValidatorInit, type ValidatorState, type ValidatorPhase, type MinerScore, type CommittedWeights } from './validator.ts'
+export { ensureRegistered, isDevnet, devnetFaucet, httpUrlOf, type EnsureRegisteredInit, type Registration } from './register.ts'
+export { createSubnetView, type SubnetView, type SubnetViewInit } from './chain-view.ts'
+export { readEpochInput, predictEpoch, checkLastEpoch, type EpochCheck, type EpochMismatch, type StoredEpoch } from './epoch-input.ts'
+export { encodeOcrChallenge, decodeOcrChallenge, encodeOcrAnswer, decodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
+export { createBrowserOcrSolver, type BrowserOcrSolver, type BrowserOcrSolverInit } from './browser-solver.ts'

@@ -1,0 +1,112 @@
+/**
+ * Getting a hotkey onto a subnet: the burn price first, then `burned_register` paid by a coldkey.
+ * On the devnet (an emulator that answers `devnet_info`), the faucet funds the coldkey and the
+ * hotkey (the hotkey pays the fees of its commitments and weights), so one call does everything
+ * the app's "Start mining" button needs.
+ */
+import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wallet/index.ts'
+import { RolesError, throwIfAborted } from './errors.ts'
+
+/** Options of {@link ensureRegistered}. */
+export interface EnsureRegisteredInit {
+  client: ChainClient
+  netuid: number
+  /** The hotkey to register (SS58). */
+  hotkey: string
+  /** Who pays the burn: an extension account (prompts) or, on the devnet, a dev key such as //Alice. */
+  coldkey?: TxSigner
+  /** Refuse when the burn is above this (rao). Default: no limit on the devnet, the quoted price elsewhere. */
+  maxBurn?: bigint
+  /** Called with the price before anything is signed; return false to cancel (`TOO_EXPENSIVE`). */
+  onQuote?: (quote: RegistrationQuote) => boolean | void | Promise<boolean | void>
+  /** On the devnet, fund the coldkey and hotkey from the faucet first (default true). */
+  devnetFaucet?: boolean
+  signal?: AbortSignal
+}
+
+/** What {@link ensureRegistered} did. */
+export interface Registration {
+  uid: number
+  /** True when this call registered the hotkey (false: it already was). */
+  registered: boolean
+  /** The quote shown (absent when already registered). */
+  quote?: RegistrationQuote
+  /** True when the chain is the webtensor devnet. */
+  devnet: boolean
+}
+
+/** The devnet's HTTP JSON-RPC URL for a `ws://` / `wss://` chain URL. */
+export function httpUrlOf(wsUrl: string): string {
+  return wsUrl.replace(/^ws(s?):/u, 'http$1:')
+}
+
+async function rpc(url: string, method: string, params: unknown[], signal?: AbortSignal): Promise<unknown> {
+  const res = await fetch(httpUrlOf(url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    ...(signal !== undefined ? { signal } : {}),
+  })
+  const j = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (j.error !== undefined) throw new Error(j.error.message)
+  return j.result
+}
+
+/** True when the chain at `client.url` is the webtensor devnet (answers `devnet_info`). */
+export async function isDevnet(client: ChainClient, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  try {
+    const info = (await rpc(client.url, 'devnet_info', [], options.signal)) as { emulator?: boolean } | null
+    return info?.emulator === true
+  } catch {
+    return false
+  }
+}
+
+/** Devnet only: credits `amount` rao (default 1000 TAO) to `address` through `devnet_faucet`. */
+export async function devnetFaucet(client: ChainClient, address: string, amount?: bigint, options: { signal?: AbortSignal } = {}): Promise<void> {
+  await rpc(client.url, 'devnet_faucet', amount === undefined ? [address] : [address, amount.toString()], options.signal)
+}
+
+/**
+ * Makes sure `hotkey` has a uid on `netuid`: returns it when registered, else quotes the burn
+ * (`onQuote`), funds from the faucet on the devnet, and submits `burned_register` paid by
+ * `coldkey`. Throws `NOT_REGISTERED` without a coldkey, `TOO_EXPENSIVE` when the price is refused,
+ * `REGISTRATION_FAILED` with the chain's reason otherwise.
+ */
+export async function ensureRegistered(init: EnsureRegisteredInit): Promise<Registration> {
+  const { client, netuid, hotkey, signal } = init
+  const opts = signal !== undefined ? { signal } : {}
+  const devnet = await isDevnet(client, opts)
+  if (devnet && init.devnetFaucet !== false) {
+    // The hotkey signs commitments and weights, which cost fees.
+    const bal = await client.getBalance(hotkey, opts)
+    if (bal.transferable < 10_000_000_000n) await devnetFaucet(client, hotkey, 100_000_000_000n, opts)
+  }
+  const existing = await client.getUid(netuid, hotkey, opts)
+  if (existing !== undefined) return { uid: existing, registered: false, devnet }
+  const coldkey = init.coldkey
+  if (coldkey === undefined) throw new RolesError('NOT_REGISTERED', `hotkey ${hotkey} is not registered on subnet ${netuid}: connect a wallet (coldkey) to pay the registration burn`)
+  if (devnet && init.devnetFaucet !== false) {
+    const bal = await client.getBalance(coldkey.address, opts)
+    if (bal.transferable < 100_000_000_000n) await devnetFaucet(client, coldkey.address, undefined, opts)
+  }
+  const quote = await client.quoteRegistration(netuid, coldkey.address, hotkey, opts)
+  if ((await init.onQuote?.(quote)) === false) throw new RolesError('TOO_EXPENSIVE', `registration on subnet ${netuid} costs ${quote.burn} rao (+${quote.fee} fee): declined`)
+  if (init.maxBurn !== undefined && quote.burn > init.maxBurn) throw new RolesError('TOO_EXPENSIVE', `registration on subnet ${netuid} costs ${quote.burn} rao, above the ${init.maxBurn} rao limit`)
+  if (!quote.affordable) throw new RolesError('REGISTRATION_FAILED', `coldkey ${coldkey.address} holds ${quote.balance} rao; registration needs ${quote.burn + quote.fee} rao (burn + fee): fund it first`)
+  throwIfAborted(signal)
+  try {
+    await client.burnedRegister(netuid, hotkey, coldkey, { maxBurn: init.maxBurn ?? quote.burn, waitFor: 'inBlock', ...opts })
+  } catch (err) {
+    // Someone (another tab) may have registered it meanwhile.
+    const uid = await client.getUid(netuid, hotkey, opts).catch(() => undefined)
+    if (uid !== undefined) return { uid, registered: false, quote, devnet }
+    throw new RolesError('REGISTRATION_FAILED', `registration of ${hotkey} on subnet ${netuid} failed: ${(err as Error).message}`, { cause: err })
+  }
+  const uid = await client.getUid(netuid, hotkey, opts)
+  if (uid === undefined) throw new RolesError('REGISTRATION_FAILED', `burned_register was included but ${hotkey} has no uid on subnet ${netuid} (replaced at once?)`)
+  return { uid, registered: true, quote, devnet }
+}
+
+/** A hotkey as the roles need it: the wallet's {@link KeySigner} (session hotkey or keyring). */
+export type RoleHotkey = KeySigner

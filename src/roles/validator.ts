@@ -1,0 +1,339 @@
+/**
+ * The validator role, the same code in a tab and in Node: discovers miners (metagraph +
+ * commitments + presence gossip), sends each a fresh OCR challenge every round, scores the
+ * answers, keeps a moving average per uid, and once per epoch turns the averages into weights,
+ * predicts the resulting incentive/dividends with src/consensus, and commits them the way the
+ * subnet requires (timelocked v4 or hash v2 commit-reveal, or set_weights), within the rate
+ * limit. After each epoch it recomputes the epoch and reports where the chain's stored
+ * incentive/dividends differ.
+ */
+import { createMeshNode, newChallengeId, sendChallenge, MeshError, type MeshLimits, type MeshNode } from '../p2p/index.ts'
+import { makeOcrChallenge, scoreOcr, type OcrMakeOptions } from '../subnet/index.ts'
+import { toApiSigner, type ChainClient, type KeySigner } from '../wallet/index.ts'
+import {
+  commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, prepareWeights, readSubnetWeightState, revealWeights, setWeights,
+  type PendingCommit, type PendingCommitStore, type WeightsAccount,
+} from '../weights/index.ts'
+import { createSubnetView, type SubnetView } from './chain-view.ts'
+import { checkLastEpoch, predictEpoch, type EpochCheck } from './epoch-input.ts'
+import { RolesError, sleep } from './errors.ts'
+import { Store, type Observable } from './observable.ts'
+import { decodeOcrAnswer, encodeOcrChallenge, OCR_WIRE_TASK } from './ocr-wire.ts'
+
+/** Where a validator is. */
+export type ValidatorPhase = 'idle' | 'joining' | 'waiting-permit' | 'validating' | 'error'
+
+/** One miner as the validator sees it. */
+export interface MinerScore {
+  uid: number
+  hotkey: string
+  /** Where it was reached (commitment or presence), or null when it published none. */
+  peerId: string | null
+  /** Moving average of its scores, in [0, 1]. */
+  score: number
+  /** Its last score, or null before the first. */
+  lastScore: number | null
+  /** Round trip of its last answer, ms. */
+  lastLatencyMs: number | null
+  answered: number
+  failed: number
+  lastError: string | null
+}
+
+/** The weights this validator last committed or set. */
+export interface CommittedWeights {
+  kind: 'v4' | 'v2' | 'set'
+  uids: number[]
+  values: number[]
+  block: number
+  epoch: number
+  /** Predicted incentive (u16 per uid) and this validator's dividends (u16) if these weights apply. */
+  predicted: { incentive: number[]; dividends: number; path: string } | null
+}
+
+/** The observable state of a validator (the validator tab renders it). */
+export interface ValidatorState {
+  phase: ValidatorPhase
+  hotkey: string
+  uid: number | null
+  peerId: string | null
+  /** Rounds completed. */
+  round: number
+  /** Miners by uid, ascending. */
+  miners: readonly MinerScore[]
+  /** Last weights committed (or set), with their prediction. */
+  weights: CommittedWeights | null
+  /** The last epoch checked: chain's stored values vs our recomputation, with mismatches. */
+  lastEpoch: EpochCheck | null
+  /** This validator's weight commits (store records), newest last. */
+  commits: readonly PendingCommit[]
+  error: { code: string; message: string } | null
+}
+
+/** Options of {@link createValidator}. */
+export interface ValidatorInit {
+  client: ChainClient
+  netuid: number
+  /** The validator's hotkey: registered, with (or about to get) a validator permit. */
+  hotkey: KeySigner
+  relays: string[]
+  /** Time between rounds' starts, ms (default 15 000). */
+  roundMs?: number
+  /** OCR challenge options (default 4 words, 320x160, 20 s deadline). */
+  challenge?: Omit<OcrMakeOptions, 'signal' | 'now'>
+  /** Weight of the newest score in the moving average (default 0.3). */
+  alpha?: number
+  /** Where commits are kept for reveals (default: in memory; IndexedDB in tabs, a file in Node). */
+  commitStore?: PendingCommitStore
+  /** Recompute each epoch and compare with the chain (default true). */
+  checkEpochs?: boolean
+  /** libp2p identity (protobuf bytes). */
+  privateKey?: Uint8Array
+  meshLimits?: Partial<MeshLimits>
+  /** A line per notable event (default: none). */
+  log?: (line: string) => void
+}
+
+/** A validator. */
+export interface Validator extends Observable<ValidatorState> {
+  /** Joins the mesh, waits for the permit, starts the rounds. Idempotent. Resolves once rounds run. */
+  start(options?: { signal?: AbortSignal }): Promise<void>
+  /** Stops the rounds and leaves the mesh. Idempotent. */
+  stop(): Promise<void>
+  /** Runs one round now (tests, a "challenge now" button); resolves with the scored miners. */
+  runRound(options?: { signal?: AbortSignal }): Promise<readonly MinerScore[]>
+  /** Commits (or sets) weights now if the epoch and rate limit allow; null when nothing was due. */
+  commitNow(options?: { signal?: AbortSignal }): Promise<CommittedWeights | null>
+  readonly mesh: MeshNode | null
+  readonly subnet: SubnetView
+}
+
+/** Creates a validator (it does nothing until `start()`). */
+export function createValidator(init: ValidatorInit): Validator {
+  const log = init.log ?? (() => {})
+  const alpha = init.alpha ?? 0.3
+  const roundMs = init.roundMs ?? 15_000
+  const store = init.commitStore ?? createMemoryCommitStore()
+  const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
+  const account: WeightsAccount = { address: init.hotkey.address, publicKey: init.hotkey.publicKey, signer: toApiSigner(init.hotkey) as never }
+  const api = init.client.api
+  const state = new Store<ValidatorState>({
+    phase: 'idle', hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, lastEpoch: null, commits: [], error: null,
+  })
+  const scores = new Map<number, MinerScore>()
+  let mesh: MeshNode | null = null
+  let ctl: AbortController | null = null
+  let loop: Promise<void> | null = null
+  let starting: Promise<void> | null = null
+  let committedEpoch = -1
+  let checkedEpochBlock = -1
+  let busy: Promise<unknown> = Promise.resolve()
+
+  const publish = (): void => {
+    state.set({ miners: [...scores.values()].sort((a, b) => a.uid - b.uid) })
+  }
+
+  const discover = async (signal: AbortSignal): Promise<Array<{ uid: number; hotkey: string; peerId: string | null }>> => {
+    const [mg, committed] = await Promise.all([subnet.metagraph({ fresh: true, signal }), subnet.peerIds({ fresh: true, signal })])
+    const live = new Map<string, { peerId: string; ts: number }>()
+    for (const p of mesh?.presence() ?? []) {
+      const prev = live.get(p.hotkey)
+      if (prev === undefined || prev.ts < p.ts) live.set(p.hotkey, { peerId: p.peerId, ts: p.ts })
+    }
+    // Forget uids that were replaced by another hotkey.
+    for (const [uid, s] of scores) if (mg.neurons.find((n) => n.uid === uid)?.hotkey !== s.hotkey) scores.delete(uid)
+    return mg.neurons
+      .filter((n) => n.hotkey !== init.hotkey.address)
+      .map((n) => ({ uid: n.uid, hotkey: n.hotkey, peerId: live.get(n.hotkey)?.peerId ?? committed.get(n.hotkey) ?? null }))
+  }
+
+  const challengeOne = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
+    const prev = scores.get(m.uid)
+    const row: MinerScore = prev ?? { uid: m.uid, hotkey: m.hotkey, peerId: m.peerId, score: 0, lastScore: null, lastLatencyMs: null, answered: 0, failed: 0, lastError: null }
+    row.peerId = m.peerId
+    scores.set(m.uid, row)
+    if (m.peerId === null || mesh === null) return // published no peer id: not a webtensor miner (yet)
+    const opts = { words: 4, width: 320, height: 160, deadlineMs: 20_000, ...init.challenge }
+    const { challenge, truth } = await makeOcrChallenge({ ...opts, signal })
+    let value = 0
+    try {
+      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: OCR_WIRE_TASK, payload: encodeOcrChallenge(challenge), deadline: challenge.deadline }, { signal, retries: 1 })
+      if (res.hotkey !== m.hotkey) throw new RolesError('MALFORMED', `peer ${m.peerId} answers for ${res.hotkey}, not uid ${m.uid}'s hotkey`)
+      const answer = decodeOcrAnswer(res.answer)
+      value = scoreOcr(truth.id, truth.words, answer, { latencyMs: res.rttMs, deadlineMs: truth.deadline - truth.issuedAt }).score
+      row.answered++
+      row.lastLatencyMs = res.rttMs
+      row.lastError = null
+    } catch (err) {
+      if (signal.aborted) throw err
+      row.failed++
+      row.lastError = err instanceof MeshError || err instanceof RolesError ? `${err.code}: ${err.message}` : (err as Error).message
+    }
+    row.lastScore = value
+    row.score = prev === undefined || prev.lastScore === null ? value : alpha * value + (1 - alpha) * row.score
+  }
+
+  const runRound = async (signal: AbortSignal): Promise<readonly MinerScore[]> => {
+    const miners = await discover(signal)
+    // Up to 4 miners at a time.
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(4, miners.length) }, async () => {
+      while (next < miners.length) {
+        const m = miners[next++]!
+        await challengeOne(m, signal)
+      }
+    }))
+    state.set({ round: state.state.round + 1 })
+    publish()
+    return state.state.miners
+  }
+
+  const commitNow = async (signal: AbortSignal): Promise<CommittedWeights | null> => {
+    const s = await readSubnetWeightState(api, init.netuid, init.hotkey.address, { signal })
+    if (s.uid === undefined) throw new RolesError('NOT_REGISTERED', `validator hotkey ${init.hotkey.address} is not registered on subnet ${init.netuid}`)
+    const epoch = epochAt(s, s.block + 1)
+    if (epoch === committedEpoch) return null
+    if (s.lastUpdate > 0 && s.block + 1 < s.lastUpdate + s.weightsSetRateLimit) return null
+    const scored = [...scores.values()].filter((m) => m.score > 0 && m.uid < s.n)
+    if (scored.length === 0) return null
+    const uids = scored.map((m) => m.uid)
+    const floats = scored.map((m) => m.score)
+    // Predict before committing: what the chain's epoch would give if these weights applied.
+    let predicted: CommittedWeights['predicted'] = null
+    try {
+      const w = prepareWeights(uids, floats, s)
+      const row = w.uids.map((u, i) => [u, w.values[i]!] as [number, number])
+      const p = await predictEpoch(init.client, init.netuid, s.uid, [row])
+      const r = p.results[0]
+      if (r !== undefined) predicted = { incentive: r.incentive, dividends: r.dividends, path: p.path }
+    } catch (err) {
+      log(`prediction failed: ${(err as Error).message}`)
+    }
+    const input = { netuid: init.netuid, uids, scores: floats }
+    let out: CommittedWeights
+    if (!s.commitRevealEnabled) {
+      const r = await setWeights(api, account, input, { signal })
+      out = { kind: 'set', uids: r.uids, values: r.values, block: r.blockNumber, epoch, predicted }
+    } else if (s.commitRevealVersion >= 4) {
+      const r = await commitTimelockedWeights(api, account, input, store, { signal })
+      out = { kind: 'v4', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
+    } else {
+      const r = await commitWeights(api, account, input, store, { signal })
+      out = { kind: 'v2', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
+    }
+    committedEpoch = epoch
+    log(`${out.kind === 'set' ? 'set' : `committed (${out.kind})`} weights at block ${out.block}, epoch ${epoch}: ${out.uids.map((u, i) => `${u}:${out.values[i]}`).join(' ')}`)
+    state.set({ weights: out })
+    return out
+  }
+
+  const settle = async (signal: AbortSignal): Promise<void> => {
+    // Reveal v2 commits in their window; learn whether the chain revealed v4 ones.
+    const outcomes = await revealWeights(api, account, store, { netuid: init.netuid, signal })
+    for (const o of outcomes) if (o.outcome === 'revealed' || o.outcome === 'expired' || o.outcome === 'failed') log(`commit ${o.commit.id.slice(0, 12)}… ${o.outcome}${o.detail !== undefined ? `: ${o.detail}` : ''}`)
+    const commits = await store.list({ hotkey: init.hotkey.address, netuid: init.netuid })
+    state.set({ commits: commits.slice(-20) })
+  }
+
+  const check = async (): Promise<void> => {
+    if (init.checkEpochs === false) return
+    const c = await checkLastEpoch(init.client, init.netuid)
+    if (c === null || c.block === checkedEpochBlock) return
+    checkedEpochBlock = c.block
+    state.set({ lastEpoch: c })
+    log(c.mismatches.length === 0
+      ? `epoch at block ${c.block}: the chain's incentive and dividends equal our recomputation`
+      : `epoch at block ${c.block}: ${c.mismatches.length} mismatches with our recomputation: ${c.mismatches.slice(0, 5).map((m) => `uid ${m.uid} ${m.field} chain ${m.chain} ours ${m.ours}`).join('; ')}`)
+  }
+
+  /** Serializes rounds and commits (a manual runRound and the loop never overlap). */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = busy.then(fn, fn)
+    busy = p.catch(() => {})
+    return p
+  }
+
+  const waitForPermit = async (signal: AbortSignal): Promise<number> => {
+    for (;;) {
+      const n = await subnet.neuron(init.hotkey.address, { fresh: true, signal })
+      if (n === undefined) throw new RolesError('NOT_REGISTERED', `validator hotkey ${init.hotkey.address} is not registered on subnet ${init.netuid}: register and stake it first`)
+      state.set({ uid: n.uid })
+      if (n.validatorPermit) return n.uid
+      if (state.state.phase !== 'waiting-permit') {
+        state.set({ phase: 'waiting-permit' })
+        log(`uid ${n.uid} has no validator permit yet: waiting for the next epoch (stake decides permits)`)
+      }
+      await sleep(2000, signal)
+    }
+  }
+
+  const doStart = async (signal: AbortSignal): Promise<void> => {
+    state.set({ phase: 'joining', error: null })
+    const uid = await waitForPermit(signal)
+    mesh = await createMeshNode({
+      signer: init.hotkey, netuid: init.netuid, chain: subnet, relays: init.relays,
+      ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
+      ...(init.meshLimits !== undefined ? { limits: init.meshLimits } : {}),
+    })
+    state.set({ peerId: mesh.peerId, uid })
+    await mesh.waitForReservation({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) }).catch(() => {
+      log('no relay reservation (validators need none to dial out): continuing')
+    })
+    state.set({ phase: 'validating' })
+    log(`validating subnet ${init.netuid} as uid ${uid} (hotkey ${init.hotkey.address}, peer ${mesh.peerId})`)
+    loop = (async () => {
+      while (!signal.aborted) {
+        const t0 = Date.now()
+        try {
+          await exclusive(async () => {
+            await runRound(signal)
+            await commitNow(signal)
+            await settle(signal)
+            await check()
+          })
+        } catch (err) {
+          if (signal.aborted) break
+          const e = err as { code?: string; message?: string }
+          log(`round failed: ${e.message ?? String(err)}`)
+          state.set({ error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) } })
+        }
+        await sleep(Math.max(0, roundMs - (Date.now() - t0)), signal).catch(() => {})
+      }
+    })()
+  }
+
+  return {
+    get state() { return state.state },
+    subscribe: (cb) => state.subscribe(cb),
+    get mesh() { return mesh },
+    subnet,
+    async start(options = {}) {
+      if (loop !== null) return
+      if (starting !== null) return await starting
+      ctl = new AbortController()
+      const signal = options.signal === undefined ? ctl.signal : AbortSignal.any([options.signal, ctl.signal])
+      starting = doStart(signal).catch(async (err: unknown) => {
+        const m = mesh
+        mesh = null
+        await m?.stop().catch(() => {})
+        if (ctl?.signal.aborted === true) { state.set({ phase: 'idle' }); return }
+        const e = err as { code?: string; message?: string }
+        state.set({ phase: 'error', error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) } })
+        throw err
+      }).finally(() => { starting = null })
+      return await starting
+    },
+    async stop() {
+      ctl?.abort()
+      await starting?.catch(() => {})
+      await loop?.catch(() => {})
+      loop = null
+      const m = mesh
+      mesh = null
+      await m?.stop().catch(() => {})
+      state.set({ phase: 'idle' })
+    },
+    runRound: (options = {}) => exclusive(() => runRound(options.signal ?? ctl?.signal ?? new AbortController().signal)),
+    commitNow: (options = {}) => exclusive(() => commitNow(options.signal ?? ctl?.signal ?? new AbortController().signal)),
+  }
+}
