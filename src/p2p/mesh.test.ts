@@ -273,3 +273,22 @@ function encodeResponseFor(signature: Uint8Array, id: Uint8Array, binding: Await
   return encodeResponseBody({ ok: true, id, answer: enc.encode('{}'), signature, binding })
 }
 import { encodeResponse as encodeResponseBody } from './messages.ts'
+
+describe('lifecycle', () => {
+  it('stop before start and start/stop twice are safe; bad init is refused with typed errors', async () => {
+    const n = await createMeshNode({ signer: keys.miner, netuid: NETUID, chain, relays: [], start: false })
+    await n.stop()
+    expect(n.isStarted()).toBe(false)
+    await n.start()
+    await n.start()
+    expect(n.isStarted()).toBe(true)
+    expect(n.peerId).toMatch(/^12D3KooW/)
+    await n.stop()
+    await n.stop()
+    expect(n.isStarted()).toBe(false)
+    await expect(n.connect('12D3KooWBKHmzVYgmpGPaAyS1PudsDgixtAYNchnJxhDnRWBd7j4')).rejects.toMatchObject({ code: 'ERR_NOT_STARTED' })
+    await expect(createMeshNode({ signer: keys.miner, netuid: 70_000, chain, relays: [] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+    await expect(createMeshNode({ signer: keys.miner, netuid: 1, chain, relays: ['/ip4/127.0.0.1/tcp/1/ws'] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+    await expect(createMeshNode({ signer: keys.miner, netuid: 1, chain, relays: ['not a multiaddr'] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+  })
+})
