@@ -4,4 +4,9 @@ import './app.css'
 
 const target = document.getElementById('app')
 if (target === null) throw new Error('index.html lacks #app')
-mount(App, { target })
+// `?mode=widget`: the compact, consent-gated UI that <webtensor-miner> (static/widget.js) frames.
+if (new URL(location.href).searchParams.get('mode') === 'widget') {
+  void import('../widget/Widget.svelte').then(({ default: Widget }) => mount(Widget, { target }))
+} else {
+  mount(App, { target })
+}

@@ -1,0 +1,132 @@
+/**
+ * The widget's state and rules: the consent gate in front of the page's MiningSession, and the
+ * status reports to the host. Mining starts only from `startFromClick`, which refuses any event
+ * that is not a trusted user click inside this frame (the host page can neither click in a
+ * cross-origin iframe nor send a message that starts anything).
+ */
+import type { MiningSession } from '../ui/mining.svelte.ts'
+import type { ConsentRecord, ConsentStore } from './consent.ts'
+import type { WidgetParams } from './host.ts'
+import { parseHostMessage, statusMessage, type WidgetStatus } from './protocol.ts'
+
+/** Options of {@link WidgetController}. */
+export interface WidgetControllerInit {
+  session: MiningSession
+  consent: ConsentStore
+  /** The embedding page's origin (see `hostOrigin`), or null. */
+  host: string | null
+  /** The origin consent is remembered for: the host, or this app's origin when opened top-level; null = cannot remember. */
+  consentOrigin: string | null
+  params: WidgetParams
+  /** Delivers a status message to the host (the widget passes `parent.postMessage(msg, host)`). */
+  post: (msg: WidgetStatus) => void
+}
+
+/** Why a click was refused, in words the widget shows. */
+export type RefusalReason = 'untrusted' | 'no-activation' | 'obscured'
+
+/** Reactive widget state; components stay thin. */
+export class WidgetController {
+  readonly session: MiningSession
+  readonly host: string | null
+  readonly consentOrigin: string | null
+  readonly params: WidgetParams
+  /** Remembered consent for `consentOrigin`, or null. */
+  remembered = $state<ConsentRecord | null>(null)
+  /** The "remember my choice for this site" box (unticked by default). */
+  rememberChoice = $state(false)
+  /** The last refused start, shown to the user. */
+  refused = $state<RefusalReason | null>(null)
+  /** False while IntersectionObserver v2 reports the widget covered, faded or transformed by the host. */
+  visible = $state(true)
+
+  readonly #consent: ConsentStore
+  readonly #post: (msg: WidgetStatus) => void
+  #cleanup: Array<() => void> = []
+
+  constructor(init: WidgetControllerInit) {
+    this.session = init.session
+    this.#consent = init.consent
+    this.host = init.host
+    this.consentOrigin = init.consentOrigin
+    this.params = init.params
+    this.#post = init.post
+    this.remembered = init.consentOrigin === null ? null : init.consent.get(init.consentOrigin)
+    this.session.setDutyCycle(this.remembered?.dutyCycle ?? init.params.dutyCycle)
+  }
+
+  /** The status message for the host now. */
+  status(): WidgetStatus | null {
+    if (this.params.nonce === null) return null
+    const s = this.session
+    return statusMessage({
+      nonce: this.params.nonce, phase: s.phase, answered: s.answered, accepted: s.accepted,
+      dutyCycle: s.dutyCycle, consent: this.remembered !== null, error: s.error,
+    })
+  }
+
+  /** Listens for host messages and reports status on every change; idempotent. Returns `detach`. */
+  attach(win: Window): () => void {
+    if (this.#cleanup.length > 0) return () => this.detach()
+    const onMessage = (e: MessageEvent) => {
+      // Only the parent, from the host origin, with the loader's nonce, and only hello/ping.
+      if (this.host === null || this.params.nonce === null) return
+      if (e.source !== win.parent || e.origin !== this.host) return
+      if (parseHostMessage(e.data, this.params.nonce) === null) return
+      this.#report()
+    }
+    win.addEventListener('message', onMessage)
+    this.#cleanup.push(() => win.removeEventListener('message', onMessage))
+    this.#cleanup.push($effect.root(() => {
+      $effect(() => this.#report())
+    }))
+    return () => this.detach()
+  }
+
+  /** Stops listening. */
+  detach(): void {
+    for (const f of this.#cleanup.splice(0)) f()
+  }
+
+  /** Starts mining from a click on Start, if the click is the user's own; returns whether it started. */
+  async startFromClick(event: Event): Promise<boolean> {
+    const reason = refusal(event, this.visible)
+    this.refused = reason
+    if (reason !== null) return false
+    if (this.rememberChoice && this.consentOrigin !== null && this.remembered === null) {
+      this.remembered = this.#consent.grant(this.consentOrigin, this.session.dutyCycle)
+    }
+    await this.session.start()
+    return true
+  }
+
+  /** Sets the duty cycle from the widget's own slider (a user action inside the iframe). */
+  setDutyCycle(fraction: number): void {
+    this.session.setDutyCycle(fraction)
+    if (this.remembered !== null && this.consentOrigin !== null) this.remembered = this.#consent.grant(this.consentOrigin, this.session.dutyCycle)
+  }
+
+  /** "Forget this site": drops remembered consent and stops mining. */
+  async forget(): Promise<void> {
+    if (this.consentOrigin !== null) this.#consent.revoke(this.consentOrigin)
+    this.remembered = null
+    this.rememberChoice = false
+    if (this.session.phase !== 'idle') await this.session.stop()
+  }
+
+  #report(): void {
+    const msg = this.status()
+    if (msg !== null && this.host !== null) this.#post(msg)
+  }
+}
+
+/** Why `event` may not start mining, or null when it may. */
+export function refusal(event: Event, visible: boolean): RefusalReason | null {
+  if (!event.isTrusted) return 'untrusted'
+  // A trusted click inside this frame gives the frame transient activation; a missing API (old
+  // browsers) is not held against the user.
+  const ua = (globalThis.navigator as Navigator & { userActivation?: { isActive: boolean } } | undefined)?.userActivation
+  if (ua !== undefined && !ua.isActive) return 'no-activation'
+  if (!visible) return 'obscured'
+  return null
+}
