@@ -20,8 +20,11 @@ export interface HeadlessValidatorInit {
   coldkeySuri?: string
   /** The validator hotkey (default `${coldkeySuri}//validator`). */
   hotkeySuri?: string
-  /** Or give the keys directly (a keystore decoded by the caller); these win over the SURIs. */
-  coldkey?: KeySigner
+  /**
+   * Or give the keys directly (a keystore decoded by the caller); these win over the SURIs.
+   * `coldkey: null`: no coldkey at all; the hotkey must already be registered (and staked).
+   */
+  coldkey?: KeySigner | null
   hotkey?: KeySigner
   /**
    * Stake (rao) the hotkey should hold so the next epoch grants a permit. Default 100 TAO; on the
@@ -58,7 +61,7 @@ export interface HeadlessValidator {
 export async function startHeadlessValidator(init: HeadlessValidatorInit): Promise<HeadlessValidator> {
   const log = init.log ?? (() => {})
   const coldkeySuri = init.coldkeySuri ?? '//Alice'
-  const coldkey = init.coldkey ?? (await createKeyringSigner(coldkeySuri))
+  const coldkey = init.coldkey === null ? undefined : (init.coldkey ?? (await createKeyringSigner(coldkeySuri)))
   const hotkey = init.hotkey ?? (await createKeyringSigner(init.hotkeySuri ?? `${coldkeySuri}//validator`))
   const signal = init.signal
   const opts = signal !== undefined ? { signal } : {}
@@ -78,12 +81,12 @@ export async function startHeadlessValidator(init: HeadlessValidatorInit): Promi
     log(`connecting to ${init.chainUrl}`)
     client = await createChainClient({ endpoint: init.chainUrl, ...opts })
     const devnet = await isDevnet(client, opts)
-    const reg = await ensureRegistered({ client, netuid: init.netuid, hotkey: hotkey.address, coldkey, ...opts })
+    const reg = await ensureRegistered({ client, netuid: init.netuid, hotkey: hotkey.address, ...(coldkey !== undefined ? { coldkey } : {}), ...opts })
     log(reg.registered ? `registered hotkey ${hotkey.address} as uid ${reg.uid} (burn ${reg.quote?.burn ?? 0n} rao)` : `hotkey ${hotkey.address} is uid ${reg.uid}`)
     const want = init.stake ?? (devnet ? 10_000_000_000_000n : 100_000_000_000n)
     const have = await client.getHotkeyStake(hotkey.address, init.netuid, opts)
     const neuron = (await client.getMetagraph(init.netuid, opts)).neurons.find((n) => n.uid === reg.uid)
-    if (have < want && neuron?.validatorPermit !== true) {
+    if (have < want && neuron?.validatorPermit !== true && coldkey !== undefined) {
       if (devnet) await devnetFaucet(client, coldkey.address, want + 10_000_000_000n, opts)
       log(`staking ${want - have} rao on ${hotkey.address} so that it earns a validator permit`)
       await client.addStake(hotkey.address, init.netuid, want - have, coldkey, { waitFor: 'inBlock', ...opts })
