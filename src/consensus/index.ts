@@ -10,12 +10,12 @@
 import { ConsensusError } from './errors.ts'
 import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, parseEpochInput, epochOutputToJson } from './validate.ts'
+import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
+import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
 import type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath } from './types.ts'
 
-import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
-import { GPU_PASSES } from './gpu-epoch.ts'
-
 export { ConsensusError, parseEpochInput, epochOutputToJson }
+export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
 
 /** Number of WebGPU compute passes one batch submission uses (one workgroup per epoch in each). */
 export const CONSENSUS_GPU_PASSES = GPU_PASSES
@@ -36,7 +36,6 @@ export async function probeConsensusGpu(): Promise<{ ok: boolean; reason?: strin
 export async function releaseConsensusGpu(): Promise<void> {
   await releaseDevice()
 }
-export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
 
 /**
  * Runs one epoch on the CPU, exactly as the chain does (bit for bit). Validates the input first
@@ -67,7 +66,6 @@ export async function runEpochBatch(inputs: EpochInput[], init: EpochBatchInit =
   })
   let reason: string | undefined
   if ((init.prefer ?? 'gpu') === 'gpu') {
-    const { runEpochBatchGpu } = await import('./gpu-epoch.ts')
     const res = await runEpochBatchGpu(checked, init.signal)
     if (res.ok) return { path: 'gpu', outputs: res.outputs, passes: res.passes }
     if (init.requireGpu === true) throw new ConsensusError('GPU_UNAVAILABLE', `GPU path unavailable: ${res.reason}`)
