@@ -20,6 +20,8 @@ export interface BrowserOcrSolverInit {
 /** A solver with its inference client exposed (the dashboard shows the execution path). */
 export interface BrowserOcrSolver extends OcrSolver {
   readonly inference: InferenceClient
+  /** Downloads (or reads from the cache) and verifies the model, and starts the worker. Idempotent. */
+  load(options: { signal?: AbortSignal }): Promise<void>
   /** Terminates the worker. */
   stop(): void
 }
