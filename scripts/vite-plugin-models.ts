@@ -102,6 +102,28 @@ function send(res: ServerResponse, status: number, type: string, body: Uint8Arra
   res.end(body)
 }
 
+/**
+ * Browser-side resolution: `x.node.ts` to its `x.browser.ts` twin, and `onnxruntime-web` to its
+ * plain build. ORT's bundled variant names its wasm with new URL(..., import.meta.url), which
+ * Vite would copy into assets/ a second time (28 MB); we always set wasmPaths to ort/
+ * (src/gpu/ort.ts), so the plain build is all we need.
+ */
+function browserResolve(getConfig: () => ResolvedConfig | undefined): Extract<Plugin['resolveId'], { handler: unknown }> {
+  return {
+    filter: { id: /(\.node\.ts|^onnxruntime-web)$/ },
+    handler(source, importer, options) {
+      if (options?.ssr === true || importer === undefined) return null
+      if (source !== 'onnxruntime-web' && !source.endsWith('.node.ts')) return null
+      const config = getConfig()
+      const consumer = (this as { environment?: { config?: { consumer?: string } } } | undefined)?.environment?.config?.consumer
+      if (consumer === 'server' || (config?.command === 'build' && config.build.ssr)) return null
+      if (source === 'onnxruntime-web') return join(packageDir('onnxruntime-web'), 'dist', 'ort.min.mjs')
+      const twin = join(dirname(importer.split('?')[0]!), source.replace(/\.node\.ts$/, '.browser.ts'))
+      return existsSync(twin) ? twin : null
+    },
+  }
+}
+
 /** The plugin (add to `plugins` in vite.config.ts). */
 export function modelsPlugin(): Plugin {
   let config: ResolvedConfig | undefined
@@ -162,19 +184,17 @@ export function modelsPlugin(): Plugin {
       // Native Node addons are never pre-bundled: they load only in Node, through canvas.node.ts / gpu/node.ts.
       const exclude = [...NODE_ONLY]
       // onnxruntime-web is already one ESM file and finds its wasm by URL: serve it as is.
-      return { optimizeDeps: { exclude: [...exclude, 'onnxruntime-web'], include: ['paddleocr'] }, ssr: { external: exclude, optimizeDeps: { exclude } } }
+      return {
+        optimizeDeps: { exclude: [...exclude, 'onnxruntime-web'], include: ['paddleocr'] },
+        ssr: { external: exclude, optimizeDeps: { exclude } },
+        // Worker bundles do not get `plugins` at build time: give them the same resolution.
+        worker: { plugins: () => [{ name: 'webtensor-models-worker', enforce: 'pre', resolveId: browserResolve(() => config) }] },
+      }
     },
     configResolved(c) {
       config = c
     },
-    async resolveId(source, importer, options) {
-      // Browser bundles take `x.browser.ts` where an import names `x.node.ts`.
-      if (options?.ssr === true || importer === undefined || !source.endsWith('.node.ts')) return null
-      const consumer = (this as { environment?: { config?: { consumer?: string } } }).environment?.config?.consumer
-      if (consumer === 'server' || (config?.command === 'build' && config.build.ssr)) return null
-      const twin = join(dirname(importer.split('?')[0]!), source.replace(/\.node\.ts$/, '.browser.ts'))
-      return existsSync(twin) ? twin : null
-    },
+    resolveId: browserResolve(() => config),
     configureServer(server) {
       server.middlewares.use(serve)
     },

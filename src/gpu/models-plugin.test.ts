@@ -28,6 +28,8 @@ describe('models Vite plugin', () => {
     const p = modelsPlugin()
     const importer = join(process.cwd(), 'src/subnet/ocr/challenge.ts')
     const resolve = hook(p.resolveId)
+    expect(await resolve.call({}, 'onnxruntime-web', importer, { ssr: false })).toMatch(/onnxruntime-web[\\/]dist[\\/]ort\.min\.mjs$/)
+    expect(await resolve.call({}, 'onnxruntime-web', importer, { ssr: true })).toBeNull()
     expect(await resolve.call({}, './canvas.node.ts', importer, { ssr: false })).toBe(join(process.cwd(), 'src/subnet/ocr/canvas.browser.ts'))
     expect(await resolve.call({}, './canvas.node.ts', importer, { ssr: true })).toBeNull()
     expect(await resolve.call({}, './score.ts', importer, { ssr: false })).toBeNull()
