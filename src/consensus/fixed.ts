@@ -91,11 +91,32 @@ function bitLength(b: number): number {
  */
 export function divFx(a: number, b: number): number {
   if (b === 0) return 0
-  if (a >= 0 && b > 0) {
+  if (a >= 0 && b > 0 && a < TWO53) {
     if (a < 2097152) return Math.floor((a * ONE) / b) // a*2^32 < 2^53: floor of a correctly rounded quotient is exact
     let q = Math.floor(a / b)
     if (q < 2097152) {
       let r = a - q * b
+      // long division of the remaining 32 bits in chunks that keep r * 2^chunk < 2^53
+      if (b < 137438953472) {
+        // b < 2^37: two 16-bit chunks
+        let num = r * 65536
+        let d = Math.floor(num / b)
+        q = q * 65536 + d
+        r = num - d * b
+        num = r * 65536
+        d = Math.floor(num / b)
+        return q * 65536 + d
+      }
+      if (b < 35184372088832) {
+        // b < 2^45: four 8-bit chunks
+        for (let t = 0; t < 4; t++) {
+          const num = r * 256
+          const d = Math.floor(num / b)
+          q = q * 256 + d
+          r = num - d * b
+        }
+        return q
+      }
       const chunk = 53 - bitLength(b)
       if (chunk >= 1) {
         let rem = 32
