@@ -4,7 +4,7 @@
  * predict incentive/dividends before committing weights (`whatIf`) and to check, after an epoch,
  * that the chain's stored Incentive/Dividends equal our own exact recomputation.
  */
-import { runEpoch, whatIf, type EpochInput, type SparseRowU16 } from '../consensus/index.ts'
+import { runEpoch, runEpochBatch, whatIf, type EpochInput, type SparseRowU16 } from '../consensus/index.ts'
 import type { ChainClient } from '../wallet/index.ts'
 
 type Codec = { toJSON(): unknown; toString(): string; toHex?(): string }
@@ -187,4 +187,16 @@ export async function checkLastEpoch(client: ChainClient, netuid: number): Promi
     if ((dividends[uid] ?? 0) !== out.dividends_u16[uid]) mismatches.push({ uid, field: 'dividends', chain: dividends[uid] ?? 0, ours: out.dividends_u16[uid]! })
   }
   return { block, chain: { block, incentive, dividends }, ours: { incentive: out.incentive_u16, dividends: out.dividends_u16 }, mismatches }
+}
+
+/**
+ * The next epoch of `netuid` as the current chain state would produce it (incentive and dividends
+ * per uid, u16), on WebGPU where available (`path`), exact either way. Fits the validator tab's
+ * `Recompute` hook.
+ */
+export async function recomputeNextEpoch(client: ChainClient, netuid: number, signal?: AbortSignal): Promise<{ incentiveU16: number[]; dividendsU16: number[]; path: string; block: number }> {
+  const input = await readEpochInput(client, netuid)
+  const r = await runEpochBatch([input], { prefer: 'gpu', ...(signal !== undefined ? { signal } : {}) })
+  const out = r.outputs[0]!
+  return { incentiveU16: out.incentive_u16, dividendsU16: out.dividends_u16, path: r.path, block: input.current_block }
 }

@@ -60,6 +60,8 @@ export interface MinerState {
   /** A challenge is being solved now. */
   busy: boolean
   error: { code: string; message: string } | null
+  /** Problems that do not stop mining (e.g. the peer-id commitment could not be published). */
+  warnings: readonly string[]
 }
 
 /** The OCR work a miner does (the gpu inference worker in a tab, the Node OCR engine in Node). */
@@ -127,7 +129,7 @@ export function createMiner(init: MinerInit): Miner {
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const store = new Store<MinerState>({
     phase: 'idle', uid: null, hotkey: init.hotkey.address, peerId: null, counts: ZERO, lastLatencies: [], history: [],
-    dutyCycle: clampDuty(init.dutyCycle ?? 1), burn: null, busy: false, error: null,
+    dutyCycle: clampDuty(init.dutyCycle ?? 1), burn: null, busy: false, error: null, warnings: [],
   })
   let mesh: MeshNode | null = null
   let server: ChallengeServer | null = null
@@ -222,7 +224,13 @@ export function createMiner(init: MinerInit): Miner {
     server = await serveChallenges(mesh, handle)
     if (init.publishPeerId !== false) {
       const published = (await subnet.peerIds({ fresh: true, signal })).get(init.hotkey.address)
-      if (published !== mesh.peerId) await init.client.publishPeerId(init.netuid, mesh.peerId, init.hotkey, { waitFor: 'inBlock', signal })
+      try {
+        if (published !== mesh.peerId) await init.client.publishPeerId(init.netuid, mesh.peerId, init.hotkey, { waitFor: 'inBlock', signal })
+      } catch (err) {
+        throwIfAborted(signal)
+        // Validators still find this miner through presence gossip; the hotkey may lack the fee.
+        store.set({ warnings: [...store.state.warnings, `could not publish the peer id as a commitment (validators find this miner through presence gossip only): ${(err as Error).message}`] })
+      }
     }
     await announce()
     presenceTimer = setInterval(() => { void announce() }, init.presenceIntervalMs ?? 20_000)

@@ -10,7 +10,7 @@ import { startRelay, type Relay } from '../p2p/node-entry.ts'
 import { randomWords, cryptoRandom } from '../subnet/index.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
-import { createMiner, createNodeOcrSolver, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeOcrSolver, type OcrSolver, type ValidatorState } from './node.ts'
+import { createMiner, createNodeOcrSolver, recomputeNextEpoch, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeOcrSolver, type OcrSolver, type ValidatorState } from './node.ts'
 
 const NETUID = 1
 let devnet: Devnet
@@ -117,6 +117,10 @@ describe('miner and validator roles on the devnet', () => {
     }, 120_000)
     expect(check.mismatches).toEqual([])
     expect(check.chain.incentive[good.state.uid!]).toBeGreaterThan(check.chain.incentive[bad.state.uid!] ?? 0)
+    // The tab's "predicted" column: the next epoch from the current state, one value per uid.
+    const next = await recomputeNextEpoch(client, NETUID)
+    expect(next.incentiveU16).toHaveLength((await client.getMetagraph(NETUID)).neurons.length)
+    expect(next.incentiveU16[good.state.uid!]).toBeGreaterThan(0)
   }, 240_000)
 
   it('pause stops work within one challenge; resume restarts it', async () => {

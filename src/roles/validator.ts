@@ -291,6 +291,7 @@ export function createValidator(init: ValidatorInit): Validator {
             await settle(signal)
             await check()
           })
+          if (state.state.error !== null) state.set({ error: null })
         } catch (err) {
           if (signal.aborted) break
           const e = err as { code?: string; message?: string }
