@@ -1,0 +1,193 @@
+/**
+ * The partner widget, end to end: a partner page on ANOTHER origin (127.0.0.1 vs the app's
+ * localhost, so also another site) loads /widget.js from the app and embeds <webtensor-miner>.
+ * Proves: the iframe is cross-origin and opaque to the host; nothing the host scripts starts
+ * mining; a real click inside the iframe does; consent is remembered for that host after a reload
+ * and "Forget this site" revokes it; the loader ignores status messages from other origins.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Frame, type Page } from '@playwright/test'
+import { test, expect } from './fixtures.ts'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
+
+const CONSENT_KEY = 'webtensor.widget.consent.v1'
+
+interface Status { phase: string; answered: number; consent: boolean }
+interface PartnerWindow { __statuses: Status[]; __raw: number }
+
+/** The partner site: /partner.html embeds the widget; /evil.html (a third origin when loaded via localhost) forges status messages. */
+async function startPartner(app: string): Promise<{ server: Server; origin: string }> {
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>
+<h1>Partner site</h1>
+<webtensor-miner app="${app}" netuid="1" duty-cycle="0.25"></webtensor-miner>
+<script>
+  window.__statuses = []; window.__raw = 0;
+  document.addEventListener('webtensor-status', (e) => window.__statuses.push(e.detail));
+  window.addEventListener('message', (e) => { if (e.data && e.data.forged) window.__raw++ });
+</script>
+<script src="${app}/widget.js"></script>
+</body></html>`
+  const evil = `<!doctype html><script>
+  const nonce = new URLSearchParams(location.hash.slice(1)).get('nonce');
+  parent.postMessage({ source: 'webtensor', v: 1, type: 'status', nonce, phase: 'mining', answered: 999, accepted: 999, dutyCycle: 1, consent: true, error: null, forged: 'frame' }, '*');
+</script>`
+  const server = createServer((req, res) => {
+    const body = req.url === '/partner.html' ? page : req.url?.startsWith('/evil.html') === true ? evil : null
+    if (body === null) { res.writeHead(404).end(); return }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body)
+  })
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+function widgetFrame(page: Page, appOrigin: string): Frame {
+  const f = page.frames().find((fr) => fr.url().startsWith(appOrigin + '/?mode=widget'))
+  if (f === undefined) throw new Error('widget frame not found')
+  return f
+}
+
+const statuses = (page: Page) => page.evaluate(() => (window as unknown as PartnerWindow).__statuses)
+const lastStatus = async (page: Page) => (await statuses(page)).at(-1)
+
+test.describe('partner widget', () => {
+  test('host scripts cannot start mining; a real click inside the iframe can; consent per host is remembered and revocable', async ({ stack }) => {
+    const appOrigin = new URL(stack.url).origin
+    const partner = await startPartner(appOrigin)
+    // A profile with third-party storage allowed (Chrome's "Allow third-party cookies"): where a
+    // browser blocks it (this Chromium's default, incognito), the widget cannot remember consent
+    // and says so (the next test).
+    const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-profile-'))
+    mkdirSync(join(profile, 'Default'))
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }))
+    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+    const page = context.pages()[0] ?? await context.newPage()
+    try {
+      expect(partner.origin).not.toBe(appOrigin)
+      await page.goto(`${partner.origin}/partner.html`)
+      const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
+      await expect(frame.getByRole('button', { name: 'Start mining' })).toBeVisible()
+      await expect(frame.getByTestId('consent-text')).toContainText('127.0.0.1')
+      await expect(frame.getByTestId('consent-text')).toContainText('uses your GPU')
+      await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      // The loader's hello gets the first status back through the custom event.
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      expect(await lastStatus(page)).toMatchObject({ phase: 'idle', consent: false, dutyCycle: 0.25 })
+
+      // (1) Cross-origin: the host cannot reach the iframe's DOM or storage.
+      const reach = await page.evaluate(() => {
+        const f = document.querySelector('webtensor-miner')!.shadowRoot!.querySelector('iframe')!
+        let docError = ''
+        try { void (f.contentWindow as Window).document.body } catch (e) { docError = (e as Error).name }
+        let storageError = ''
+        try { void (f.contentWindow as Window).localStorage } catch (e) { storageError = (e as Error).name }
+        return { contentDocument: f.contentDocument === null, docError, storageError, allow: f.allow, src: f.src }
+      })
+      expect(reach).toMatchObject({ contentDocument: true, docError: 'SecurityError', storageError: 'SecurityError' })
+      expect(reach.allow).toContain('cross-origin-isolated')
+      expect(reach.allow).toContain('compute-pressure')
+      expect(new URL(reach.src).origin).toBe(appOrigin)
+      const app = widgetFrame(page, appOrigin)
+      // The widget identifies its host from the browser, not from anything the host said.
+      expect(await app.evaluate(() => location.ancestorOrigins[0])).toBe(partner.origin)
+
+      // (5) Forged status messages from other origins (the host itself, a third-origin frame) are ignored.
+      const nonce = new URL(reach.src).searchParams.get('nonce')!
+      await page.evaluate(({ nonce, evil }) => {
+        window.postMessage({ source: 'webtensor', v: 1, type: 'status', nonce, phase: 'mining', answered: 999, accepted: 999, dutyCycle: 1, consent: true, error: null, forged: 'host' }, '*')
+        const f = document.createElement('iframe')
+        f.src = `${evil}/evil.html#nonce=${nonce}`
+        document.body.append(f)
+      }, { nonce, evil: partner.origin.replace('127.0.0.1', 'localhost') })
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__raw === 2)
+      expect((await statuses(page)).some((s) => s.answered === 999 || s.phase !== 'idle')).toBe(false)
+      expect(await page.evaluate(() => (document.querySelector('webtensor-miner') as HTMLElement & { status: Status }).status.phase)).toBe('idle')
+
+      // (2) Scripted attempts from the host page do not start mining.
+      await page.evaluate((nonce) => {
+        const el = document.querySelector('webtensor-miner') as HTMLElement & { ping(): void }
+        const f = el.shadowRoot!.querySelector('iframe')!
+        el.click()
+        f.click()
+        for (const target of [el, f]) {
+          target.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }))
+          target.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }))
+          target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+        }
+        const w = f.contentWindow!
+        w.postMessage({ type: 'start' }, '*')
+        w.postMessage({ source: 'webtensor-host', v: 1, type: 'start', nonce }, '*')
+        w.postMessage({ source: 'webtensor-host', v: 1, type: 'resume', nonce }, '*')
+        w.postMessage({ source: 'webtensor-host', v: 1, type: 'hello', nonce, start: true }, '*')
+        ;(el as unknown as { start?: () => void }).start?.()
+      }, nonce)
+      // Even a script running inside the frame (an untrusted click) is refused.
+      await app.evaluate(() => { for (const b of document.querySelectorAll('button')) if (b.textContent?.includes('Start mining')) b.click() })
+      await expect(frame.getByTestId('refused')).toContainText('Only your own click')
+      // A ping answered after all of the above still says idle, without consent.
+      const before = (await statuses(page)).length
+      await page.evaluate(() => (document.querySelector('webtensor-miner') as HTMLElement & { ping(): void }).ping())
+      await page.waitForFunction((n) => (window as unknown as PartnerWindow).__statuses.length > n, before)
+      expect((await statuses(page)).every((s) => s.phase === 'idle' && !s.consent)).toBe(true)
+      await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      expect(await app.evaluate((k) => localStorage.getItem(k), CONSENT_KEY)).toBeNull()
+
+      // (3) A real click inside the iframe (trusted input) starts it, with consent remembered.
+      await frame.getByLabel(/Remember my choice for 127\.0\.0\.1/).check()
+      await frame.getByRole('button', { name: 'Start mining' }).click()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
+      await expect(frame.getByTestId('widget-chip')).not.toContainText('Not mining')
+      expect(await lastStatus(page)).toMatchObject({ consent: true })
+      const stored = JSON.parse((await app.evaluate((k) => localStorage.getItem(k), CONSENT_KEY)) ?? '{}') as Record<string, unknown>
+      expect(Object.keys(stored)).toEqual([partner.origin])
+
+      // (4) After a reload consent is remembered for this host (still no start without a click) ...
+      await page.reload()
+      await expect(frame.getByTestId('consent-remembered')).toContainText('127.0.0.1')
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      expect(await lastStatus(page)).toMatchObject({ phase: 'idle', consent: true })
+      await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      // ... and "Forget this site" revokes it.
+      await frame.getByRole('button', { name: 'Forget this site' }).click()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.at(-1)?.consent === false)
+      expect(await widgetFrame(page, appOrigin).evaluate((k) => localStorage.getItem(k), CONSENT_KEY)).toBeNull()
+      await page.reload()
+      await expect(frame.getByTestId('consent-text')).toBeVisible()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      expect(await lastStatus(page)).toMatchObject({ phase: 'idle', consent: false })
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+      await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
+    }
+  })
+
+  test('where the browser blocks third-party storage (the default profile here) the widget says so and still needs a real click', async ({ page, stack }) => {
+    const appOrigin = new URL(stack.url).origin
+    const partner = await startPartner(appOrigin)
+    try {
+      await page.goto(`${partner.origin}/partner.html`)
+      const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
+      await expect(frame.getByTestId('no-storage')).toBeVisible()
+      await expect(frame.getByLabel(/Remember my choice/)).toHaveCount(0)
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).click() })
+      await frame.getByRole('button', { name: 'Start mining' }).click()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
+      expect(await lastStatus(page)).toMatchObject({ consent: false })
+    } finally {
+      await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
+    }
+  })
+
+  test('widget.js stays small and is served to other origins', async ({ page, stack }) => {
+    const res = await page.request.get(new URL('/widget.js', stack.url).href, { headers: { 'accept-encoding': 'identity' } })
+    expect(res.ok()).toBe(true)
+    expect(res.headers()['content-type']).toContain('javascript')
+    expect(res.headers()['cross-origin-resource-policy']).toBe('cross-origin')
+    expect((await res.body()).length).toBeLessThan(8 * 1024)
+  })
+})
