@@ -8,6 +8,7 @@ import { startStaticServer, type StaticServer } from './static-server.ts'
 import type { AppConfig } from '../ui/config.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
+import type { HeadlessValidator } from '../roles/node.ts'
 
 /** The subnet the local stack mines on (the devnet's genesis subnet). */
 export const LOCAL_NETUID = 1
@@ -38,6 +39,10 @@ export interface Stack {
   devnet?: Devnet
   /** The relay, when it runs. */
   relay?: Relay
+  /** The headless validator, once it validates. */
+  readonly validator: HeadlessValidator | undefined
+  /** Resolves when the headless validator validates (undefined when it does not run or failed). */
+  validatorReady(): Promise<HeadlessValidator | undefined>
   stop(): Promise<void>
 }
 
@@ -49,6 +54,7 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   const want = { devnet: true, relay: true, validator: true, ...init.services }
   let devnet: Devnet | undefined
   let relay: Relay | undefined
+  let validatorReady: Promise<HeadlessValidator | undefined> = Promise.resolve(undefined)
   try {
     if (want.devnet) {
       devnet = await startDevnet({ port: 0, stateFile: init.devnet?.stateFile, blockTimeMs: init.devnet?.blockTimeMs })
@@ -56,6 +62,7 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       config.chain = devnet.url
       config.netuid = LOCAL_NETUID
       config.network = 'local devnet (a subtensor emulator, not a real chain)'
+      config.devnet = true
       log(`devnet: ${devnet.url} (emulator; block ${devnet.bestNumber()})`)
     }
     if (want.relay) {
@@ -63,6 +70,18 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       stops.push(() => relay!.stop())
       config.relay = relay.multiaddrs
       log(`relay: ${relay.multiaddrs.join(' ')}`)
+    }
+    let validator: HeadlessValidator | undefined
+    if (want.validator && devnet !== undefined && relay !== undefined) {
+      // The validator registers and stakes with the devnet's //Alice and waits for its permit
+      // (the next epoch), so it starts in the background: the app is usable meanwhile.
+      const { startHeadlessValidator } = await import('../roles/node.ts')
+      const abort = new AbortController()
+      const starting = startHeadlessValidator({ chainUrl: devnet.url, relayAddrs: relay.multiaddrs, netuid: LOCAL_NETUID, coldkeySuri: '//Alice', signal: abort.signal, log: (l) => log(`validator: ${l}`) })
+        .then((v) => { validator = v; log(`validator: hotkey ${v.hotkey} uid ${v.uid} validating`); return v })
+        .catch((err: unknown) => { if (!abort.signal.aborted) log(`validator: failed to start: ${err instanceof Error ? err.message : String(err)}`); return undefined })
+      stops.push(async () => { abort.abort(); await (await starting)?.stop() })
+      validatorReady = starting
     }
     const app = await startStaticServer({ root: init.root, port: init.port ?? 0, host: init.host, config: () => config })
     stops.push(() => app.stop())
@@ -74,6 +93,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       app,
       ...(devnet === undefined ? {} : { devnet }),
       ...(relay === undefined ? {} : { relay }),
+      get validator() { return validator },
+      validatorReady: () => validatorReady,
       stop() {
         stopping ??= (async () => {
           for (const stop of stops.reverse()) await stop().catch(() => {})

@@ -14,6 +14,8 @@ export interface AppConfig {
   netuid?: number
   /** A human label for the network, e.g. "local devnet (emulator)". */
   network?: string
+  /** The chain is the local devnet: registration is paid by a dev account, no wallet needed. */
+  devnet?: boolean
 }
 
 /** Fetches /config.json; a missing or malformed file yields `{}` and a reason, never a throw. */
@@ -36,5 +38,6 @@ export function parseConfig(raw: unknown): AppConfig {
   if (Array.isArray(r['relay']) && r['relay'].every((a) => typeof a === 'string')) out.relay = r['relay'] as string[]
   if (typeof r['netuid'] === 'number' && Number.isInteger(r['netuid']) && r['netuid'] >= 0 && r['netuid'] <= 65535) out.netuid = r['netuid']
   if (typeof r['network'] === 'string') out.network = r['network']
+  if (r['devnet'] === true) out.devnet = true
   return out
 }

@@ -8,7 +8,7 @@ import { startStack, type Stack } from '../../src/server/stack.ts'
 export const test = base.extend<object, { stack: Stack }>({
   stack: [
     async ({}, use) => {
-      const stack = await startStack({ port: 0 })
+      const stack = await startStack({ port: 0, services: { validator: false } })
       await use(stack)
       await stack.stop()
     },
