@@ -137,6 +137,7 @@ test.describe('partner widget', () => {
 
       // (3) A real click inside the iframe (trusted input) starts it, with consent remembered.
       await frame.getByLabel(/Remember my choice for 127\.0\.0\.1/).check()
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'true')
       await frame.getByRole('button', { name: 'Start mining' }).click()
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
       await expect(frame.getByTestId('widget-chip')).not.toContainText('Not mining')
@@ -165,7 +166,7 @@ test.describe('partner widget', () => {
     }
   })
 
-  test('where the browser blocks third-party storage (the default profile here) the widget says so and still needs a real click', async ({ page, stack }) => {
+  test('where the browser blocks third-party storage (the default profile here) the widget says so; a faded (clickjacked) widget refuses clicks', async ({ page, stack }) => {
     const appOrigin = new URL(stack.url).origin
     const partner = await startPartner(appOrigin)
     try {
@@ -175,6 +176,14 @@ test.describe('partner widget', () => {
       await expect(frame.getByLabel(/Remember my choice/)).toHaveCount(0)
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
       await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).click() })
+      // Clickjacking: while the host fades the widget, a real click is refused (IntersectionObserver v2).
+      await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).style.opacity = '0.3' })
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'false')
+      await frame.getByRole('button', { name: 'Start mining' }).click()
+      await expect(frame.getByTestId('refused')).toContainText('covered')
+      await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).style.opacity = '' })
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'true')
       await frame.getByRole('button', { name: 'Start mining' }).click()
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
       expect(await lastStatus(page)).toMatchObject({ consent: false })
