@@ -7,6 +7,7 @@ import { startDawnServer, swiftShaderInstalled, type DawnServer } from './testin
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
 import { GPU_PASSES } from './gpu-epoch.ts'
+import { checkHelperResults, helperCases } from './testing/helpers-gpu.ts'
 
 describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () => {
   let server: DawnServer
@@ -23,6 +24,10 @@ describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () 
     const res = await server.run([parseEpochInput(randomEpochJson({ n: 5, seed: 1 })), parseEpochInput(randomEpochJson({ n: 6, seed: 2 }))])
     expect(res.path).toBe('gpu')
     expect(res.passes).toBe(GPU_PASSES)
+  })
+  it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
+    const words = await server.helpers(300)
+    expect(checkHelperResults(helperCases(300), words)).toEqual([])
   })
   defineVectorContract('WebGPU (Dawn, Node)', (inputs) => server.run(inputs), 'gpu')
   defineGpuProperties('WebGPU (Dawn, Node)', () => (inputs) => server.run(inputs))

@@ -2,7 +2,8 @@
 // properties, through the public runEpochBatch with the GPU required.
 import { afterAll, describe, expect, it } from 'vitest'
 import { runEpochBatch, whatIf, parseEpochInput } from './index.ts'
-import { releaseDevice } from './gpu-device.ts'
+import { acquireDevice, releaseDevice } from './gpu-device.ts'
+import { checkHelperResults, helperCases, runHelperKernel } from './testing/helpers-gpu.ts'
 import { GPU_PASSES } from './gpu-epoch.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
@@ -29,6 +30,13 @@ describe('consensus on WebGPU (Chromium)', () => {
     const c = await whatIf(state, 0, candidates, { prefer: 'cpu' })
     expect(g.path).toBe('gpu')
     expect(g.results).toEqual(c.results)
+  })
+
+  it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
+    const d = await acquireDevice()
+    if (!d.ok) throw new Error(d.reason)
+    const cases = helperCases(300)
+    expect(checkHelperResults(cases, await runHelperKernel(d.device, cases))).toEqual([])
   })
 
   defineVectorContract('WebGPU (Chromium)', gpu, 'gpu')

@@ -26,14 +26,14 @@ function viaFs(): Record<string, string> {
   if (getBuiltin === undefined) throw new Error('WGSL sources unavailable: neither Vite nor node:fs')
   const fs = getBuiltin('node:fs') as { readFileSync(p: URL, enc: 'utf8'): string }
   const out: Record<string, string> = {}
-  for (const name of ['common', ...PASSES]) out[name] = fs.readFileSync(new URL(`./wgsl/${name}.wgsl`, import.meta.url), 'utf8')
+  for (const name of ['common', 'helpers-check', ...PASSES]) out[name] = fs.readFileSync(new URL(`./wgsl/${name}.wgsl`, import.meta.url), 'utf8')
   return out
 }
 
 let cache: Record<string, string> | undefined
 
 /** The full source of one pass: common.wgsl followed by the pass file. */
-export function passSource(name: PassName): string {
+export function passSource(name: PassName | 'helpers-check'): string {
   cache ??= viaVite() ?? viaFs()
   const common = cache['common']
   const body = cache[name]

@@ -14,6 +14,8 @@ export interface DawnServer {
   reason?: string
   adapter?: string
   run(inputs: Array<EpochInput | Record<string, unknown>>): Promise<{ path: string; passes: number; outputs: EpochOutput[] }>
+  /** Runs helpers-check.wgsl on helperCases(randomCount); returns the raw result words. */
+  helpers(randomCount: number): Promise<number[]>
   close(): Promise<void>
 }
 
@@ -77,6 +79,15 @@ export async function startDawnServer(): Promise<DawnServer> {
       pending.delete(id)
       if (typeof msg['error'] === 'string') throw new Error(msg['error'])
       return { path: msg['path'] as string, passes: msg['passes'] as number, outputs: (msg['outputs'] as Array<Record<string, unknown>>).map(epochOutputFromJson) }
+    },
+    async helpers(randomCount) {
+      const id = nextId++
+      const reply = new Promise<Record<string, unknown>>((resolve) => pending.set(id, resolve))
+      child.stdin!.write(JSON.stringify({ id, helpers: randomCount }) + '\n')
+      const msg = await reply
+      pending.delete(id)
+      if (typeof msg['error'] === 'string') throw new Error(msg['error'])
+      return msg['words'] as number[]
     },
     async close() {
       if (child.exitCode === null) {

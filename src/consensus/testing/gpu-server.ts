@@ -5,11 +5,14 @@
  *   out: {"ready": true, "adapter": "..."} or {"ready": false, "reason": "..."}
  *   in:  {"id": 1, "inputs": [epoch input JSON, ...]}
  *   out: {"id": 1, "path": "gpu", "passes": 8, "outputs": [...]} or {"id": 1, "error": "..."}
+ *   in:  {"id": 2, "helpers": 200}   (run helpers-check.wgsl on helperCases(200))
+ *   out: {"id": 2, "words": [...]}
  * Test-only.
  */
 import { createInterface } from 'node:readline'
 import { epochOutputToJson, parseEpochInput, runEpochBatch } from '../index.ts'
 import { acquireDevice, releaseDevice } from '../gpu-device.ts'
+import { helperCases, runHelperKernel } from './helpers-gpu.ts'
 
 const send = (x: unknown): void => { process.stdout.write(JSON.stringify(x) + '\n') }
 
@@ -23,7 +26,12 @@ send({ ready: true, adapter: (dev.device as GPUDevice & { adapterInfo?: GPUAdapt
 const rl = createInterface({ input: process.stdin })
 for await (const line of rl) {
   if (line.trim() === '') continue
-  const msg = JSON.parse(line) as { id: number; inputs: unknown[] }
+  const msg = JSON.parse(line) as { id: number; inputs: unknown[]; helpers?: number }
+  if (msg.helpers !== undefined) {
+    const out = await runHelperKernel(dev.device, helperCases(msg.helpers))
+    send({ id: msg.id, words: Array.from(out) })
+    continue
+  }
   try {
     const res = await runEpochBatch(msg.inputs.map(parseEpochInput), { prefer: 'gpu', requireGpu: true })
     send({ id: msg.id, path: res.path, passes: res.passes, outputs: res.outputs.map(epochOutputToJson) })
