@@ -101,6 +101,8 @@ export interface MinerInit {
   /** How many latencies and records to keep (default 200). */
   historySize?: number
   meshLimits?: Partial<MeshLimits>
+  /** Counts and history saved from an earlier session (a reload restores them). */
+  restore?: { counts?: MinerCounts; history?: readonly MinerTaskRecord[] }
 }
 
 /** A miner. */
@@ -128,7 +130,10 @@ export function createMiner(init: MinerInit): Miner {
   const historySize = init.historySize ?? 200
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const store = new Store<MinerState>({
-    phase: 'idle', uid: null, hotkey: init.hotkey.address, peerId: null, counts: ZERO, lastLatencies: [], history: [],
+    phase: 'idle', uid: null, hotkey: init.hotkey.address, peerId: null,
+    counts: { ...ZERO, ...init.restore?.counts },
+    history: (init.restore?.history ?? []).slice(-historySize),
+    lastLatencies: (init.restore?.history ?? []).filter((r) => r.ok).map((r) => r.latencyMs).slice(-historySize),
     dutyCycle: clampDuty(init.dutyCycle ?? 1), burn: null, busy: false, error: null, warnings: [],
   })
   let mesh: MeshNode | null = null

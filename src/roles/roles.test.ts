@@ -123,6 +123,16 @@ describe('miner and validator roles on the devnet', () => {
     expect(next.incentiveU16[good.state.uid!]).toBeGreaterThan(0)
   }, 240_000)
 
+  it('a miner created from a saved session shows its counts and latencies before it starts', async () => {
+    const saved = { counts: good.state.counts, history: good.state.history }
+    const again = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//good-miner'), relays: relay.multiaddrs, solver, restore: saved })
+    expect(again.state.phase).toBe('idle')
+    expect(again.state.counts).toEqual(good.state.counts)
+    expect(again.state.lastLatencies).toEqual(good.state.lastLatencies)
+    await again.stop() // stop before start is safe
+    expect(again.state.phase).toBe('idle')
+  })
+
   it('pause stops work within one challenge; resume restarts it', async () => {
     good.pause()
     expect(good.state.phase).toBe('paused')
