@@ -32,6 +32,8 @@ export function createMiningImpl(): MiningImpl {
   let unsubscribe: Array<() => void> = []
   let abort: AbortController | null = null
 
+  let base = { answered: 0, accepted: 0, history: [] as TaskRecord[] }
+
   function render(session: MiningSession, s: MinerState): void {
     if (s.phase === 'error') {
       session.phase = 'error'
@@ -42,9 +44,11 @@ export function createMiningImpl(): MiningImpl {
     session.uid = s.uid
     session.hotkey = s.hotkey
     session.peerId = s.peerId
-    session.answered = s.counts.answered
-    session.accepted = s.counts.accepted ?? 0
-    session.history = s.history.map((r): TaskRecord => ({ at: r.at, latencyMs: r.latencyMs, ok: r.ok, score: null }))
+    // Totals continue across reloads: this run's counts on top of what the page had saved.
+    session.answered = base.answered + s.counts.answered
+    session.accepted = base.accepted + (s.counts.accepted ?? 0)
+    session.history = [...base.history, ...s.history.map((r): TaskRecord => ({ at: r.at, latencyMs: r.latencyMs, ok: r.ok, score: null }))].slice(-2_000)
+    session.persist()
     const path = solver?.inference.path
     if (path) session.executionProvider = `${EP_NAMES[path.ep] ?? path.ep}${path.ep === 'wasm' && globalThis.crossOriginIsolated ? ' (multithreaded)' : ''}`
     const mesh = miner?.mesh
@@ -80,6 +84,7 @@ export function createMiningImpl(): MiningImpl {
     async start(session) {
       abort = new AbortController()
       const signal = abort.signal
+      base = { answered: session.answered, accepted: session.accepted, history: [...session.history] }
       session.phase = 'registering'
       const { config, error } = await loadConfig({ signal })
       if (config.chain === undefined || config.netuid === undefined || config.relay === undefined || config.relay.length === 0) {

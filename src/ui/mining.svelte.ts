@@ -22,6 +22,18 @@ export interface TaskRecord {
   score: number | null
 }
 
+const SESSION_KEY = 'webtensor.mining.v1'
+
+interface SavedSession {
+  v: 1
+  answered: number
+  accepted: number
+  uid: number | null
+  hotkey: string | null
+  dutyCycle: number
+  history: TaskRecord[]
+}
+
 /** Reactive state of the page's miner. */
 export class MiningSession {
   phase = $state<MiningPhase>('idle')
@@ -54,6 +66,30 @@ export class MiningSession {
 
   constructor(impl?: MiningImpl) {
     this.#impl = impl ?? lazyMiningImpl()
+    this.#restore()
+  }
+
+  /** Saves what a reload should show again (counts, history, identity); public data only, no keys. */
+  persist(): void {
+    try {
+      const saved: SavedSession = { v: 1, answered: this.answered, accepted: this.accepted, uid: this.uid, hotkey: this.hotkey, dutyCycle: this.dutyCycle, history: this.history.slice(-500) }
+      localStorage.setItem(SESSION_KEY, JSON.stringify(saved))
+    } catch { /* storage full or private mode: the next reload starts from zero */ }
+  }
+
+  #restore(): void {
+    try {
+      const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(SESSION_KEY)
+      if (raw === null) return
+      const s = JSON.parse(raw) as Partial<SavedSession>
+      if (s.v !== 1) return
+      if (Number.isInteger(s.answered)) this.answered = s.answered!
+      if (Number.isInteger(s.accepted)) this.accepted = s.accepted!
+      if (Number.isInteger(s.uid)) this.uid = s.uid!
+      if (typeof s.hotkey === 'string') this.hotkey = s.hotkey
+      if (typeof s.dutyCycle === 'number' && s.dutyCycle >= 0.1 && s.dutyCycle <= 1) this.dutyCycle = s.dutyCycle
+      if (Array.isArray(s.history)) this.history = s.history.filter((r) => typeof r?.at === 'number' && typeof r.latencyMs === 'number')
+    } catch { /* a corrupt record is ignored */ }
   }
 
   /** Starts mining; call only from a user gesture (click). Idempotent while running. */
