@@ -131,18 +131,56 @@ fn mulfx_ceil(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
   return select(m.q, add64(m.q, vec2<u32>(1u, 0u)), m.frac);
 }
 
+fn shl64(x: vec2<u32>, s: u32) -> vec2<u32> {
+  if (s == 0u) { return x; }
+  if (s < 32u) { return vec2<u32>(x.x << s, (x.y << s) | (x.x >> (32u - s))); }
+  return vec2<u32>(0u, x.x << (s - 32u));
+}
+
+// One base-2^16 digit of N / b for N = r * 2^16 (r < b, b normalized: top bit set):
+// estimate from the top digits (Knuth D: at most 2 too large), correct, return (digit, N - digit*b).
+struct DivStep { d: u32, r: vec2<u32> }
+fn div_step(r: vec2<u32>, b: vec2<u32>) -> DivStep {
+  // N = r << 16 as an 80-bit value (lo, mid, hi)
+  let nlo = r.x << 16u;
+  let nmid = (r.y << 16u) | (r.x >> 16u);
+  let nhi = r.y >> 16u;
+  var q = min(r.y / (b.y >> 16u), 0xffffu);
+  // P = q * b (80 bits)
+  let p0 = mul32(q, b.x);
+  let p1 = mul32(q, b.y);
+  var plo = p0.x;
+  var pmid = p0.y + p1.x;
+  var phi = p1.y + select(0u, 1u, pmid < p0.y);
+  for (var k = 0u; k < 3u; k = k + 1u) {
+    let over = phi > nhi || (phi == nhi && (pmid > nmid || (pmid == nmid && plo > nlo)));
+    if (!over) { break; }
+    q = q - 1u;
+    let blo = plo - b.x;
+    let borrow1 = select(0u, 1u, plo < b.x);
+    let bmid = pmid - b.y - borrow1;
+    let borrow2 = select(0u, 1u, pmid < b.y || (pmid == b.y && borrow1 == 1u));
+    plo = blo;
+    pmid = bmid;
+    phi = phi - borrow2;
+  }
+  // R = N - P (< b, so it fits in 64 bits)
+  let rlo = nlo - plo;
+  let rmid = nmid - pmid - select(0u, 1u, nlo < plo);
+  return DivStep(q, vec2<u32>(rlo, rmid));
+}
+
 // I32F32 safe_div for 0 <= a <= b < 2^63: trunc(a * 2^32 / b), 0 when b = 0 (divFx on proportions).
+// Normalizes b to a set top bit and produces the two base-2^16 quotient digits.
 fn div_prop(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
   if (is0(b)) { return ZERO; }
   if (!lt64(a, b)) { return ONE; } // a == b (callers guarantee a <= b)
-  var r = a;
-  var q = 0u;
-  for (var i = 0u; i < 32u; i = i + 1u) {
-    r = shl1(r);
-    q = q << 1u;
-    if (!lt64(r, b)) { r = sub64(r, b); q = q | 1u; }
-  }
-  return vec2<u32>(q, 0u);
+  let s = select(32u + countLeadingZeros(b.x), countLeadingZeros(b.y), b.y != 0u);
+  let bn = shl64(b, s);
+  let an = shl64(a, s);
+  let d1 = div_step(an, bn);
+  let d2 = div_step(d1.r, bn);
+  return vec2<u32>((d1.d << 16u) | d2.d, 0u);
 }
 
 // trunc(a / d) for a small divisor 1 <= d < 2^16.
