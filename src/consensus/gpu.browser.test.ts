@@ -35,7 +35,7 @@ describe('consensus on WebGPU (Chromium)', () => {
   it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
     const d = await acquireDevice()
     if (!d.ok) throw new Error(d.reason)
-    const cases = helperCases(300)
+    const cases = helperCases(1000)
     expect(checkHelperResults(cases, await runHelperKernel(d.device, cases))).toEqual([])
   })
 
