@@ -20,6 +20,11 @@ export interface StaticServerInit {
   host?: string
   /** Returns the JSON served at /config.json (read on every request, so it can change). */
   config?: () => unknown
+  /**
+   * Origins allowed to frame the app (the partner widget), sent as
+   * `Content-Security-Policy: frame-ancestors 'self' <origins>`. Absent: any site may frame it.
+   */
+  frameAncestors?: string[]
   /** Extra routes tried before static files; return true when handled. */
   routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>
 }
@@ -66,6 +71,15 @@ export async function startStaticServer(init: StaticServerInit = {}): Promise<St
   const root = resolve(init.root ?? 'dist')
   if (!existsSync(join(root, 'index.html'))) throw new Error(`no built app in ${root}: run \`npm run build\` first`)
   const host = init.host ?? '127.0.0.1'
+  const baseHeaders: Record<string, string> = { ...SECURITY_HEADERS }
+  if (init.frameAncestors !== undefined) {
+    const origins = init.frameAncestors.map((o) => {
+      const u = new URL(o)
+      if (u.origin === 'null' || u.origin !== o.replace(/\/$/, '')) throw new Error(`frameAncestors: ${o} is not an origin (scheme://host[:port])`)
+      return u.origin
+    })
+    baseHeaders['Content-Security-Policy'] = ["frame-ancestors 'self'", ...origins].join(' ')
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -75,7 +89,7 @@ export async function startStaticServer(init: StaticServerInit = {}): Promise<St
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v)
+    for (const [k, v] of Object.entries(baseHeaders)) res.setHeader(k, v)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       for (const route of init.routes ?? []) if (await route(req, res)) return
       res.writeHead(405, { allow: 'GET, HEAD' }).end()

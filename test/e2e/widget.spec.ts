@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Frame, type Page } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
+import { startStaticServer } from '../../src/server/static-server.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
 
 const CONSENT_KEY = 'webtensor.widget.consent.v1'
@@ -20,8 +21,8 @@ interface Status { phase: string; answered: number; consent: boolean }
 interface PartnerWindow { __statuses: Status[]; __raw: number }
 
 /** The partner site: /partner.html embeds the widget; /evil.html (a third origin when loaded via localhost) forges status messages. */
-async function startPartner(app: string): Promise<{ server: Server; origin: string }> {
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>
+async function startPartner(appOrigin: string | (() => string)): Promise<{ server: Server; origin: string }> {
+  const partnerPage = (app: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>
 <h1>Partner site</h1>
 <webtensor-miner app="${app}" netuid="1" duty-cycle="0.25"></webtensor-miner>
 <script>
@@ -36,7 +37,7 @@ async function startPartner(app: string): Promise<{ server: Server; origin: stri
   parent.postMessage({ source: 'webtensor', v: 1, type: 'status', nonce, phase: 'mining', answered: 999, accepted: 999, dutyCycle: 1, consent: true, error: null, forged: 'frame' }, '*');
 </script>`
   const server = createServer((req, res) => {
-    const body = req.url === '/partner.html' ? page : req.url?.startsWith('/evil.html') === true ? evil : null
+    const body = req.url === '/partner.html' ? partnerPage(typeof appOrigin === 'string' ? appOrigin : appOrigin()) : req.url?.startsWith('/evil.html') === true ? evil : null
     if (body === null) { res.writeHead(404).end(); return }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body)
   })
@@ -188,6 +189,33 @@ test.describe('partner widget', () => {
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
       expect(await lastStatus(page)).toMatchObject({ consent: false })
     } finally {
+      await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
+    }
+  })
+
+  test('an operator allowlist (frame-ancestors) lets listed partners frame the app and blocks others', async ({ page }) => {
+    let appOrigin = ''
+    const partner = await startPartner(() => appOrigin)
+    const listed = await startStaticServer({ port: 0, frameAncestors: [partner.origin] })
+    appOrigin = new URL(listed.url).origin
+    try {
+      const res = await page.request.get(`${appOrigin}/?mode=widget`)
+      expect(res.headers()['content-security-policy']).toBe(`frame-ancestors 'self' ${partner.origin}`)
+      await page.goto(`${partner.origin}/partner.html`)
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      expect(page.frames().some((f) => f.url().startsWith(appOrigin))).toBe(true)
+      // The same page reached as localhost:<port> is another origin, not on the list.
+      const unlisted = partner.origin.replace('127.0.0.1', 'localhost')
+      await page.goto(`${unlisted}/partner.html`)
+      await page.waitForFunction(() => document.querySelector('webtensor-miner')?.shadowRoot?.querySelector('iframe') !== null)
+      await page.waitForLoadState('load')
+      const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
+      await expect(frame.locator('body')).toBeAttached()
+      // Chromium replaces the refused frame with its error page.
+      expect(page.frames().map((f) => f.url())).toEqual([`${unlisted}/partner.html`, 'chrome-error://chromewebdata/'])
+      expect(await page.evaluate(() => (window as unknown as PartnerWindow).__statuses.length)).toBe(0)
+    } finally {
+      await listed.stop()
       await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
     }
   })
