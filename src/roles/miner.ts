@@ -114,7 +114,7 @@ export interface Miner extends Observable<MinerState> {
   /** Finishes the challenge in hand and refuses new ones until {@link resume}. */
   pause(): void
   resume(): void
-  /** Caps compute to `fraction` of wall time (0.05..1): after a solve of t ms it rests t·(1−f)/f. */
+  /** Caps compute to `fraction` of wall time (0.01..1): after a solve of t ms it rests t·(1−f)/f. */
   setDutyCycle(fraction: number): void
   /** The mesh node while joined (diagnostics, peers). */
   readonly mesh: MeshNode | null
@@ -142,7 +142,12 @@ export function createMiner(init: MinerInit): Miner {
   let starting: Promise<void> | null = null
   let running = false
   let paused = false
-  let nextAllowedAt = 0
+  // The last solve: when it ended and how long it took; the rest it earns follows the current duty cycle.
+  let lastSolve = { end: 0, ms: 0 }
+  const nextAllowedAt = (): number => {
+    const d = store.state.dutyCycle
+    return lastSolve.end + (lastSolve.ms * (1 - d)) / d
+  }
   let chain: Promise<void> = Promise.resolve()
   let stopCtl: AbortController | null = null
 
@@ -169,7 +174,7 @@ export function createMiner(init: MinerInit): Miner {
     try {
       await prev
       if (paused || !running) refuse('the miner is paused: try later')
-      const wait = nextAllowedAt - Date.now()
+      const wait = nextAllowedAt() - Date.now()
       if (wait > 0) {
         if (Date.now() + wait >= c.deadline - 500) refuse('duty-cycle cap: resting past this deadline')
         await new Promise((r) => setTimeout(r, wait))
@@ -182,8 +187,7 @@ export function createMiner(init: MinerInit): Miner {
       try {
         const answer = await init.solver.solve(challenge, { signal: options.signal })
         const latencyMs = performance.now() - t0
-        const d = store.state.dutyCycle
-        nextAllowedAt = Date.now() + (latencyMs * (1 - d)) / d
+        lastSolve = { end: Date.now(), ms: latencyMs }
         count('answered')
         record({ at: Date.now(), latencyMs, ok: true, validator: c.validator.hotkey })
         return encodeOcrAnswer({ ...answer, id: challenge.id, latencyMs })
@@ -299,5 +303,5 @@ export function createMiner(init: MinerInit): Miner {
 
 function clampDuty(f: number): number {
   if (!Number.isFinite(f)) return 1
-  return Math.min(1, Math.max(0.05, f))
+  return Math.min(1, Math.max(0.01, f))
 }

@@ -18,8 +18,17 @@ let relay: Relay
 let client: ChainClient
 let good: Miner
 let bad: Miner
+let slow: Miner
 let solver: NodeOcrSolver
 let validator: HeadlessValidator
+
+/** Takes at least 400 ms per challenge, then answers nothing. */
+const slowSolver: OcrSolver = {
+  async solve(c) {
+    await new Promise((r) => setTimeout(r, 400))
+    return { id: c.id, words: [] }
+  },
+}
 
 /** Answers a challenge with random words (a miner that does not do the work). */
 const randomSolver: OcrSolver = {
@@ -49,6 +58,8 @@ beforeAll(async () => {
   bad = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//bad-miner'), relays: relay.multiaddrs, solver: randomSolver, coldkey: bob })
   await good.start() // one after the other: both registrations are paid by //Bob (one nonce at a time)
   await bad.start()
+  slow = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//slow-miner'), relays: relay.multiaddrs, solver: slowSolver, coldkey: bob })
+  await slow.start()
   validator = await startHeadlessValidator({
     chainUrl: devnet.url, relayAddrs: relay.multiaddrs, netuid: NETUID, coldkeySuri: '//Alice', roundMs: 1500,
     challenge: { words: 3, width: 256, height: 96, deadlineMs: 20_000 },
@@ -59,6 +70,7 @@ afterAll(async () => {
   await validator?.stop()
   await good?.stop()
   await bad?.stop()
+  await slow?.stop()
   await solver?.stop()
   await client?.stop()
   await relay?.stop()
@@ -132,6 +144,20 @@ describe('miner and validator roles on the devnet', () => {
     await again.stop() // stop before start is safe
     expect(again.state.phase).toBe('idle')
   })
+
+  it('the duty-cycle cap refuses work it could only start after the deadline; raising it lifts the rest', async () => {
+    await until('the slow miner answered once', () => slow.state.counts.answered > 0)
+    // At 1 % duty, a solve of >= 400 ms earns >= 39.6 s of rest: past every 20 s deadline.
+    slow.setDutyCycle(0.01)
+    const refused = slow.state.counts.refused
+    const answered = slow.state.counts.answered
+    await validator.validator.runRound()
+    expect(slow.state.counts.refused).toBeGreaterThan(refused)
+    expect(validator.state.miners.find((m) => m.uid === slow.state.uid)?.lastError).toMatch(/duty-cycle/)
+    slow.setDutyCycle(1)
+    await validator.validator.runRound()
+    expect(slow.state.counts.answered).toBeGreaterThan(answered)
+  }, 120_000)
 
   it('pause stops work within one challenge; resume restarts it', async () => {
     good.pause()
