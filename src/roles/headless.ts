@@ -6,7 +6,7 @@
 import { createChainClient, createKeyringSigner, type ChainClient, type KeySigner } from '../wallet/index.ts'
 import { createFileCommitStore, createMemoryCommitStore } from '../weights/index.ts'
 import { RolesError } from './errors.ts'
-import { devnetFaucet, ensureRegistered, isDevnet } from './register.ts'
+import { ensureValidator } from './register.ts'
 import { createValidator, type Validator, type ValidatorInit, type ValidatorState } from './validator.ts'
 
 /** Options of {@link startHeadlessValidator}. */
@@ -80,17 +80,11 @@ export async function startHeadlessValidator(init: HeadlessValidatorInit): Promi
   try {
     log(`connecting to ${init.chainUrl}`)
     client = await createChainClient({ endpoint: init.chainUrl, ...opts })
-    const devnet = await isDevnet(client, opts)
-    const reg = await ensureRegistered({ client, netuid: init.netuid, hotkey: hotkey.address, ...(coldkey !== undefined ? { coldkey } : {}), ...opts })
-    log(reg.registered ? `registered hotkey ${hotkey.address} as uid ${reg.uid} (burn ${reg.quote?.burn ?? 0n} rao)` : `hotkey ${hotkey.address} is uid ${reg.uid}`)
-    const want = init.stake ?? (devnet ? 10_000_000_000_000n : 100_000_000_000n)
-    const have = await client.getHotkeyStake(hotkey.address, init.netuid, opts)
-    const neuron = (await client.getMetagraph(init.netuid, opts)).neurons.find((n) => n.uid === reg.uid)
-    if (have < want && neuron?.validatorPermit !== true && coldkey !== undefined) {
-      if (devnet) await devnetFaucet(client, coldkey.address, want + 10_000_000_000n, opts)
-      log(`staking ${want - have} rao on ${hotkey.address} so that it earns a validator permit`)
-      await client.addStake(hotkey.address, init.netuid, want - have, coldkey, { waitFor: 'inBlock', ...opts })
-    }
+    await ensureValidator({
+      client, netuid: init.netuid, hotkey: hotkey.address, log, ...opts,
+      ...(coldkey !== undefined ? { coldkey } : {}),
+      ...(init.stake !== undefined ? { stake: init.stake } : {}),
+    })
     validator = createValidator({
       client,
       netuid: init.netuid,

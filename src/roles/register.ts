@@ -110,3 +110,32 @@ export async function ensureRegistered(init: EnsureRegisteredInit): Promise<Regi
 
 /** A hotkey as the roles need it: the wallet's {@link KeySigner} (session hotkey or keyring). */
 export type RoleHotkey = KeySigner
+
+/** Options of {@link ensureValidator}. */
+export interface EnsureValidatorInit extends EnsureRegisteredInit {
+  /** Stake (rao) the hotkey should hold for a permit. Default 100 TAO; 10 000 TAO on the devnet. */
+  stake?: bigint
+  /** A line per step. */
+  log?: (line: string) => void
+}
+
+/**
+ * Registers `hotkey` (see {@link ensureRegistered}) and, unless it already holds a validator
+ * permit, stakes it up to `stake` with `coldkey` so that the next epoch grants one (permits go to
+ * the top stakes). On the devnet the faucet pays. Works in a tab and in Node.
+ */
+export async function ensureValidator(init: EnsureValidatorInit): Promise<Registration & { staked: bigint }> {
+  const { client, netuid, hotkey, coldkey, signal } = init
+  const log = init.log ?? (() => {})
+  const opts = signal !== undefined ? { signal } : {}
+  const reg = await ensureRegistered(init)
+  log(reg.registered ? `registered hotkey ${hotkey} as uid ${reg.uid} (burn ${reg.quote?.burn ?? 0n} rao)` : `hotkey ${hotkey} is uid ${reg.uid}`)
+  const want = init.stake ?? (reg.devnet ? 10_000_000_000_000n : 100_000_000_000n)
+  const have = await client.getHotkeyStake(hotkey, netuid, opts)
+  const neuron = (await client.getMetagraph(netuid, opts)).neurons.find((n) => n.uid === reg.uid)
+  if (have >= want || neuron?.validatorPermit === true || coldkey === undefined) return { ...reg, staked: 0n }
+  if (reg.devnet && init.devnetFaucet !== false) await devnetFaucet(client, coldkey.address, want - have + 10_000_000_000n, opts)
+  log(`staking ${want - have} rao on ${hotkey} so that it earns a validator permit`)
+  await client.addStake(hotkey, netuid, want - have, coldkey, { waitFor: 'inBlock', ...opts })
+  return { ...reg, staked: want - have }
+}
