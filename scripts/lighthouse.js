@@ -19,7 +19,7 @@ mkdirSync('reports', { recursive: true })
 try {
   const flags = ['--headless=new', ...CHROMIUM_ARGS, `--user-data-dir=${profile}`].join(' ')
   const r = spawnSync('npx', ['lighthouse', stack.url, '--quiet', '--output=json', '--output-path=reports/lighthouse.json',
-    `--chrome-flags=${flags}`, '--only-categories=performance,accessibility,best-practices,seo', '--form-factor=desktop', '--screenEmulation.disabled', '--throttling-method=provided'],
+    `--chrome-flags=${flags}`, '--only-categories=performance,accessibility,best-practices,seo', '--form-factor=desktop', '--screenEmulation.disabled', '--throttling-method=provided', '--max-wait-for-load=90000'],
   { stdio: 'inherit', env: { ...process.env, CHROME_PATH: chromiumPath() } })
   if (r.status !== 0) throw new Error(`lighthouse exited ${r.status}`)
   const lhr = JSON.parse(readFileSync('reports/lighthouse.json', 'utf8'))
