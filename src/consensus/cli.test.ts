@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'yuma-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function yuma(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/webtensor.js', 'yuma', ...args], { encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(process.execPath, ['bin/webtensor.js', 'yuma', ...args], { encoding: 'utf8', timeout: 240_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -63,7 +63,7 @@ describe('webtensor yuma', () => {
       expect(r.stdout, name).toBe('')
       expect(r.stderr, name).toContain(`[1]${field}`)
     }
-  })
+  }, 180_000)
 
   it('rejects a missing --input and unreadable JSON', () => {
     expect(yuma([]).status).toBe(2)
@@ -81,5 +81,5 @@ describe('webtensor yuma', () => {
     expect(g.status, g.stderr).toBe(0)
     expect(g.stderr).toContain('on gpu (8 GPU passes)')
     expect(g.stdout).toBe(c.stdout)
-  })
+  }, 300_000)
 })

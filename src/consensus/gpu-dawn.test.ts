@@ -11,7 +11,7 @@ import { checkHelperResults, helperCases } from './testing/helpers-gpu.ts'
 
 describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () => {
   let server: DawnServer
-  beforeAll(async () => { server = await startDawnServer() })
+  beforeAll(async () => { server = await startDawnServer() }, 300_000)
   afterAll(async () => { await server?.close() })
 
   it('gets a WebGPU adapter', () => {
@@ -24,7 +24,7 @@ describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () 
     const res = await server.run([parseEpochInput(randomEpochJson({ n: 5, seed: 1 })), parseEpochInput(randomEpochJson({ n: 6, seed: 2 }))])
     expect(res.path).toBe('gpu')
     expect(res.passes).toBe(GPU_PASSES)
-  })
+  }, 300_000)
   it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
     const words = await server.helpers(1000)
     expect(checkHelperResults(helperCases(1000), words)).toEqual([])

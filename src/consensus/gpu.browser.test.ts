@@ -21,7 +21,7 @@ describe('consensus on WebGPU (Chromium)', () => {
     expect(res.reason).toBeUndefined()
     expect(res.path).toBe('gpu')
     expect(res.passes).toBe(GPU_PASSES)
-  })
+  }, 300_000) // includes compiling the 8 pipelines on a software adapter
 
   it('whatIf runs the candidates as one GPU batch and agrees with the CPU', async () => {
     const state = parseEpochInput(epochVectors.find((f) => f.name.startsWith('02_'))!.epochs[1]!.input)

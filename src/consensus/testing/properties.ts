@@ -11,6 +11,9 @@ import { runEpochCpu } from '../epoch.ts'
 import { randomEpochJson } from './random.ts'
 import type { EpochInput, EpochOutput } from '../types.ts'
 
+/** Per-test limit on a software adapter shared with other work (no timing is asserted). */
+const SLOW = 300_000
+
 /** Runs a batch on the GPU. */
 export type GpuRunner = (inputs: EpochInput[]) => Promise<{ path: string; outputs: EpochOutput[] }>
 
@@ -36,7 +39,7 @@ export function defineGpuProperties(name: string, getRun: () => GpuRunner): void
       const res = await getRun()(inputs)
       expect(res.path).toBe('gpu')
       sameAsCpu(inputs, res.outputs)
-    })
+    }, SLOW)
 
     const boundary = fc.record({
       n: fc.constantFrom(255, 256, 257, 511, 513),
@@ -50,7 +53,7 @@ export function defineGpuProperties(name: string, getRun: () => GpuRunner): void
       const res = await getRun()(inputs)
       expect(res.path).toBe('gpu')
       sameAsCpu(inputs, res.outputs)
-    })
+    }, SLOW)
 
     it('explicit edge cases: zero stake everywhere, one uid, penalty strictly between 0 and 1, all ties', async () => {
       const zero = randomEpochJson({ n: 7, seed: 1, density: 1 })
@@ -72,7 +75,7 @@ export function defineGpuProperties(name: string, getRun: () => GpuRunner): void
       const res = await getRun()(inputs)
       expect(res.path).toBe('gpu')
       sameAsCpu(inputs, res.outputs)
-    })
+    }, SLOW)
 
     it('large subnets: n = 1024 (Yuma1) and n = 4096 (Yuma3, liquid alpha), sparse', async () => {
       const inputs = [
@@ -82,6 +85,6 @@ export function defineGpuProperties(name: string, getRun: () => GpuRunner): void
       const res = await getRun()(inputs)
       expect(res.path).toBe('gpu')
       sameAsCpu(inputs, res.outputs)
-    })
+    }, SLOW)
   })
 }
