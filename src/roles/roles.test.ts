@@ -175,4 +175,23 @@ describe('miner and validator roles on the devnet', () => {
     await validator.validator.runRound()
     expect(good.state.counts.answered).toBeGreaterThan(answered)
   }, 120_000)
+
+  it('with commit-reveal off the validator sets weights directly', async () => {
+    devnet.setHyperparams(NETUID, { CommitRevealWeightsEnabled: false })
+    const w = await until('weights set with set_weights', () => (validator.state.weights?.kind === 'set' ? validator.state.weights : undefined), 120_000)
+    expect(w.uids).toContain(good.state.uid)
+    const row = await readWeightsRow(client.api, NETUID, validator.uid)
+    expect(row.map(([u]) => u)).toEqual(w.uids)
+  }, 150_000)
+
+  it('stop() during start() leaves the miner idle, and start/stop are idempotent', async () => {
+    const m = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//quitter'), relays: relay.multiaddrs, solver: randomSolver, coldkey: await createKeyringSigner('//Bob') })
+    const starting = m.start()
+    await m.stop()
+    await starting
+    expect(m.state.phase).toBe('idle')
+    expect(m.mesh).toBeNull()
+    await m.stop()
+    expect(m.state.phase).toBe('idle')
+  })
 })
