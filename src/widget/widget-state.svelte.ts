@@ -4,6 +4,7 @@
  * that is not a trusted user click inside this frame (the host page can neither click in a
  * cross-origin iframe nor send a message that starts anything).
  */
+import { untrack } from 'svelte'
 import type { MiningSession } from '../ui/mining.svelte.ts'
 import type { ConsentRecord, ConsentStore } from './consent.ts'
 import type { WidgetParams } from './host.ts'
@@ -20,6 +21,8 @@ export interface WidgetControllerInit {
   params: WidgetParams
   /** Delivers a status message to the host (the widget passes `parent.postMessage(msg, host)`). */
   post: (msg: WidgetStatus) => void
+  /** True while another rule (hidden tab, battery) wants the miner paused, so coming into view does not resume it. */
+  otherPause?: () => boolean
 }
 
 /** Why a click was refused, in words the widget shows. */
@@ -37,11 +40,14 @@ export class WidgetController {
   rememberChoice = $state(false)
   /** The last refused start, shown to the user. */
   refused = $state<RefusalReason | null>(null)
-  /** False while IntersectionObserver v2 reports the widget covered, faded or transformed by the host. */
+  /** False while the widget cannot be seen: out of view, hidden, or (IntersectionObserver v2) covered, faded or transformed by the host. */
   visible = $state(true)
+  /** True while this controller paused mining because the widget could not be seen. */
+  pausedOutOfView = $state(false)
 
   readonly #consent: ConsentStore
   readonly #post: (msg: WidgetStatus) => void
+  readonly #otherPause: () => boolean
   #cleanup: Array<() => void> = []
 
   constructor(init: WidgetControllerInit) {
@@ -51,6 +57,7 @@ export class WidgetController {
     this.consentOrigin = init.consentOrigin
     this.params = init.params
     this.#post = init.post
+    this.#otherPause = init.otherPause ?? (() => false)
     this.remembered = init.consentOrigin === null ? null : init.consent.get(init.consentOrigin)
     this.session.setDutyCycle(this.remembered?.dutyCycle ?? init.params.dutyCycle)
   }
@@ -79,6 +86,12 @@ export class WidgetController {
     this.#cleanup.push(() => win.removeEventListener('message', onMessage))
     this.#cleanup.push($effect.root(() => {
       $effect(() => this.#report())
+      // Mining runs only while the widget and its status chip can be seen.
+      $effect(() => {
+        const visible = this.visible
+        const phase = this.session.phase
+        untrack(() => this.#applyVisibility(visible, phase))
+      })
     }))
     return () => this.detach()
   }
@@ -112,6 +125,18 @@ export class WidgetController {
     this.remembered = null
     this.rememberChoice = false
     if (this.session.phase !== 'idle') await this.session.stop()
+  }
+
+  #applyVisibility(visible: boolean, phase: string): void {
+    if (!visible && phase === 'mining') {
+      this.session.pause()
+      this.pausedOutOfView = this.session.phase === 'paused'
+    } else if (visible && this.pausedOutOfView) {
+      this.pausedOutOfView = false
+      if (phase === 'paused' && this.session.snoozedUntil === null && !this.#otherPause()) this.session.resume()
+    } else if (phase !== 'paused' && this.pausedOutOfView) {
+      this.pausedOutOfView = false
+    }
   }
 
   #report(): void {
