@@ -169,8 +169,9 @@ export function createValidator(init: ValidatorInit): Validator {
       row.failed++
       row.lastError = err instanceof MeshError || err instanceof RolesError ? `${err.code}: ${err.message}` : (err as Error).message
     }
+    // The first score starts the average; later ones move it by alpha.
+    row.score = row.lastScore === null ? value : alpha * value + (1 - alpha) * row.score
     row.lastScore = value
-    row.score = prev === undefined || prev.lastScore === null ? value : alpha * value + (1 - alpha) * row.score
   }
 
   const runRound = async (signal: AbortSignal): Promise<readonly MinerScore[]> => {
