@@ -8,7 +8,9 @@ export {
   HOST_SOURCE, WIDGET_SOURCE, PROTOCOL_VERSION, isNonce, parseHostMessage, parseStatusMessage, statusMessage,
   type HostMessage, type WidgetStatus,
 } from './protocol.ts'
-export { WidgetController, refusal, type RefusalReason, type WidgetControllerInit } from './widget-state.svelte.ts'
+export {
+  WidgetController, refusal, SERIOUS_DUTY_CYCLE, type HoldReason, type PressureLevel, type RefusalReason, type WidgetControllerInit,
+} from './widget-state.svelte.ts'
 
 /** True when the page was opened as the widget (`?mode=widget`). */
 export function isWidgetMode(url: string): boolean {

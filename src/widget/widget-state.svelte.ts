@@ -25,6 +25,17 @@ export interface WidgetControllerInit {
   otherPause?: () => boolean
 }
 
+/** Compute Pressure states (W3C Compute Pressure Level 1). */
+export type PressureLevel = 'nominal' | 'fair' | 'serious' | 'critical'
+/** Why the widget paused mining by itself. */
+export type HoldReason = 'out-of-view' | 'pressure'
+/** Duty-cycle cap while pressure is "serious". */
+export const SERIOUS_DUTY_CYCLE = 0.1
+
+interface PressureObserverCtor {
+  new (cb: (records: Array<{ state: PressureLevel }>) => void): { observe(source: 'cpu', opts?: { sampleInterval?: number }): Promise<void>; disconnect(): void }
+}
+
 /** Why a click was refused, in words the widget shows. */
 export type RefusalReason = 'untrusted' | 'no-activation' | 'obscured'
 
@@ -42,8 +53,10 @@ export class WidgetController {
   refused = $state<RefusalReason | null>(null)
   /** False while the widget cannot be seen: out of view, hidden, or (IntersectionObserver v2) covered, faded or transformed by the host. */
   visible = $state(true)
-  /** True while this controller paused mining because the widget could not be seen. */
-  pausedOutOfView = $state(false)
+  /** CPU pressure (Compute Pressure API), or null where the browser has none or the host did not allow it. */
+  pressure = $state<PressureLevel | null>(null)
+  /** Why this controller paused mining (widget out of view, or critical pressure), or null. */
+  heldBy = $state<HoldReason | null>(null)
 
   readonly #consent: ConsentStore
   readonly #post: (msg: WidgetStatus) => void
@@ -86,11 +99,11 @@ export class WidgetController {
     this.#cleanup.push(() => win.removeEventListener('message', onMessage))
     this.#cleanup.push($effect.root(() => {
       $effect(() => this.#report())
-      // Mining runs only while the widget and its status chip can be seen.
+      // Mining runs only while the widget and its status chip can be seen, and not under critical pressure.
       $effect(() => {
-        const visible = this.visible
+        const reason: HoldReason | null = !this.visible ? 'out-of-view' : this.pressure === 'critical' ? 'pressure' : null
         const phase = this.session.phase
-        untrack(() => this.#applyVisibility(visible, phase))
+        untrack(() => this.#applyHold(reason, phase))
       })
     }))
     return () => this.detach()
@@ -127,15 +140,52 @@ export class WidgetController {
     if (this.session.phase !== 'idle') await this.session.stop()
   }
 
-  #applyVisibility(visible: boolean, phase: string): void {
-    if (!visible && phase === 'mining') {
+  /**
+   * Watches CPU pressure where the browser has PressureObserver and the host allowed it
+   * (`allow="compute-pressure"`): pause at "critical", cap the duty cycle at 10% at "serious"
+   * (W3C Compute Pressure; the states' meaning is the spec's). Returns a stop function.
+   */
+  async observePressure(): Promise<() => void> {
+    const PO = (globalThis as { PressureObserver?: PressureObserverCtor }).PressureObserver
+    if (PO === undefined) return () => {}
+    const observer = new PO((records) => {
+      const last = records.at(-1)
+      if (last !== undefined) this.#setPressure(last.state)
+    })
+    try {
+      await observer.observe('cpu', { sampleInterval: 1000 })
+    } catch {
+      return () => {} // not allowed in this frame, or no CPU source
+    }
+    return () => observer.disconnect()
+  }
+
+  #dutyBeforeSerious: number | null = null
+
+  #setPressure(state: PressureLevel): void {
+    this.pressure = state
+    if (state === 'serious' || state === 'critical') {
+      if (this.#dutyBeforeSerious === null && this.session.dutyCycle > SERIOUS_DUTY_CYCLE) {
+        this.#dutyBeforeSerious = this.session.dutyCycle
+        this.session.setDutyCycle(SERIOUS_DUTY_CYCLE)
+      }
+    } else if (this.#dutyBeforeSerious !== null) {
+      this.session.setDutyCycle(this.#dutyBeforeSerious)
+      this.#dutyBeforeSerious = null
+    }
+  }
+
+  #applyHold(reason: HoldReason | null, phase: string): void {
+    if (reason !== null && phase === 'mining') {
       this.session.pause()
-      this.pausedOutOfView = this.session.phase === 'paused'
-    } else if (visible && this.pausedOutOfView) {
-      this.pausedOutOfView = false
+      if (this.session.phase === 'paused') this.heldBy = reason
+    } else if (reason === null && this.heldBy !== null) {
+      this.heldBy = null
       if (phase === 'paused' && this.session.snoozedUntil === null && !this.#otherPause()) this.session.resume()
-    } else if (phase !== 'paused' && this.pausedOutOfView) {
-      this.pausedOutOfView = false
+    } else if (reason !== null && this.heldBy !== null && this.heldBy !== reason) {
+      this.heldBy = reason
+    } else if (phase !== 'paused' && this.heldBy !== null) {
+      this.heldBy = null
     }
   }
 

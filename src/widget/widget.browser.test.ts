@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { page, userEvent } from 'vitest/browser'
+import { cdp, page, userEvent } from 'vitest/browser'
 import { flushSync, mount, unmount } from 'svelte'
 import Widget from './Widget.svelte'
 import { CONSENT_KEY } from './consent.ts'
@@ -98,5 +98,28 @@ describe('Widget', () => {
     box!.style.opacity = ''
     await until(() => document.querySelector('main')?.dataset['visible'] === 'true')
     expect(session.phase).toBe('paused')
+  })
+
+  it('follows CPU pressure: duty capped at "serious", paused at "critical", restored at "nominal"', async () => {
+    const session = cdp()
+    await session.send('Emulation.setPressureSourceOverrideEnabled', { enabled: true, source: 'cpu' })
+    try {
+      await session.send('Emulation.setPressureStateOverride', { source: 'cpu', state: 'nominal' })
+      const { session: mining } = render()
+      await until(() => document.querySelector('main')?.dataset['visible'] === 'true')
+      await userEvent.click(button('Start mining')!)
+      await until(() => mining.phase === 'mining')
+      await session.send('Emulation.setPressureStateOverride', { source: 'cpu', state: 'serious' })
+      await until(() => mining.dutyCycle === 0.1)
+      expect(mining.phase).toBe('mining')
+      await session.send('Emulation.setPressureStateOverride', { source: 'cpu', state: 'critical' })
+      await until(() => mining.phase === 'paused')
+      expect(document.querySelector('[data-testid=widget-chip]')!.textContent).toContain('under pressure')
+      await session.send('Emulation.setPressureStateOverride', { source: 'cpu', state: 'nominal' })
+      await until(() => mining.phase === 'mining')
+      expect(mining.dutyCycle).toBe(0.25)
+    } finally {
+      await session.send('Emulation.setPressureSourceOverrideEnabled', { enabled: false, source: 'cpu' })
+    }
   })
 })
