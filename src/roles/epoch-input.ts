@@ -157,12 +157,12 @@ export async function predictEpoch(client: ChainClient, netuid: number, validato
  * Recomputes the last epoch of `netuid` and compares it with what the chain stored. The state
  * before the epoch block is read at its parent; weights, last updates and commits at the epoch
  * block itself (reveals run before the epoch in the same block). Returns null when the last epoch
- * is too old for the node to serve its state.
+ * is too old for the node to serve its state, or ran at `unlessBlock` (already checked).
  */
-export async function checkLastEpoch(client: ChainClient, netuid: number): Promise<EpochCheck | null> {
+export async function checkLastEpoch(client: ChainClient, netuid: number, options: { unlessBlock?: number } = {}): Promise<EpochCheck | null> {
   const api = client.api as unknown as ApiLike
   const block = num(await sm(api.query, 'lastMechansimStepBlock')(netuid))
-  if (block < 1) return null
+  if (block < 1 || block === options.unlessBlock) return null
   let at: string, parent: string
   try {
     at = (await api.rpc.chain.getBlockHash(block)).toString()

@@ -238,8 +238,8 @@ export function createValidator(init: ValidatorInit): Validator {
 
   const check = async (): Promise<void> => {
     if (init.checkEpochs === false) return
-    const c = await checkLastEpoch(init.client, init.netuid)
-    if (c === null || c.block === checkedEpochBlock) return
+    const c = await checkLastEpoch(init.client, init.netuid, { unlessBlock: checkedEpochBlock })
+    if (c === null) return
     checkedEpochBlock = c.block
     state.set({ lastEpoch: c })
     log(c.mismatches.length === 0
