@@ -25,13 +25,13 @@ beforeAll(async () => {
       return
     }
     if (body === null) { res.statusCode = 404; res.end('nope'); return }
-    // Stream in small chunks so progress has something to report.
+    // Stream in small, paced chunks so progress has something to report.
     let at = 0
     const pump = () => {
       if (at >= body.length) { res.end(); return }
       res.write(body.subarray(at, at + 16_384))
       at += 16_384
-      setImmediate(pump)
+      setTimeout(pump, 10) // paced, so the download outlasts the 50 ms progress throttle several times
     }
     pump()
   })

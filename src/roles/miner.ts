@@ -10,7 +10,7 @@ import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wal
 import { createSubnetView, type SubnetView } from './chain-view.ts'
 import { RolesError, throwIfAborted } from './errors.ts'
 import { Store, type Observable } from './observable.ts'
-import { decodeOcrChallenge, encodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
+import { decodeOcrChallengeWithReceipt, encodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
 import { ensureRegistered } from './register.ts'
 
 /** Where a miner is. */
@@ -25,10 +25,12 @@ export interface MinerCounts {
   /** Challenges refused (paused, duty-cycle wait past the deadline, unknown task). */
   refused: number
   /**
-   * Answers a validator reported as accepted: always null, the challenge protocol has no
-   * feedback message; the chain's incentive for the uid is the acceptance signal.
+   * Answers a validator reported as accepted (score at least {@link ACCEPT_SCORE}), learned from
+   * the verdict the validator's next challenge carries (see ocr-wire's receipt).
    */
-  accepted: number | null
+  accepted: number
+  /** Verdicts received (accepted or not). */
+  judged: number
 }
 
 /** One handled challenge. */
@@ -122,7 +124,10 @@ export interface Miner extends Observable<MinerState> {
   readonly subnet: SubnetView
 }
 
-const ZERO: MinerCounts = { answered: 0, failed: 0, refused: 0, accepted: null }
+const ZERO: MinerCounts = { answered: 0, failed: 0, refused: 0, accepted: 0, judged: 0 }
+
+/** A verdict at or above this score counts the answer as accepted. */
+export const ACCEPT_SCORE = 0.5
 
 /** Creates a miner (it does nothing until `start()`). */
 export function createMiner(init: MinerInit): Miner {
@@ -151,7 +156,8 @@ export function createMiner(init: MinerInit): Miner {
   let chain: Promise<void> = Promise.resolve()
   let stopCtl: AbortController | null = null
 
-  const count = (k: 'answered' | 'failed' | 'refused'): void => {
+  const answeredIds = new Map<string, string>() // OCR challenge id -> validator hotkey, awaiting a verdict
+  const count = (k: 'answered' | 'failed' | 'refused' | 'accepted' | 'judged'): void => {
     store.set({ counts: { ...store.state.counts, [k]: store.state.counts[k] + 1 } })
   }
   const record = (r: MinerTaskRecord): void => {
@@ -181,7 +187,17 @@ export function createMiner(init: MinerInit): Miner {
         if (paused || !running) refuse('the miner is paused: try later')
       }
       let challenge: OcrChallenge
-      try { challenge = decodeOcrChallenge(c.payload) } catch (err) { count('failed'); throw new MeshError('ERR_HANDLER', (err as Error).message) }
+      try {
+        const decoded = decodeOcrChallengeWithReceipt(c.payload)
+        challenge = decoded.challenge
+        // A verdict counts once, and only for an answer this miner gave to that validator.
+        const r = decoded.receipt
+        if (r !== null && answeredIds.get(r.id) === c.validator.hotkey) {
+          answeredIds.delete(r.id)
+          count('judged')
+          if (r.score >= ACCEPT_SCORE) count('accepted')
+        }
+      } catch (err) { count('failed'); throw new MeshError('ERR_HANDLER', (err as Error).message) }
       store.set({ busy: true })
       const t0 = performance.now()
       try {
@@ -189,6 +205,8 @@ export function createMiner(init: MinerInit): Miner {
         const latencyMs = performance.now() - t0
         lastSolve = { end: Date.now(), ms: latencyMs }
         count('answered')
+        answeredIds.set(challenge.id, c.validator.hotkey)
+        if (answeredIds.size > 1_000) answeredIds.delete(answeredIds.keys().next().value!)
         record({ at: Date.now(), latencyMs, ok: true, validator: c.validator.hotkey })
         return encodeOcrAnswer({ ...answer, id: challenge.id, latencyMs })
       } catch (err) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { makeOcrChallenge } from '../subnet/index.ts'
 import { RolesError } from './errors.ts'
-import { decodeOcrAnswer, decodeOcrChallenge, encodeOcrAnswer, encodeOcrChallenge } from './ocr-wire.ts'
+import { decodeOcrAnswer, decodeOcrChallenge, decodeOcrChallengeWithReceipt, encodeOcrAnswer, encodeOcrChallenge } from './ocr-wire.ts'
 
 const enc = new TextEncoder()
 const codeOf = (f: () => unknown): string => {
@@ -14,6 +14,17 @@ describe('OCR wire codec', () => {
     const { challenge } = await makeOcrChallenge({ words: 2, width: 200, height: 80 })
     const payload = encodeOcrChallenge(challenge)
     expect(decodeOcrChallenge(payload)).toEqual(challenge)
+  })
+
+  it('carries the verdict on the previous answer, and refuses a malformed one', async () => {
+    const { challenge } = await makeOcrChallenge({ words: 1, width: 120, height: 60 })
+    expect(decodeOcrChallengeWithReceipt(encodeOcrChallenge(challenge)).receipt).toBeNull()
+    const withReceipt = decodeOcrChallengeWithReceipt(encodeOcrChallenge(challenge, { id: 'abcdef0123456789', score: 0.87654 }))
+    expect(withReceipt.challenge).toEqual(challenge)
+    expect(withReceipt.receipt).toEqual({ id: 'abcdef0123456789', score: 0.8765 })
+    for (const bad of [{ id: 'abcdef0123456789', score: 1.5 }, { id: 'not hex!', score: 0.5 }, { id: 'abcdef0123456789', score: Number.NaN }]) {
+      expect(codeOf(() => decodeOcrChallengeWithReceipt(encodeOcrChallenge(challenge, bad)))).toBe('MALFORMED')
+    }
   })
 
   it('refuses malformed payloads with MALFORMED', async () => {

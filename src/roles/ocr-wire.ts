@@ -1,7 +1,9 @@
 /**
  * How an OCR challenge and its answer travel in the mesh's opaque `payload` / `answer` bytes.
  *
- *   payload = u32le(headerLength) || UTF-8 JSON { v: 1, id, width, height, issuedAt, deadline, mime } || JPEG
+ *   payload = u32le(headerLength) || UTF-8 JSON { v: 1, id, width, height, issuedAt, deadline, mime, receipt? } || JPEG
+ *   receipt = { id, score }: the validator's verdict on this miner's previous answer (its OCR
+ *             challenge id and the score in [0, 1]), carried by the next challenge.
  *   answer  = UTF-8 JSON OcrAnswer (at most 64 words, 64 characters each)
  *
  * Decoders check every field and throw `RolesError('MALFORMED')`.
@@ -22,9 +24,17 @@ function malformed(what: string): RolesError {
   return new RolesError('MALFORMED', `malformed OCR ${what}`)
 }
 
-/** Encodes a challenge as a mesh payload. */
-export function encodeOcrChallenge(c: OcrChallenge): Uint8Array {
-  const header = enc.encode(JSON.stringify({ v: 1, id: c.id, width: c.width, height: c.height, issuedAt: c.issuedAt, deadline: c.deadline, mime: c.mime }))
+/** A validator's verdict on a miner's previous answer. */
+export interface OcrReceipt {
+  /** The OCR challenge id that answer was for. */
+  id: string
+  /** Its score, in [0, 1]. */
+  score: number
+}
+
+/** Encodes a challenge as a mesh payload, with the verdict on the miner's previous answer if any. */
+export function encodeOcrChallenge(c: OcrChallenge, receipt?: OcrReceipt): Uint8Array {
+  const header = enc.encode(JSON.stringify({ v: 1, id: c.id, width: c.width, height: c.height, issuedAt: c.issuedAt, deadline: c.deadline, mime: c.mime, ...(receipt !== undefined ? { receipt: { id: receipt.id, score: Math.round(receipt.score * 1e4) / 1e4 } } : {}) }))
   const out = new Uint8Array(4 + header.byteLength + c.image.byteLength)
   new DataView(out.buffer).setUint32(0, header.byteLength, true)
   out.set(header, 4)
@@ -34,6 +44,11 @@ export function encodeOcrChallenge(c: OcrChallenge): Uint8Array {
 
 /** Decodes a mesh payload to the challenge the solver takes. */
 export function decodeOcrChallenge(payload: Uint8Array): OcrChallenge {
+  return decodeOcrChallengeWithReceipt(payload).challenge
+}
+
+/** Decodes a mesh payload to the challenge and the verdict on the previous answer (null when absent). */
+export function decodeOcrChallengeWithReceipt(payload: Uint8Array): { challenge: OcrChallenge; receipt: OcrReceipt | null } {
   if (payload.byteLength < 4) throw malformed('challenge: too short')
   const n = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0, true)
   if (n === 0 || n > MAX_HEADER || 4 + n > payload.byteLength) throw malformed('challenge: bad header length')
@@ -52,7 +67,14 @@ export function decodeOcrChallenge(payload: Uint8Array): OcrChallenge {
   if (width === 0 || height === 0 || width > 4096 || height > 4096) throw malformed('challenge: image size out of range')
   const image = payload.slice(4 + n)
   if (image.byteLength < 4 || image[0] !== 0xff || image[1] !== 0xd8) throw malformed('challenge: image is not a JPEG')
-  return { task: 'ocr', id: h['id'], mime: 'image/jpeg', image, width, height, issuedAt: int('issuedAt'), deadline: int('deadline') }
+  let receipt: OcrReceipt | null = null
+  if (h['receipt'] !== undefined) {
+    const r = h['receipt'] as { id?: unknown; score?: unknown } | null
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || !/^[0-9a-f]{8,64}$/u.test(r.id)) throw malformed('challenge: bad receipt id')
+    if (typeof r.score !== 'number' || !(r.score >= 0 && r.score <= 1)) throw malformed('challenge: receipt score must be in [0, 1]')
+    receipt = { id: r.id, score: r.score }
+  }
+  return { challenge: { task: 'ocr', id: h['id'], mime: 'image/jpeg', image, width, height, issuedAt: int('issuedAt'), deadline: int('deadline') }, receipt }
 }
 
 /** Encodes an answer (boxes rounded to 0.1 px, confidences to 1e-4). */

@@ -18,7 +18,7 @@ import { createSubnetView, type SubnetView } from './chain-view.ts'
 import { checkLastEpoch, predictEpoch, type EpochCheck } from './epoch-input.ts'
 import { RolesError, sleep } from './errors.ts'
 import { Store, type Observable } from './observable.ts'
-import { decodeOcrAnswer, encodeOcrChallenge, OCR_WIRE_TASK } from './ocr-wire.ts'
+import { decodeOcrAnswer, encodeOcrChallenge, OCR_WIRE_TASK, type OcrReceipt } from './ocr-wire.ts'
 
 /** Where a validator is. */
 export type ValidatorPhase = 'idle' | 'joining' | 'waiting-permit' | 'validating' | 'error'
@@ -147,6 +147,7 @@ export function createValidator(init: ValidatorInit): Validator {
       .map((n) => ({ uid: n.uid, hotkey: n.hotkey, peerId: live.get(n.hotkey)?.peerId ?? committed.get(n.hotkey) ?? null }))
   }
 
+  const receipts = new Map<number, OcrReceipt>()
   const challengeOne = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
     const prev = scores.get(m.uid)
     const row: MinerScore = prev ?? { uid: m.uid, hotkey: m.hotkey, peerId: m.peerId, score: 0, lastScore: null, lastLatencyMs: null, answered: 0, failed: 0, lastError: null }
@@ -157,10 +158,13 @@ export function createValidator(init: ValidatorInit): Validator {
     const { challenge, truth } = await makeOcrChallenge({ ...opts, signal })
     let value = 0
     try {
-      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: OCR_WIRE_TASK, payload: encodeOcrChallenge(challenge), deadline: challenge.deadline }, { signal, retries: 1 })
+      // The challenge carries the verdict on this miner's previous answer (its "accepted" count).
+      const receipt = receipts.get(m.uid)
+      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: OCR_WIRE_TASK, payload: encodeOcrChallenge(challenge, receipt), deadline: challenge.deadline }, { signal, retries: 1 })
       if (res.hotkey !== m.hotkey) throw new RolesError('MALFORMED', `peer ${m.peerId} answers for ${res.hotkey}, not uid ${m.uid}'s hotkey`)
       const answer = decodeOcrAnswer(res.answer)
       value = scoreOcr(truth.id, truth.words, answer, { latencyMs: res.rttMs, deadlineMs: truth.deadline - truth.issuedAt }).score
+      receipts.set(m.uid, { id: challenge.id, score: value })
       row.answered++
       row.lastLatencyMs = res.rttMs
       row.lastError = null

@@ -390,7 +390,16 @@ export async function createChainClient(init: ChainClientInit): Promise<ChainCli
     if (stopped) return
     stopped = true
     if (retryTimer !== undefined) clearTimeout(retryTimer)
+    // disconnect() starts the close handshake; stop() resolves once the socket is really closed
+    // (bounded), so a caller that then stops the node never cuts an open connection.
+    const closed = provider.isConnected
+      ? new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 2_000)
+          const off = provider.on('disconnected', () => { clearTimeout(t); off(); resolve() })
+        })
+      : Promise.resolve()
     await api.disconnect().catch(() => undefined)
+    await closed
     setState({ kind: 'stopped' })
   })
 }

@@ -28,7 +28,7 @@ describe('WebGPU in real Chromium', () => {
       crypto.getRandomValues(a); crypto.getRandomValues(b)
       const mk = (data: Uint32Array) => {
         const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST })
-        device.queue.writeBuffer(buf, 0, data)
+        device.queue.writeBuffer(buf, 0, data as Uint32Array<ArrayBuffer>)
         return buf
       }
       const ba = mk(a), bb = mk(b)

@@ -43,6 +43,9 @@ test('open the URL, click Start mining: registers, loads the model, answers, and
   await expect.poll(() => validator!.state.miners.find((m) => m.uid === uid)?.answered ?? 0, { timeout: 60_000 }).toBeGreaterThanOrEqual(1)
   expect(validator!.state.miners.find((m) => m.uid === uid)!.score).toBeGreaterThan(0)
 
+  // The validator's next challenge carries its verdict: the dashboard counts accepted answers.
+  await expect.poll(async () => Number(await page.getByTestId('accepted').textContent()), { timeout: 120_000, intervals: [2000] }).toBeGreaterThanOrEqual(1)
+
   // After the validator's commit is revealed at an epoch, the chain's weights include the miner.
   await expect.poll(async () => (await weightsOf(validator!.uid)).some(([u, w]) => u === uid && w > 0), { timeout: 300_000, intervals: [3000] }).toBe(true)
 
