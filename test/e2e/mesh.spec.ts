@@ -4,19 +4,7 @@
  * traffic is circuit-relay-v2 over WebSockets; a Node validator reaches browser miners through
  * the relay. The chain is an in-memory metagraph (StaticMetagraph) standing in for the chain client.
  */
-if (typeof Promise.withResolvers !== 'function') {
-  // Node 20 lacks Promise.withResolvers, which libp2p 3 uses (this process runs the relay).
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (v: T | PromiseLike<T>) => void
-      let reject!: (e?: unknown) => void
-      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
-      return { promise, resolve, reject }
-    },
-  })
-}
+import '../../src/server/node-shims.ts' // this process runs the relay (libp2p on Node 20)
 import { test, expect, type Page } from '@playwright/test'
 import { startMeshEnv, type MeshEnv } from './mesh/env.ts'
 import { createMeshNode, newChallengeId, sendChallenge, CHALLENGE_PROTOCOL, type MeshNode } from '../../src/p2p/node-entry.ts'
