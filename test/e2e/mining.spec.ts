@@ -68,4 +68,10 @@ test('open the URL, click Start mining: registers, loads the model, answers, and
   await page.getByRole('button', { name: 'Start mining' }).click()
   await expect(page.getByTestId('miner-phase')).toContainText('Mining', { timeout: 120_000 })
   expect(Number(await page.getByTestId('uid').textContent())).toBe(uid)
+
+  // The validator tab: the miner's row with the chain's incentive and this page's prediction.
+  await page.getByRole('tab', { name: 'Validator' }).click()
+  const row = page.getByTestId('validator-table').locator('tbody tr').filter({ has: page.locator(`td:first-child:text-is("${uid}")`) })
+  await expect(row).toHaveCount(1, { timeout: 60_000 })
+  await expect.poll(async () => (await row.locator('td').nth(5).textContent())?.trim(), { timeout: 60_000 }).toMatch(/^\d+$/)
 })
