@@ -37,7 +37,8 @@ describe('OCR task in real Chromium', () => {
     if (crossOriginIsolated && navigator.hardwareConcurrency > 1) expect(init.numThreads).toBeGreaterThan(1)
     let exact = 0
     let total = 0
-    for (let i = 0; i < 7; i++) {
+    // 13 challenges of 8 words: the 98% bar is measured on 104 words (two misses allowed, not zero).
+    for (let i = 0; i < 13; i++) {
       const { challenge, truth } = await ocrTask.makeChallenge()
       expect(challenge).toMatchObject({ task: 'ocr', mime: 'image/jpeg', width: 640, height: 480 })
       expect([...challenge.image.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff])
