@@ -2,69 +2,19 @@
  * The rest of the emulated calls and reads with a stock client: staking, serving, commitments,
  * registration limits and uid replacement, ed25519 signers, runtime APIs, keys paging, finality.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api'
-import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { ISubmittableResult } from '@polkadot/types/types'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
 import { u8aToHex } from '@polkadot/util'
-import { startDevnet, type Devnet } from './index.ts'
+import { useDevnetWithApi, type Loose } from './testing.ts'
 
-let devnet: Devnet
-let api: ApiPromise
-/** Stock client without subtensor type augmentation (on purpose), so these sections are untyped. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any
-const tx = (): Loose => api.tx
-const query = (): Loose => api.query
-const call = (): Loose => api.call
-const events = (): Loose => api.events
-const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
+const net = useDevnetWithApi()
+const { tx, query, call, events, send, submit, outcome, keyring } = net
 let ferdie: KeyringPair
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 })
-  api = await ApiPromise.create({ provider: new WsProvider(devnet.url), noInitWarn: true })
+beforeAll(() => {
   ferdie = keyring.addFromUri('//Ferdie')
 })
-
-afterAll(async () => {
-  await api?.disconnect()
-  await devnet?.stop()
-})
-
-/** Sends, waiting for Ready without producing a block. */
-function send(t: SubmittableExtrinsic<'promise'>, signer: KeyringPair): { ready: Promise<void>; inBlock: Promise<ISubmittableResult> } {
-  const ready = Promise.withResolvers<void>()
-  const inBlock = Promise.withResolvers<ISubmittableResult>()
-  t.signAndSend(signer, (r: ISubmittableResult) => {
-    if (r.status.isReady || r.status.isFuture) ready.resolve()
-    if (r.status.isInBlock) inBlock.resolve(r)
-    if (r.status.isInvalid || r.status.isDropped) inBlock.reject(new Error(r.status.type))
-  }).catch((e: unknown) => {
-    ready.reject(e)
-    inBlock.reject(e)
-  })
-  return { ready: ready.promise, inBlock: inBlock.promise }
-}
-
-async function submit(t: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<ISubmittableResult> {
-  const s = send(t, signer)
-  await s.ready
-  devnet.produceBlock()
-  return s.inBlock
-}
-
-function outcome(r: ISubmittableResult): string {
-  if (r.dispatchError === undefined) return 'ok'
-  if (r.dispatchError.isModule) {
-    const m = api.registry.findMetaError(r.dispatchError.asModule)
-    return `${m.section}.${m.name}`
-  }
-  return r.dispatchError.type
-}
 
 async function register(cold: KeyringPair, seed: string): Promise<{ hot: KeyringPair; uid: number }> {
   const hot = keyring.addFromUri(seed)
@@ -95,7 +45,7 @@ describe('staking (1 TAO = 1 alpha, a named simplification)', () => {
 describe('serving and commitments', () => {
   it('serve_axon stores AxonInfo, with the serving rate limit', async () => {
     const { hot } = await register(ferdie, '//Ferdie//axon')
-    devnet.faucet(hot.address, 1_000_000_000n)
+    net.devnet.faucet(hot.address, 1_000_000_000n)
     const ip = (127 << 24) + 1
     expect(outcome(await submit(tx().subtensorModule.serveAxon(1, 1, 0, 8091, 4, 0, 0, 0), hot))).toBe('subtensorModule.InvalidIpAddress')
     expect(outcome(await submit(tx().subtensorModule.serveAxon(1, 1, ip, 8091, 5, 0, 0, 0), hot))).toBe('subtensorModule.InvalidIpType')
@@ -105,13 +55,13 @@ describe('serving and commitments', () => {
     expect(BigInt(axon.ip)).toBe(BigInt(ip))
     expect(outcome(await submit(tx().subtensorModule.serveAxon(1, 1, ip, 8092, 4, 0, 0, 0), hot))).toBe('subtensorModule.ServingRateLimitExceeded')
     const unregistered = keyring.addFromUri('//Ferdie//nobody')
-    devnet.faucet(unregistered.address, 1_000_000_000n)
+    net.devnet.faucet(unregistered.address, 1_000_000_000n)
     expect(outcome(await submit(tx().subtensorModule.serveAxon(1, 1, ip, 8091, 4, 0, 0, 0), unregistered))).toBe('subtensorModule.HotKeyNotRegisteredInNetwork')
   })
 
   it('set_commitment stores CommitmentOf for registered hotkeys only, within MaxSpace', async () => {
     const { hot } = await register(ferdie, '//Ferdie//commit')
-    devnet.faucet(hot.address, 1_000_000_000n)
+    net.devnet.faucet(hot.address, 1_000_000_000n)
     const url = 'wss://relay.example/p2p'
     const r = await submit(tx().commitments.setCommitment(1, { fields: [{ [`Raw${url.length}`]: url }] }), hot)
     expect(outcome(r)).toBe('ok')
@@ -120,12 +70,12 @@ describe('serving and commitments', () => {
     const field = stored.unwrap().info.fields[0]
     expect(new TextDecoder().decode(field.value.toU8a(true))).toBe(url)
     const stranger = keyring.addFromUri('//Ferdie//stranger')
-    devnet.faucet(stranger.address, 1_000_000_000n)
+    net.devnet.faucet(stranger.address, 1_000_000_000n)
     expect(outcome(await submit(tx().commitments.setCommitment(1, { fields: [{ Raw1: 'x' }] }), stranger))).toBe('commitments.AccountNotAllowedCommit')
     // MaxSpace (3100 bytes) caps the space used per window (the subnet's epoch, 11 blocks at
     // tempo 10): from an epoch start, the 9th commitment of 3 x 129 encoded bytes exceeds it.
     expect((await query().commitments.maxSpace()).toNumber()).toBe(3100)
-    while ((devnet.bestNumber() + 1 + 2) % 11 !== 0) devnet.produceBlock()
+    while ((net.devnet.bestNumber() + 1 + 2) % 11 !== 0) net.devnet.produceBlock()
     const big = { fields: [{ Raw128: 'a'.repeat(128) }, { Raw128: 'b'.repeat(128) }, { Raw128: 'c'.repeat(128) }] }
     const results: string[] = []
     for (let i = 0; i < 9; i++) results.push(outcome(await submit(tx().commitments.setCommitment(1, big), hot)))
@@ -135,18 +85,18 @@ describe('serving and commitments', () => {
 
 describe('registration limits', () => {
   it('MaxRegistrationsPerBlock, then replacement of the lowest-emission non-immune uid when full', async () => {
-    devnet.setHyperparams(1, { MaxRegistrationsPerBlock: 1 })
+    net.devnet.setHyperparams(1, { MaxRegistrationsPerBlock: 1 })
     const a = send(tx().subtensorModule.burnedRegister(1, keyring.addFromUri('//Dave//r1').address), keyring.addFromUri('//Dave'))
     const b = send(tx().subtensorModule.burnedRegister(1, keyring.addFromUri('//Eve//r2').address), keyring.addFromUri('//Eve'))
     await Promise.all([a.ready, b.ready])
-    devnet.produceBlock()
+    net.devnet.produceBlock()
     const outcomes = [outcome(await a.inBlock), outcome(await b.inBlock)].sort()
     expect(outcomes).toEqual(['ok', 'subtensorModule.TooManyRegistrationsThisBlock'])
 
-    devnet.setHyperparams(1, { MaxRegistrationsPerBlock: 4 })
+    net.devnet.setHyperparams(1, { MaxRegistrationsPerBlock: 4 })
     const n = (await query().subtensorModule.subnetworkN(1)).toNumber()
-    devnet.setHyperparams(1, { MaxAllowedUids: n, ImmunityPeriod: 0 })
-    devnet.produceBlock()
+    net.devnet.setHyperparams(1, { MaxAllowedUids: n, ImmunityPeriod: 0 })
+    net.devnet.produceBlock()
     // get_neuron_to_prune: lowest emission, then oldest registration, then lowest uid; never the owner (uid 0).
     const emission = (await query().subtensorModule.emission(1)).map((x: Loose) => x.toBigInt()) as bigint[]
     const regs = await Promise.all(Array.from({ length: n }, async (_, u) => (await query().subtensorModule.blockAtRegistration(1, u)).toBigInt() as bigint))
@@ -161,14 +111,14 @@ describe('registration limits', () => {
     expect((await query().subtensorModule.subnetworkN(1)).toNumber()).toBe(n)
     expect((await query().subtensorModule.keys(1, expected)).toString()).toBe(hot.address)
     expect((await query().subtensorModule.uids(1, pruned)).isNone).toBe(true)
-    devnet.setHyperparams(1, { MaxAllowedUids: 64, ImmunityPeriod: 20 })
+    net.devnet.setHyperparams(1, { MaxAllowedUids: 64, ImmunityPeriod: 20 })
   })
 })
 
 describe('signers and reads', () => {
   it('accepts ed25519 signatures', async () => {
     const ed = new Keyring({ type: 'ed25519', ss58Format: 42 }).addFromUri('//EdUser')
-    devnet.faucet(ed.address, 1_000_000_000n)
+    net.devnet.faucet(ed.address, 1_000_000_000n)
     const dest = keyring.addFromUri('//EdUser//dest').address
     expect(outcome(await submit(tx().balances.transferAllowDeath(dest, 100_000n), ed))).toBe('ok')
     expect((await query().system.account(dest)).data.free.toBigInt()).toBe(100_000n)
@@ -195,35 +145,35 @@ describe('signers and reads', () => {
 
   it('pages keys with a prefix and reports finality one block behind the head', async () => {
     const prefix = query().system.account.keyPrefix()
-    const page1 = await api.rpc.state.getKeysPaged(prefix, 3)
+    const page1 = await net.api.rpc.state.getKeysPaged(prefix, 3)
     expect(page1.length).toBe(3)
-    const page2 = await api.rpc.state.getKeysPaged(prefix, 3, page1[2]!)
+    const page2 = await net.api.rpc.state.getKeysPaged(prefix, 3, page1[2]!)
     expect(page2[0]!.toHex() > page1[2]!.toHex()).toBe(true)
     const entries = await query().system.account.entries()
     expect(entries.length).toBeGreaterThanOrEqual(6)
     const finalized: number[] = []
-    const unsub = await api.rpc.chain.subscribeFinalizedHeads((h) => {
+    const unsub = await net.api.rpc.chain.subscribeFinalizedHeads((h) => {
       finalized.push(h.number.toNumber())
     })
-    const b = devnet.produceBlock()
+    const b = net.devnet.produceBlock()
     await vi.waitFor(() => expect(finalized).toContain(b.number - 1))
     unsub()
   })
 
   it('streams every storage change when subscribed without keys', async () => {
     const numberKey = query().system.number.key()
-    const ws = new WebSocket(devnet.url)
+    const ws = new WebSocket(net.devnet.url)
     const msgs: { method?: string; params?: { result: { block: string; changes: [string, string | null][] } } }[] = []
     ws.on('message', (d: Buffer) => msgs.push(JSON.parse(d.toString())))
     await new Promise((r) => ws.once('open', r))
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'state_subscribeStorage', params: [] }))
     await vi.waitFor(() => expect(msgs.length).toBe(1))
-    const b = devnet.produceBlock()
+    const b = net.devnet.produceBlock()
     await vi.waitFor(() => expect(msgs.some((m) => m.method === 'state_storage')).toBe(true))
     const note = msgs.find((m) => m.method === 'state_storage')!.params!.result
     expect(note.block).toBe(b.hash)
     const n = note.changes.find(([k]) => k === numberKey)
-    expect(n?.[1]).toBe(u8aToHex(api.registry.createType('u32', b.number).toU8a()))
+    expect(n?.[1]).toBe(u8aToHex(net.api.registry.createType('u32', b.number).toU8a()))
     ws.close()
   })
 })

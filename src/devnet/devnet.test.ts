@@ -2,113 +2,54 @@
  * The devnet against a stock @polkadot/api client (no project types or code between them):
  * connect, register, read back, pallet errors, refused transactions, epochs, bad input.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api'
-import type { SubmittableExtrinsic } from '@polkadot/api/types'
-import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { ISubmittableResult } from '@polkadot/types/types'
 import { u8aToHex } from '@polkadot/util'
 import { WebSocket } from 'ws'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runEpoch, type EpochInput } from '../consensus/index.ts'
-import { startDevnet, type Devnet } from './index.ts'
+import { useDevnetWithApi, type Loose } from './testing.ts'
 
-let devnet: Devnet
-let api: ApiPromise
-/**
- * The stock client is used without any type augmentation for subtensor's pallets (on purpose: no
- * project types between client and devnet), so its subtensor sections are untyped here.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any
-const tx = (): Loose => api.tx
-const query = (): Loose => api.query
-const call = (): Loose => api.call
-const events = (): Loose => api.events
-const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
+const net = useDevnetWithApi({ maxRequestBytes: 256 * 1024 })
+const { tx, query, call, events, submit, outcome, blocks, rpc, keyring } = net
 let alice: KeyringPair
 let bob: KeyringPair
 let charlie: KeyringPair
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0, maxRequestBytes: 256 * 1024 })
-  api = await ApiPromise.create({ provider: new WsProvider(devnet.url), noInitWarn: true })
-  alice = keyring.addFromUri('//Alice')
-  bob = keyring.addFromUri('//Bob')
-  charlie = keyring.addFromUri('//Charlie')
+beforeAll(() => {
+  ;[alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((seed) => keyring.addFromUri(seed)) as [KeyringPair, KeyringPair, KeyringPair]
 })
-
-afterAll(async () => {
-  await api?.disconnect()
-  await devnet?.stop()
-})
-
-/** Signs and submits; produces a block once the pool has it; resolves with the in-block result. */
-function submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<ISubmittableResult> {
-  return new Promise((resolve, reject) => {
-    let produced = false
-    tx.signAndSend(signer, (r: ISubmittableResult) => {
-      if ((r.status.isReady || r.status.isFuture) && !produced) {
-        produced = true
-        setTimeout(() => devnet.produceBlock(), 0)
-      }
-      if (r.status.isInBlock) resolve(r)
-      if (r.status.isInvalid || r.status.isDropped) reject(new Error(`transaction ${r.status.type}`))
-    }).catch(reject)
-  })
-}
-
-/** The pallet error name of a failed extrinsic, or 'ok'. */
-function outcome(r: ISubmittableResult): string {
-  if (r.dispatchError === undefined) return 'ok'
-  if (r.dispatchError.isModule) {
-    const m = api.registry.findMetaError(r.dispatchError.asModule)
-    return `${m.section}.${m.name}`
-  }
-  return r.dispatchError.type
-}
-
-function blocks(n: number): void {
-  for (let i = 0; i < n; i++) devnet.produceBlock()
-}
-
-async function rpc(method: string, params: unknown[] = []): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
-  const res = await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  return (await res.json()) as { result?: unknown; error?: { code: number; message: string } }
-}
 
 describe('stock @polkadot/api client', () => {
   it('connects and reads runtime version, metadata, chain identity and blocks', async () => {
-    expect(api.runtimeVersion.specName.toString()).toBe('node-subtensor')
-    expect(api.runtimeVersion.specVersion.toNumber()).toBe(424)
-    expect(api.runtimeMetadata.version).toBe(16)
-    expect(api.genesisHash.toHex()).toBe(devnet.genesisHash)
-    expect((await api.rpc.system.name()).toString()).toMatch(/emulator/)
+    expect(net.api.runtimeVersion.specName.toString()).toBe('node-subtensor')
+    expect(net.api.runtimeVersion.specVersion.toNumber()).toBe(424)
+    expect(net.api.runtimeMetadata.version).toBe(16)
+    expect(net.api.genesisHash.toHex()).toBe(net.devnet.genesisHash)
+    expect((await net.api.rpc.system.name()).toString()).toMatch(/emulator/)
     expect(tx().subtensorModule.commitTimelockedWeights).toBeTypeOf('function')
-    const methods = (await api.rpc.rpc.methods()).methods.map((m) => m.toString())
+    const methods = (await net.api.rpc.rpc.methods()).methods.map((m) => m.toString())
     expect(methods).toEqual(expect.arrayContaining(['state_call', 'author_submitAndWatchExtrinsic', 'chain_subscribeFinalizedHeads']))
-    const b = devnet.produceBlock()
-    const header = await api.rpc.chain.getHeader(b.hash)
+    const b = net.devnet.produceBlock()
+    const header = await net.api.rpc.chain.getHeader(b.hash)
     expect(header.number.toNumber()).toBe(b.number)
     expect(header.hash.toHex()).toBe(b.hash)
-    expect((await api.rpc.chain.getBlockHash(b.number)).toHex()).toBe(b.hash)
-    const block = await api.rpc.chain.getBlock(b.hash)
+    expect((await net.api.rpc.chain.getBlockHash(b.number)).toHex()).toBe(b.hash)
+    const block = await net.api.rpc.chain.getBlock(b.hash)
     expect(block.block.extrinsics[0]!.method.section).toBe('timestamp')
-    const fin = await api.rpc.chain.getFinalizedHead()
-    expect((await api.rpc.chain.getHeader(fin)).number.toNumber()).toBe(b.number - 1)
+    const fin = await net.api.rpc.chain.getFinalizedHead()
+    expect((await net.api.rpc.chain.getHeader(fin)).number.toNumber()).toBe(b.number - 1)
   })
 
   it('streams new heads and storage changes', async () => {
     const heads: number[] = []
     const balances: bigint[] = []
-    const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => {
+    const unsubHeads = await net.api.rpc.chain.subscribeNewHeads((h) => {
       heads.push(h.number.toNumber())
     })
     const unsubAcc = await query().system.account(charlie.address, (a: Loose) => {
       balances.push(a.data.free.toBigInt())
     })
-    const start = devnet.bestNumber()
-    devnet.faucet(charlie.address, 12_345n)
+    const start = net.devnet.bestNumber()
+    net.devnet.faucet(charlie.address, 12_345n)
     blocks(2)
     await vi.waitFor(() => expect(heads).toContain(start + 2))
     await vi.waitFor(() => expect(balances.length).toBeGreaterThanOrEqual(2))
@@ -143,7 +84,7 @@ describe('stock @polkadot/api client', () => {
 
   it('refuses registration without the burn (pallet error), after paying the fee', async () => {
     const poor = keyring.addFromUri('//Poor')
-    devnet.faucet(poor.address, 50_000_000n) // enough for fees, less than the 0.1 TAO burn
+    net.devnet.faucet(poor.address, 50_000_000n) // enough for fees, less than the 0.1 TAO burn
     const r = await submit(tx().subtensorModule.burnedRegister(1, keyring.addFromUri('//Poor//hot').address), poor)
     expect(outcome(r)).toBe('subtensorModule.NotEnoughBalanceToStake')
     expect((await query().subtensorModule.uids(1, keyring.addFromUri('//Poor//hot').address)).isNone).toBe(true)
@@ -152,18 +93,18 @@ describe('stock @polkadot/api client', () => {
   it('set_weights: CommitRevealEnabled, wrong version key, rate limit', async () => {
     const hot = keyring.addFromUri('//Charlie//v')
     expect(outcome(await submit(tx().subtensorModule.burnedRegister(1, hot.address), charlie))).toBe('ok')
-    devnet.faucet(hot.address, 1_000_000_000n)
+    net.devnet.faucet(hot.address, 1_000_000_000n)
     const uid = (await query().subtensorModule.uids(1, hot.address)).unwrap().toNumber()
     // Commit-reveal is on at genesis, as on finney.
     expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 0), hot))).toBe('subtensorModule.CommitRevealEnabled')
-    devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsVersionKey: 7, WeightsSetRateLimit: 3 })
+    net.devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsVersionKey: 7, WeightsSetRateLimit: 3 })
     blocks(3)
     expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 6), hot))).toBe('subtensorModule.IncorrectWeightVersionKey')
     const ok = await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 7), hot)
     expect(outcome(ok)).toBe('ok')
     expect((await query().subtensorModule.weights(1, uid)).toJSON()).toEqual([[uid, 65535]])
     expect(outcome(await submit(tx().subtensorModule.setWeights(1, [uid], [65535], 7), hot))).toBe('subtensorModule.SettingWeightsTooFast')
-    devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsVersionKey: 0, WeightsSetRateLimit: 2 })
+    net.devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsVersionKey: 0, WeightsSetRateLimit: 2 })
   })
 
   it('transfers and quotes fees through payment_queryInfo and TransactionPaymentApi', async () => {
@@ -193,14 +134,14 @@ describe('author_submitAndWatchExtrinsic', () => {
   it('reports ready, inBlock and finalized in order on the raw protocol', async () => {
     const t = tx().balances.transferKeepAlive(bob.address, 5_000n)
     await t.signAsync(charlie)
-    const ws = new WebSocket(devnet.url)
+    const ws = new WebSocket(net.devnet.url)
     const msgs: { id?: number; result?: unknown; method?: string; params?: { subscription: string; result: unknown } }[] = []
     ws.on('message', (d: Buffer) => msgs.push(JSON.parse(d.toString())))
     await new Promise((r) => ws.once('open', r))
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'author_submitAndWatchExtrinsic', params: [t.toHex()] }))
     await vi.waitFor(() => expect(msgs.some((m) => m.method === 'author_extrinsicUpdate')).toBe(true))
-    const b1 = devnet.produceBlock()
-    const b2 = devnet.produceBlock()
+    const b1 = net.devnet.produceBlock()
+    const b2 = net.devnet.produceBlock()
     await vi.waitFor(() => expect(msgs.filter((m) => m.method === 'author_extrinsicUpdate').length).toBe(3))
     const sub = msgs.find((m) => m.id === 1)!.result
     const updates = msgs.filter((m) => m.method === 'author_extrinsicUpdate')
@@ -214,14 +155,14 @@ describe('author_submitAndWatchExtrinsic', () => {
 describe('transaction validity (refused before the pool)', () => {
   async function signedWith(opts: { genesisHash?: string; nonce?: number; era?: { period: number; current: number; hash: string } }): Promise<string> {
     const t = tx().balances.transferKeepAlive(bob.address, 1_000n)
-    const nonce = opts.nonce ?? (await api.rpc.system.accountNextIndex(alice.address)).toNumber()
-    const era = opts.era === undefined ? undefined : api.registry.createType('ExtrinsicEra', { current: opts.era.current, period: opts.era.period })
+    const nonce = opts.nonce ?? (await net.api.rpc.system.accountNextIndex(alice.address)).toNumber()
+    const era = opts.era === undefined ? undefined : net.api.registry.createType('ExtrinsicEra', { current: opts.era.current, period: opts.era.period })
     t.sign(alice, {
-      blockHash: opts.era?.hash ?? api.genesisHash,
-      genesisHash: opts.genesisHash ?? api.genesisHash,
+      blockHash: opts.era?.hash ?? net.api.genesisHash,
+      genesisHash: opts.genesisHash ?? net.api.genesisHash,
       nonce,
-      runtimeVersion: api.runtimeVersion,
-      signedExtensions: api.registry.signedExtensions,
+      runtimeVersion: net.api.runtimeVersion,
+      signedExtensions: net.api.registry.signedExtensions,
       ...(era === undefined ? {} : { era }),
     })
     return t.toHex()
@@ -231,7 +172,7 @@ describe('transaction validity (refused before the pool)', () => {
     const hex = await signedWith({})
     const res = await rpc('author_submitExtrinsic', [hex])
     expect(res.error).toBeUndefined()
-    devnet.produceBlock()
+    net.devnet.produceBlock()
   })
 
   it('rejects a tampered signature', async () => {
@@ -252,7 +193,7 @@ describe('transaction validity (refused before the pool)', () => {
   })
 
   it('rejects a stale nonce', async () => {
-    const used = (await api.rpc.system.accountNextIndex(alice.address)).toNumber() - 1
+    const used = (await net.api.rpc.system.accountNextIndex(alice.address)).toNumber() - 1
     expect(used).toBeGreaterThanOrEqual(0)
     const res = await rpc('author_submitExtrinsic', [await signedWith({ nonce: used })])
     expect(res.error?.code).toBe(1010)
@@ -262,15 +203,15 @@ describe('transaction validity (refused before the pool)', () => {
   it('rejects a transaction its signer cannot pay for', async () => {
     const broke = keyring.addFromUri('//Broke')
     const t = tx().balances.transferAllowDeath(bob.address, 1_000n)
-    t.sign(broke, { blockHash: api.genesisHash, genesisHash: api.genesisHash, nonce: 0, runtimeVersion: api.runtimeVersion, signedExtensions: api.registry.signedExtensions })
+    t.sign(broke, { blockHash: net.api.genesisHash, genesisHash: net.api.genesisHash, nonce: 0, runtimeVersion: net.api.runtimeVersion, signedExtensions: net.api.registry.signedExtensions })
     const res = await rpc('author_submitExtrinsic', [t.toHex()])
     expect(res.error?.code).toBe(1010)
     expect(res.error?.data).toBe('Inability to pay some fees (e.g. account balance too low)')
   })
 
   it('rejects an expired mortal era', async () => {
-    const current = devnet.bestNumber()
-    const hex = await signedWith({ era: { period: 4, current, hash: devnet.bestHash() } })
+    const current = net.devnet.bestNumber()
+    const hex = await signedWith({ era: { period: 4, current, hash: net.devnet.bestHash() } })
     blocks(8)
     const res = await rpc('author_submitExtrinsic', [hex])
     expect(res.error?.code).toBe(1010)
@@ -280,7 +221,7 @@ describe('transaction validity (refused before the pool)', () => {
 
 describe('bad input never crashes the node', () => {
   it('answers malformed JSON, unknown methods, oversized requests and undecodable extrinsics with JSON-RPC errors', async () => {
-    const parse = await fetch(devnet.httpUrl, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,' })
+    const parse = await fetch(net.devnet.httpUrl, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,' })
     expect(((await parse.json()) as { error: { code: number } }).error.code).toBe(-32700)
     expect((await rpc('nope_nothing')).error?.code).toBe(-32601)
     expect((await rpc('author_submitExtrinsic', ['0x1234'])).error?.code).toBe(1001)
@@ -288,10 +229,10 @@ describe('bad input never crashes the node', () => {
     expect((await rpc('state_call', ['NeuronInfoRuntimeApi_get_neurons_lite', '0x01'])).error?.code).toBe(4003)
     const big = await rpc('state_getStorage', ['0x' + '00'.repeat(300 * 1024)])
     expect(big.error?.code).toBe(-32007)
-    const invalid = await fetch(devnet.httpUrl, { method: 'POST', body: '[]' })
+    const invalid = await fetch(net.devnet.httpUrl, { method: 'POST', body: '[]' })
     expect(((await invalid.json()) as { error: { code: number } }).error.code).toBe(-32600)
     // The same over a raw WebSocket, which stays usable afterwards.
-    const ws = new WebSocket(devnet.url)
+    const ws = new WebSocket(net.devnet.url)
     const replies: { id?: unknown; error?: { code: number }; result?: unknown }[] = []
     ws.on('message', (d: Buffer) => replies.push(JSON.parse(d.toString())))
     await new Promise((r) => ws.once('open', r))
@@ -306,14 +247,14 @@ describe('bad input never crashes the node', () => {
     ws.close()
     // Still alive, over both transports.
     expect((await rpc('system_name')).result).toMatch(/emulator/)
-    expect((await api.rpc.system.chain()).toString()).toMatch(/emulator/)
+    expect((await net.api.rpc.system.chain()).toString()).toMatch(/emulator/)
   })
 })
 
 describe('epoch', () => {
   it('writes exactly the consensus module output for the pre-epoch state', async () => {
     // A validator (Alice, uid 0, permit + stake at genesis) weights a miner.
-    devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsSetRateLimit: 0 })
+    net.devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsSetRateLimit: 0 })
     const miner = keyring.addFromUri('//Eve//miner')
     const eve = keyring.addFromUri('//Eve')
     expect(outcome(await submit(tx().subtensorModule.burnedRegister(1, miner.address), eve))).toBe('ok')
@@ -322,8 +263,8 @@ describe('epoch', () => {
     expect(outcome(await submit(tx().subtensorModule.setWeights(1, [0, minerUid], [10_000, 65_535], 0), alice))).toBe('ok')
     // Run to just before the next epoch block: (block + netuid + 1) % (tempo + 1) == 0.
     const tempo = (await query().subtensorModule.tempo(1)).toNumber()
-    while ((devnet.bestNumber() + 1 + 2) % (tempo + 1) !== 0) devnet.produceBlock()
-    const pre = await api.at(devnet.bestHash())
+    while ((net.devnet.bestNumber() + 1 + 2) % (tempo + 1) !== 0) net.devnet.produceBlock()
+    const pre = await net.api.at(net.devnet.bestHash())
     const q = (pre.query as Loose).subtensorModule
     const n = (await q.subnetworkN(1)).toNumber()
     const hotkeys = await Promise.all(Array.from({ length: n }, (_, uid) => q.keys(1, uid)))
@@ -331,7 +272,7 @@ describe('epoch', () => {
     const factor = (await q.activityCutoffFactorMilli(1)).toNumber()
     const owner = (await q.subnetOwnerHotkey(1)).toString()
     const alphaValues = (await q.alphaValues(1)).toJSON() as [number, number]
-    const epochBlock = devnet.bestNumber() + 1
+    const epochBlock = net.devnet.bestNumber() + 1
     const input: EpochInput = {
       n,
       current_block: epochBlock,
@@ -360,9 +301,9 @@ describe('epoch', () => {
     }
     const expected = runEpoch(input)
     expect(expected.incentive_u16[minerUid]).toBeGreaterThan(0)
-    const b = devnet.produceBlock()
+    const b = net.devnet.produceBlock()
     expect(b.number).toBe(epochBlock)
-    const post = ((await api.at(b.hash)).query as Loose).subtensorModule
+    const post = ((await net.api.at(b.hash)).query as Loose).subtensorModule
     expect((await post.incentive(1)).map((x: Loose) => x.toNumber())).toEqual(expected.incentive_u16)
     expect((await post.dividends(1)).map((x: Loose) => x.toNumber())).toEqual(expected.dividends_u16)
     expect((await post.consensus(1)).map((x: Loose) => x.toNumber())).toEqual(expected.consensus_u16)
@@ -372,6 +313,6 @@ describe('epoch', () => {
     expect((await post.active(1)).map((x: Loose) => x.isTrue)).toEqual(expected.active)
     for (let uid = 0; uid < n; uid++) expect((await post.bonds(1, uid)).toJSON()).toEqual(expected.bonds_u16[uid])
     expect((await post.lastMechansimStepBlock(1)).toNumber()).toBe(epochBlock)
-    devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsSetRateLimit: 2 })
+    net.devnet.setHyperparams(1, { CommitRevealWeightsEnabled: true, WeightsSetRateLimit: 2 })
   })
 })
