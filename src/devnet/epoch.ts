@@ -57,8 +57,9 @@ export function buildEpochInput(state: State, netuid: number, block: number, com
     last_update: pad(state.vec<number | string>(SM, 'LastUpdate', [netuid]).map((x) => Number(x)), 0),
     block_at_registration: hotkeys.map((_, uid) => state.num(SM, 'BlockAtRegistration', [netuid, uid])),
     alpha_stake: hotkeys.map((hk) => state.big(SM, 'TotalHotkeyAlpha', [hk, netuid])),
-    tao_stake: hotkeys.map(() => 0n),
-    tao_weight_u64: 0n,
+    // Root (netuid 0) stake counts at TaoWeight, as on the chain (YUMA-SPEC §3 step 2).
+    tao_stake: hotkeys.map((hk) => state.big(SM, 'TotalHotkeyAlpha', [hk, 0])),
+    tao_weight_u64: state.big(SM, 'TaoWeight'),
     stake_threshold: state.big(SM, 'StakeThreshold'),
     owner_uid: ownerUid < 0 ? null : ownerUid,
     validator_permit: pad(state.vec<boolean>(SM, 'ValidatorPermit', [netuid]), false),
