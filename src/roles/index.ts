@@ -12,3 +12,4 @@ export { createSubnetView, type SubnetView, type SubnetViewInit } from './chain-
 export { readEpochInput, predictEpoch, checkLastEpoch, recomputeNextEpoch, type EpochCheck, type EpochMismatch, type StoredEpoch } from './epoch-input.ts'
 export { encodeOcrChallenge, decodeOcrChallenge, encodeOcrAnswer, decodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
 export { createBrowserOcrSolver, type BrowserOcrSolver, type BrowserOcrSolverInit } from './browser-solver.ts'
+export { createRandomOcrSolver } from './random-solver.ts'

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
-import { randomWords, cryptoRandom } from '../subnet/index.ts'
+import { createRandomOcrSolver } from './random-solver.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
 import { createMiner, createNodeOcrSolver, recomputeNextEpoch, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeOcrSolver, type OcrSolver, type ValidatorState } from './node.ts'
@@ -31,12 +31,7 @@ const slowSolver: OcrSolver = {
 }
 
 /** Answers a challenge with random words (a miner that does not do the work). */
-const randomSolver: OcrSolver = {
-  async solve(c) {
-    const words = randomWords(cryptoRandom(), 4).map((text, i) => ({ text, confidence: 0.9, box: { x: i * 40, y: 10, width: 40, height: 20 } }))
-    return { id: c.id, words }
-  },
-}
+const randomSolver: OcrSolver = createRandomOcrSolver()
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs

@@ -41,3 +41,12 @@ export function parseConfig(raw: unknown): AppConfig {
   if (r['devnet'] === true) out.devnet = true
   return out
 }
+
+/**
+ * True when the page should run the deliberately bad test miner (random answers, no model), which
+ * shows validators ranking such a miner last: only on the local devnet, and only when the page is
+ * opened with `?test-miner=random`. Anywhere else the parameter is ignored.
+ */
+export function wantsRandomTestMiner(config: AppConfig, search: string): boolean {
+  return config.devnet === true && new URLSearchParams(search).get('test-miner') === 'random'
+}

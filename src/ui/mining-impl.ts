@@ -4,9 +4,9 @@
  * Loaded only when the user presses Start mining.
  */
 import type { MiningImpl, MiningSession, TaskRecord } from './mining.svelte.ts'
-import { loadConfig } from './config.ts'
+import { loadConfig, wantsRandomTestMiner } from './config.ts'
 import { createChainClient, openSessionHotkeys, connectWallet, type ChainClient, type TxSigner } from '../wallet/index.ts'
-import { createMiner, createBrowserOcrSolver, type Miner, type BrowserOcrSolver, type MinerState } from '../roles/index.ts'
+import { createMiner, createBrowserOcrSolver, createRandomOcrSolver, type Miner, type BrowserOcrSolver, type MinerState, type OcrSolver } from '../roles/index.ts'
 import { newPrivateKey } from '../p2p/index.ts'
 
 const PEER_KEY = 'webtensor.peer-key.v1'
@@ -29,6 +29,7 @@ export function createMiningImpl(): MiningImpl {
   let client: ChainClient | null = null
   let miner: Miner | null = null
   let solver: BrowserOcrSolver | null = null
+  let testSolver: OcrSolver | null = null
   let unsubscribe: Array<() => void> = []
   let abort: AbortController | null = null
 
@@ -50,7 +51,8 @@ export function createMiningImpl(): MiningImpl {
     session.history = [...base.history, ...s.history.map((r): TaskRecord => ({ at: r.at, latencyMs: r.latencyMs, ok: r.ok, score: null }))].slice(-2_000)
     session.persist()
     const path = solver?.inference.path
-    if (path) session.executionProvider = `${EP_NAMES[path.ep] ?? path.ep}${path.ep === 'wasm' && globalThis.crossOriginIsolated ? ' (multithreaded)' : ''}`
+    if (testSolver !== null) session.executionProvider = 'no model: random answers (devnet test miner)'
+    else if (path) session.executionProvider = `${EP_NAMES[path.ep] ?? path.ep}${path.ep === 'wasm' && globalThis.crossOriginIsolated ? ' (multithreaded)' : ''}`
     const mesh = miner?.mesh
     if (mesh) {
       const peers = mesh.peers()
@@ -108,17 +110,21 @@ export function createMiningImpl(): MiningImpl {
         coldkey = await wallet.signer(account.address)
       }
       client = await createChainClient({ endpoint: config.chain, signal })
-      solver = createBrowserOcrSolver({
-        onProgress: (p) => {
-          session.progress = { loaded: p.loaded, total: p.total, etaMs: p.etaSeconds === null ? null : p.etaSeconds * 1000 }
-        },
-      })
+      if (wantsRandomTestMiner(config, location.search)) {
+        testSolver = createRandomOcrSolver()
+      } else {
+        solver = createBrowserOcrSolver({
+          onProgress: (p) => {
+            session.progress = { loaded: p.loaded, total: p.total, etaMs: p.etaSeconds === null ? null : p.etaSeconds * 1000 }
+          },
+        })
+      }
       miner = createMiner({
         client,
         netuid: config.netuid,
         hotkey: hotkey.signer,
         relays: config.relay,
-        solver,
+        solver: testSolver ?? solver!,
         coldkey,
         privateKey: await peerPrivateKeyAsync(),
         dutyCycle: session.dutyCycle,
@@ -138,6 +144,7 @@ export function createMiningImpl(): MiningImpl {
       await client?.stop()
       miner = null
       solver = null
+      testSolver = null
       client = null
     },
   }

@@ -37,7 +37,7 @@ export function createMemoryHotkeyStorage(): HotkeyStorage {
 export interface SessionHotkeysInit {
   /** Default: the wallet's IndexedDB (browser), memory (Node). */
   readonly storage?: HotkeyStorage
-  /** IndexedDB database name (tests); ignored with `storage`. */
+  /** IndexedDB database name: a second, separate hotkey (the validator tab uses one; tests); ignored with `storage`. */
   readonly dbName?: string
 }
 
