@@ -7,7 +7,7 @@
   const me = document.currentScript
   const DEFAULT_APP = me && me.src ? new URL(me.src).origin : location.origin
   const PHASES = ['idle', 'registering', 'loading-model', 'joining', 'mining', 'paused', 'error']
-  const ALLOW = 'cross-origin-isolated; compute-pressure'
+  const ALLOW = 'cross-origin-isolated; compute-pressure; storage-access'
   const num = (v) => (typeof v === 'number' && isFinite(v) ? v : 0)
 
   class WebtensorMiner extends HTMLElement {

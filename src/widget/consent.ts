@@ -70,3 +70,99 @@ export class ConsentStore {
     return out
   }
 }
+
+/**
+ * Where consent can live when the browser blocks storage in third-party frames (Chrome with
+ * third-party cookies blocked, Safari, Firefox strict, Brave): `window.localStorage` throws or is
+ * denied there. The Storage Access API can lift that, but only from a user gesture or when the
+ * user already granted it, so the widget asks only from its consent click, or at load when the
+ * `storage-access` permission already reads "granted" (then the browser resolves without a prompt).
+ */
+
+/** `StorageAccessHandle` (Storage Access API beyond cookies, Chrome 125+): the part we use. */
+export interface StorageAccessHandleLike { readonly localStorage?: Storage }
+
+/** The parts of `document` and `navigator.permissions` the Storage Access flow uses (a seam for tests). */
+export interface FrameStorageEnv {
+  /** Reads `window.localStorage` (may throw SecurityError where third-party storage is blocked). */
+  localStorage: () => ConsentStorage
+  /** `document.hasStorageAccess`, where the browser has it. */
+  hasStorageAccess?: (() => Promise<boolean>) | undefined
+  /** `document.requestStorageAccess`, where the browser has it; Chrome 125+ takes `{ localStorage: true }` and resolves a handle, others ignore the argument and resolve undefined. */
+  requestStorageAccess?: ((types?: { localStorage: boolean }) => Promise<StorageAccessHandleLike | undefined>) | undefined
+  /** The `storage-access` permission's state, where `navigator.permissions` knows it. */
+  permissionState?: (() => Promise<PermissionState>) | undefined
+}
+
+/** This frame's real environment. */
+export function browserFrameEnv(win: Window = window): FrameStorageEnv {
+  const doc = win.document as Document & {
+    hasStorageAccess?: () => Promise<boolean>
+    requestStorageAccess?: (types?: { localStorage: boolean }) => Promise<StorageAccessHandleLike | undefined>
+  }
+  const perms = win.navigator.permissions as Permissions | undefined
+  return {
+    localStorage: () => win.localStorage,
+    hasStorageAccess: typeof doc.hasStorageAccess === 'function' ? () => doc.hasStorageAccess!() : undefined,
+    requestStorageAccess: typeof doc.requestStorageAccess === 'function' ? (types) => doc.requestStorageAccess!(types) : undefined,
+    permissionState: perms !== undefined && typeof perms.query === 'function'
+      ? async () => (await perms.query({ name: 'storage-access' as PermissionName })).state
+      : undefined,
+  }
+}
+
+/** A storage that lives as long as this page (consent for one visit). */
+export function memoryStorage(): ConsentStorage {
+  const m = new Map<string, string>()
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => { m.set(k, v) }, removeItem: (k) => { m.delete(k) } }
+}
+
+/** `get()` if reading it (and one key) does not throw, else null. */
+export function usableStorage(get: () => ConsentStorage | null | undefined): ConsentStorage | null {
+  try {
+    const s = get()
+    if (s === null || s === undefined) return null
+    s.getItem(CONSENT_KEY)
+    return s
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Asks for storage access and returns a storage that works, or null (denied, unsupported, or
+ * granted but storage still refused). Call it only from the user's consent click, or via
+ * {@link restoreStorageAccess} when the permission is already granted: never unprompted.
+ */
+export async function requestStorageAccess(env: FrameStorageEnv): Promise<ConsentStorage | null> {
+  if (env.requestStorageAccess === undefined) return null
+  let handle: StorageAccessHandleLike | undefined
+  try {
+    handle = await env.requestStorageAccess({ localStorage: true })
+  } catch {
+    return null // denied (NotAllowedError), or not allowed in this frame (permissions policy, sandbox)
+  }
+  // Chrome 125+: the handle's localStorage is the unpartitioned one. Elsewhere (Safari, Firefox,
+  // older Chrome) the argument is ignored and access, once granted, shows in window.localStorage.
+  return usableStorage(() => handle?.localStorage) ?? usableStorage(env.localStorage)
+}
+
+/** At load: regains storage when the user granted access before (the browser then resolves without a gesture); null otherwise. Never prompts. */
+export async function restoreStorageAccess(env: FrameStorageEnv): Promise<ConsentStorage | null> {
+  if (env.requestStorageAccess === undefined) return null
+  let granted = false
+  try { granted = (await env.permissionState?.()) === 'granted' } catch { /* no such permission name here */ }
+  if (!granted) {
+    try { granted = (await env.hasStorageAccess?.()) === true } catch { /* treat as not granted */ }
+  }
+  return granted ? requestStorageAccess(env) : null
+}
+
+/** Where the widget keeps consent now: `persistent` (this frame's localStorage, or the one storage access gave) or `memory` (this visit only). */
+export type StorageMode = 'persistent' | 'memory'
+
+/** The frame's storage at load, without asking the browser for anything. */
+export function openFrameStorage(env: FrameStorageEnv): { storage: ConsentStorage; mode: StorageMode } {
+  const s = usableStorage(env.localStorage)
+  return s !== null ? { storage: s, mode: 'persistent' } : { storage: memoryStorage(), mode: 'memory' }
+}

@@ -2,7 +2,10 @@
  * The embeddable widget: the iframe side of `<webtensor-miner>` (static/widget.js is the host
  * side). Mounted by src/ui/main.ts when the page URL has `?mode=widget`.
  */
-export { ConsentStore, CONSENT_KEY, type ConsentRecord, type ConsentStorage } from './consent.ts'
+export {
+  ConsentStore, CONSENT_KEY, browserFrameEnv, memoryStorage, openFrameStorage, requestStorageAccess, restoreStorageAccess, usableStorage,
+  type ConsentRecord, type ConsentStorage, type FrameStorageEnv, type StorageAccessHandleLike, type StorageMode,
+} from './consent.ts'
 export { hostOrigin, widgetParams, DEFAULT_WIDGET_DUTY_CYCLE, MAX_HOST_DUTY_CYCLE, type WidgetParams } from './host.ts'
 export {
   HOST_SOURCE, WIDGET_SOURCE, PROTOCOL_VERSION, isNonce, parseHostMessage, parseStatusMessage, statusMessage,

@@ -6,7 +6,7 @@
  */
 import { untrack } from 'svelte'
 import type { MiningSession } from '../ui/mining.svelte.ts'
-import type { ConsentRecord, ConsentStore } from './consent.ts'
+import { ConsentStore, memoryStorage, requestStorageAccess, restoreStorageAccess, type ConsentRecord, type ConsentStorage, type FrameStorageEnv, type StorageMode } from './consent.ts'
 import type { WidgetParams } from './host.ts'
 import { parseHostMessage, statusMessage, type WidgetStatus } from './protocol.ts'
 
@@ -18,6 +18,10 @@ export interface WidgetControllerInit {
   host: string | null
   /** The origin consent is remembered for: the host, or this app's origin when opened top-level; null = cannot remember. */
   consentOrigin: string | null
+  /** Where `consent` keeps its records: this frame's storage, or memory when the browser blocks it (default 'persistent'). */
+  storageMode?: StorageMode
+  /** The Storage Access API of this frame; without it a blocked storage stays blocked. */
+  storageAccess?: FrameStorageEnv
   params: WidgetParams
   /** Delivers a status message to the host (the widget passes `parent.postMessage(msg, host)`). */
   post: (msg: WidgetStatus) => void
@@ -49,6 +53,10 @@ export class WidgetController {
   remembered = $state<ConsentRecord | null>(null)
   /** The "remember my choice for this site" box (unticked by default). */
   rememberChoice = $state(false)
+  /** 'memory' while the browser blocks this frame's storage: consent then lasts until the page is left. */
+  storageMode = $state<StorageMode>('persistent')
+  /** True once a request for storage access was refused or gave no usable storage (the widget says so). */
+  storageDenied = $state(false)
   /** The last refused start, shown to the user. */
   refused = $state<RefusalReason | null>(null)
   /** False while the widget cannot be seen: out of view, hidden, or (IntersectionObserver v2) covered, faded or transformed by the host. */
@@ -58,7 +66,8 @@ export class WidgetController {
   /** Why this controller paused mining (widget out of view, or critical pressure), or null. */
   heldBy = $state<HoldReason | null>(null)
 
-  readonly #consent: ConsentStore
+  #consent: ConsentStore
+  readonly #access: FrameStorageEnv | undefined
   readonly #post: (msg: WidgetStatus) => void
   readonly #otherPause: () => boolean
   #cleanup: Array<() => void> = []
@@ -71,6 +80,8 @@ export class WidgetController {
     this.params = init.params
     this.#post = init.post
     this.#otherPause = init.otherPause ?? (() => false)
+    this.storageMode = init.storageMode ?? 'persistent'
+    this.#access = init.storageAccess
     this.remembered = init.consentOrigin === null ? null : init.consent.get(init.consentOrigin)
     this.session.setDutyCycle(this.remembered?.dutyCycle ?? init.params.dutyCycle)
   }
@@ -114,30 +125,91 @@ export class WidgetController {
     for (const f of this.#cleanup.splice(0)) f()
   }
 
+  /** True when the browser has the Storage Access API (a blocked storage may then be unblocked by the user). */
+  get canRequestStorage(): boolean {
+    return this.#access?.requestStorageAccess !== undefined
+  }
+
   /** Starts mining from a click on Start, if the click is the user's own; returns whether it started. */
   async startFromClick(event: Event): Promise<boolean> {
     const reason = refusal(event, this.visible)
     this.refused = reason
     if (reason !== null) return false
     if (this.rememberChoice && this.consentOrigin !== null && this.remembered === null) {
-      this.remembered = this.#consent.grant(this.consentOrigin, this.session.dutyCycle)
+      // The user asked to be remembered and storage is blocked: this trusted click is the only
+      // place the widget asks the browser for storage access (a prompt may appear).
+      if (this.storageMode === 'memory' && this.#access !== undefined) {
+        const granted = await requestStorageAccess(this.#access)
+        if (granted !== null) this.#useStorage(granted)
+        else this.storageDenied = true
+      }
+      this.remembered = this.#write((c, o) => c.grant(o, this.session.dutyCycle))
     }
     await this.session.start()
+    return true
+  }
+
+  /**
+   * At load, where storage is blocked but the user granted this frame storage access before (the
+   * permission reads "granted", or `hasStorageAccess()` is true): regains it without a prompt and
+   * reads the remembered consent. Asks nothing otherwise. Returns whether storage was regained.
+   */
+  async restoreStorage(): Promise<boolean> {
+    if (this.storageMode !== 'memory' || this.#access === undefined) return false
+    const s = await restoreStorageAccess(this.#access)
+    if (s === null || this.storageMode !== 'memory') return false
+    const pending = this.remembered // a choice made in memory meanwhile is carried over
+    this.#useStorage(s)
+    if (this.consentOrigin === null) return true
+    if (pending !== null) this.remembered = this.#write((c, o) => c.grant(o, pending.dutyCycle))
+    else {
+      this.remembered = this.#consent.get(this.consentOrigin)
+      if (this.remembered !== null && this.session.phase === 'idle') this.session.setDutyCycle(this.remembered.dutyCycle)
+    }
     return true
   }
 
   /** Sets the duty cycle from the widget's own slider (a user action inside the iframe). */
   setDutyCycle(fraction: number): void {
     this.session.setDutyCycle(fraction)
-    if (this.remembered !== null && this.consentOrigin !== null) this.remembered = this.#consent.grant(this.consentOrigin, this.session.dutyCycle)
+    if (this.remembered !== null && this.consentOrigin !== null) this.remembered = this.#write((c, o) => c.grant(o, this.session.dutyCycle))
   }
 
-  /** "Forget this site": drops remembered consent and stops mining. */
+  /** "Forget this site": drops remembered consent and stops mining, in every storage mode. */
   async forget(): Promise<void> {
-    if (this.consentOrigin !== null) this.#consent.revoke(this.consentOrigin)
+    if (this.consentOrigin !== null) {
+      try {
+        this.#consent.revoke(this.consentOrigin)
+      } catch {
+        this.#toMemory() // the browser took storage away meanwhile: nothing of it can be read back either
+      }
+    }
     this.remembered = null
     this.rememberChoice = false
     if (this.session.phase !== 'idle') await this.session.stop()
+  }
+
+  #useStorage(storage: ConsentStorage): void {
+    this.#consent = new ConsentStore(storage)
+    this.storageMode = 'persistent'
+    this.storageDenied = false
+  }
+
+  #toMemory(): void {
+    this.#consent = new ConsentStore(memoryStorage())
+    this.storageMode = 'memory'
+  }
+
+  /** Writes through the current store; when the browser refuses the write, keeps the choice in memory for this visit instead. */
+  #write(op: (c: ConsentStore, origin: string) => ConsentRecord): ConsentRecord | null {
+    if (this.consentOrigin === null) return null
+    try {
+      return op(this.#consent, this.consentOrigin)
+    } catch {
+      this.#toMemory()
+      this.storageDenied = true
+      return op(this.#consent, this.consentOrigin)
+    }
   }
 
   /**

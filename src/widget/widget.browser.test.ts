@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cdp, page, userEvent } from 'vitest/browser'
 import { flushSync, mount, unmount } from 'svelte'
 import Widget from './Widget.svelte'
-import { CONSENT_KEY } from './consent.ts'
+import { CONSENT_KEY, memoryStorage, type ConsentStorage, type FrameStorageEnv } from './consent.ts'
 import { MiningSession, type MiningImpl } from '../ui/mining.svelte.ts'
 
 /**
@@ -38,12 +38,12 @@ describe('Widget', () => {
     app = box = undefined
   })
 
-  function render(): { session: MiningSession; miner: ReturnType<typeof standInMiner> } {
+  function render(frameEnv?: FrameStorageEnv): { session: MiningSession; miner: ReturnType<typeof standInMiner> } {
     const miner = standInMiner()
     const session = new MiningSession(miner)
     box = document.createElement('div')
     document.body.append(box)
-    app = mount(Widget, { target: box, props: { session } })
+    app = mount(Widget, { target: box, props: frameEnv === undefined ? { session } : { session, frameEnv } })
     flushSync()
     return { session, miner }
   }
@@ -121,5 +121,101 @@ describe('Widget', () => {
     } finally {
       await session.send('Emulation.setPressureSourceOverrideEnabled', { enabled: false, source: 'cpu' })
     }
+  })
+
+  /**
+   * SIMULATION of blocked third-party storage: this test page is same-site with the runner, so its
+   * real localStorage works. The widget gets a frame environment whose localStorage throws
+   * SecurityError (what Chromium does in a cross-site frame with third-party storage blocked; the
+   * e2e test sees it for real) and a stand-in Storage Access API that records its calls.
+   */
+  function simulatedBlockedFrame(opts: { answer?: 'deny' | 'grant' | 'none'; permission?: PermissionState; storage?: ConsentStorage } = {}) {
+    const unpartitioned = opts.storage ?? memoryStorage()
+    const calls: Array<{ types: unknown; activation: boolean | undefined }> = []
+    const env: FrameStorageEnv = {
+      localStorage: () => { throw new DOMException('Access is denied for this document.', 'SecurityError') },
+      permissionState: async () => opts.permission ?? 'prompt',
+      hasStorageAccess: async () => false,
+      requestStorageAccess: opts.answer === 'none' ? undefined : async (types) => {
+        calls.push({ types, activation: (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive })
+        if (opts.answer === 'grant' || opts.permission === 'granted') return { localStorage: unpartitioned as Storage }
+        throw new DOMException('requestStorageAccess not allowed', 'NotAllowedError')
+      },
+    }
+    return { env, calls, unpartitioned }
+  }
+  const text = (id: string) => document.querySelector(`[data-testid=${id}]`)?.textContent ?? null
+  const BLOCKED = 'Your browser blocks storage for embedded sites, so this choice lasts until you leave this page.'
+
+  it('simulated blocked storage, access denied: consent lasts this visit, says so, and Forget revokes it', async () => {
+    const frame = simulatedBlockedFrame({ answer: 'deny' })
+    const { session, miner } = render(frame.env)
+    await until(() => document.querySelector('main')?.dataset['visible'] === 'true')
+    expect(text('no-storage')).toContain('may ask you to allow it')
+    // Loading asked the browser for nothing (the permission is not granted): no prompt spam.
+    await new Promise((r) => setTimeout(r, 50))
+    expect(frame.calls).toEqual([])
+    // A script's click neither starts nor asks for storage.
+    await userEvent.click(document.querySelector<HTMLInputElement>('input[type=checkbox]')!)
+    button('Start mining')!.click()
+    await until(() => text('refused') !== null)
+    expect(frame.calls).toEqual([])
+
+    await userEvent.click(button('Start mining')!)
+    await until(() => session.phase === 'mining')
+    expect(miner.calls).toContain('start')
+    // Asked once, from the trusted click (transient activation), for localStorage.
+    expect(frame.calls).toEqual([{ types: { localStorage: true }, activation: true }])
+    expect(text('consent-session')).toBe(BLOCKED)
+    expect(localStorage.getItem(CONSENT_KEY)).toBeNull() // nothing leaked into the real storage
+
+    await userEvent.click(button('Forget this site')!)
+    await until(() => session.phase === 'idle')
+    expect(text('consent-session')).toBeNull()
+    expect(text('consent-text')).toContain('invites you')
+    expect(text('no-storage')).toBe(BLOCKED)
+    expect(frame.calls).toHaveLength(1)
+  })
+
+  it('simulated blocked storage, access granted on click: consent goes to the granted storage and is restored at the next load without a prompt', async () => {
+    const frame = simulatedBlockedFrame({ answer: 'grant' })
+    const first = render(frame.env)
+    await until(() => document.querySelector('main')?.dataset['visible'] === 'true')
+    await userEvent.click(document.querySelector<HTMLInputElement>('input[type=checkbox]')!)
+    await userEvent.click(button('Start mining')!)
+    await until(() => first.session.phase === 'mining')
+    expect(frame.calls).toEqual([{ types: { localStorage: true }, activation: true }])
+    expect(text('consent-session')).toBeNull()
+    const stored = JSON.parse(frame.unpartitioned.getItem(CONSENT_KEY) ?? '{}') as Record<string, { dutyCycle: number }>
+    expect(Object.values(stored)).toEqual([expect.objectContaining({ dutyCycle: 0.25 })])
+    unmount(app!); box!.remove(); app = box = undefined
+
+    // Next visit: the permission now reads "granted", so the widget may ask without a gesture.
+    const again = simulatedBlockedFrame({ permission: 'granted', storage: frame.unpartitioned })
+    const second = render(again.env)
+    await until(() => text('consent-remembered') !== null)
+    expect(text('consent-remembered')).not.toContain('for this visit')
+    // Asked once at load, before any click on this widget (the page's earlier click may still count as activation, so that is not checked).
+    expect(again.calls.map((c) => c.types)).toEqual([{ localStorage: true }])
+    expect(second.session.phase).toBe('idle') // remembered consent never starts anything by itself
+    expect(second.miner.calls).not.toContain('start')
+    await userEvent.click(button('Forget this site')!)
+    await until(() => frame.unpartitioned.getItem(CONSENT_KEY) === null)
+  })
+
+  it('simulated blocked storage without the Storage Access API: says so up front, consent for this visit only', async () => {
+    const frame = simulatedBlockedFrame({ answer: 'none' })
+    const { session } = render(frame.env)
+    await until(() => document.querySelector('main')?.dataset['visible'] === 'true')
+    expect(text('no-storage')).toBe(BLOCKED)
+    await userEvent.click(document.querySelector<HTMLInputElement>('input[type=checkbox]')!)
+    await userEvent.click(button('Start mining')!)
+    await until(() => session.phase === 'mining')
+    expect(text('consent-session')).toBe(BLOCKED)
+    await userEvent.click(button('Stop')!)
+    await until(() => session.phase === 'idle')
+    expect(text('consent-remembered')).toContain('for this visit')
+    await userEvent.click(button('Forget this site')!)
+    await until(() => text('consent-text') !== null)
   })
 })

@@ -3,7 +3,9 @@
  * localhost, so also another site) loads /widget.js from the app and embeds <webtensor-miner>.
  * Proves: the iframe is cross-origin and opaque to the host; nothing the host scripts starts
  * mining; a real click inside the iframe does; consent is remembered for that host after a reload
- * and "Forget this site" revokes it; the loader ignores status messages from other origins.
+ * and "Forget this site" revokes it; the loader ignores status messages from other origins. Where
+ * Chromium really blocks third-party storage (its default here), the widget asks for storage
+ * access only from the consent click, keeps consent for the visit when refused, and says so.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +18,22 @@ import { startStaticServer } from '../../src/server/static-server.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
 
 const CONSENT_KEY = 'webtensor.widget.consent.v1'
+const BLOCKED = 'Your browser blocks storage for embedded sites, so this choice lasts until you leave this page.'
+
+/** Records, in every frame, each document.requestStorageAccess call and whether the frame had user activation then. */
+const SPY_RSA = () => {
+  const w = window as unknown as { __rsa: Array<{ types: unknown; activation: boolean }> }
+  w.__rsa = []
+  const orig = Document.prototype.requestStorageAccess as ((this: Document, t?: unknown) => Promise<unknown>) | undefined
+  if (orig === undefined) return
+  Document.prototype.requestStorageAccess = function (this: Document, types?: unknown) {
+    w.__rsa.push({ types: types ?? null, activation: navigator.userActivation.isActive })
+    return orig.call(this, types)
+  } as typeof Document.prototype.requestStorageAccess
+}
+type RsaWindow = { __rsa: Array<{ types: unknown; activation: boolean }> }
+/** What this frame's own localStorage does: 'ok' or the error's name. */
+const probeLocalStorage = () => { try { localStorage.getItem('probe'); return 'ok' } catch (e) { return (e as Error).name } }
 
 interface Status { phase: string; answered: number; consent: boolean }
 interface PartnerWindow { __statuses: Status[]; __raw: number }
@@ -90,8 +108,13 @@ test.describe('partner widget', () => {
       expect(reach).toMatchObject({ contentDocument: true, docError: 'SecurityError', storageError: 'SecurityError' })
       expect(reach.allow).toContain('cross-origin-isolated')
       expect(reach.allow).toContain('compute-pressure')
+      expect(reach.allow).toContain('storage-access')
       expect(new URL(reach.src).origin).toBe(appOrigin)
       const app = widgetFrame(page, appOrigin)
+      // This profile allows third-party storage: the frame's own localStorage works, nothing is asked.
+      expect(await app.evaluate(probeLocalStorage)).toBe('ok')
+      expect(await app.evaluate(() => (document as Document & { featurePolicy?: { allowsFeature(f: string): boolean } }).featurePolicy?.allowsFeature('storage-access'))).toBe(true)
+      await expect(frame.getByTestId('no-storage')).toHaveCount(0)
       // The widget identifies its host from the browser, not from anything the host said.
       expect(await app.evaluate(() => location.ancestorOrigins[0])).toBe(partner.origin)
 
@@ -167,28 +190,111 @@ test.describe('partner widget', () => {
     }
   })
 
-  test('where the browser blocks third-party storage (the default profile here) the widget says so; a faded (clickjacked) widget refuses clicks', async ({ page, stack }) => {
+  test('where Chromium really blocks third-party storage (the default profile here) consent lasts the visit and says so; storage access is asked only from the click; a faded (clickjacked) widget refuses clicks', async ({ page, stack }) => {
     const appOrigin = new URL(stack.url).origin
     const partner = await startPartner(appOrigin)
+    await page.addInitScript(SPY_RSA)
     try {
       await page.goto(`${partner.origin}/partner.html`)
       const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
-      await expect(frame.getByTestId('no-storage')).toBeVisible()
-      await expect(frame.getByLabel(/Remember my choice/)).toHaveCount(0)
+      await expect(frame.getByTestId('no-storage')).toContainText('blocks storage for embedded sites')
+      const app = widgetFrame(page, appOrigin)
+      // Real blocking, not a simulation: the cross-site frame's localStorage throws in this Chromium.
+      expect(await app.evaluate(probeLocalStorage)).toBe('SecurityError')
+      expect(await app.evaluate(() => typeof document.requestStorageAccess)).toBe('function')
+      await expect(frame.getByLabel(/Remember my choice for 127\.0\.0\.1/)).toBeVisible()
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
       await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).click() })
       // Clickjacking: while the host fades the widget, a real click is refused (IntersectionObserver v2).
       await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).style.opacity = '0.3' })
       await expect(frame.locator('main')).toHaveAttribute('data-visible', 'false')
+      await frame.getByLabel(/Remember my choice/).check()
       await frame.getByRole('button', { name: 'Start mining' }).click()
       await expect(frame.getByTestId('refused')).toContainText('covered')
       await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      // Neither loading nor a refused click asked the browser for storage access.
+      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([])
       await page.evaluate(() => { (document.querySelector('webtensor-miner') as HTMLElement).style.opacity = '' })
       await expect(frame.locator('main')).toHaveAttribute('data-visible', 'true')
       await frame.getByRole('button', { name: 'Start mining' }).click()
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle'))
-      expect(await lastStatus(page)).toMatchObject({ consent: false })
+      // The consent click asked once, with the click's activation; Chromium refused it for real
+      // (headless: the app site never had top-level interaction, so no prompt), and mining runs
+      // with consent held for this visit, said plainly.
+      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true }, activation: true }])
+      await expect(frame.getByTestId('consent-session')).toHaveText(BLOCKED)
+      expect(await lastStatus(page)).toMatchObject({ consent: true })
+      expect(await app.evaluate(probeLocalStorage)).toBe('SecurityError')
+      // Revocation works in this mode too.
+      await frame.getByRole('button', { name: 'Forget this site' }).click()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.at(-1)?.consent === false)
+      await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      await expect(frame.getByTestId('consent-session')).toHaveCount(0)
+      await expect(frame.getByTestId('no-storage')).toHaveText(BLOCKED)
+      // The next visit asks again, and loading asks the browser for nothing.
+      await page.reload()
+      await expect(frame.getByTestId('consent-text')).toBeVisible()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
+      expect(await lastStatus(page)).toMatchObject({ phase: 'idle', consent: false })
+      expect(await widgetFrame(page, appOrigin).evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([])
     } finally {
+      await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
+    }
+  })
+
+  test('with storage access already granted (a profile exception), the widget uses it at load without a click and never starts by itself', async ({ stack }) => {
+    const appOrigin = new URL(stack.url).origin
+    const partner = await startPartner(appOrigin)
+    // Third-party storage blocked, plus a stored storage-access grant for the app inside the
+    // partner's pages: what Chrome keeps after the user accepted its prompt once.
+    const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-profile-'))
+    mkdirSync(join(profile, 'Default'))
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: {
+      cookie_controls_mode: 1, block_third_party_cookies: true,
+      content_settings: { exceptions: { storage_access: { [`${appOrigin},${partner.origin}`]: { setting: 1 } } } },
+    } }))
+    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+    await context.addInitScript(SPY_RSA)
+    const page = context.pages()[0] ?? await context.newPage()
+    try {
+      await page.goto(`${partner.origin}/partner.html`)
+      const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
+      await expect(frame.getByRole('button', { name: 'Start mining' })).toBeVisible()
+      const app = widgetFrame(page, appOrigin)
+      expect(await app.evaluate(probeLocalStorage)).toBe('SecurityError')
+      expect(await app.evaluate(async () => (await navigator.permissions.query({ name: 'storage-access' as PermissionName })).state)).toBe('granted')
+      // The grant lets the widget ask at load, once, with no click (no user activation).
+      await app.waitForFunction(() => (window as unknown as RsaWindow).__rsa.length > 0)
+      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true }, activation: false }])
+      // What the grant really yields here decides the widget's mode; the widget must tell the truth.
+      // (Chromium 156 headless: the request resolves, but the handle's localStorage still throws
+      // SecurityError, so the widget stays in per-visit mode.)
+      const handleWorks = await app.evaluate(async () => {
+        const rsa = document.requestStorageAccess as unknown as (types: { localStorage: boolean }) => Promise<{ localStorage: Storage }>
+        try { (await rsa.call(document, { localStorage: true })).localStorage.getItem('probe'); return true } catch { return false }
+      })
+      test.info().annotations.push({ type: 'storage-access handle localStorage', description: handleWorks ? 'usable' : 'denied (per-visit consent)' })
+      await frame.getByLabel(/Remember my choice/).check()
+      await frame.getByRole('button', { name: 'Start mining' }).click()
+      await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle' && s.consent))
+      if (handleWorks) {
+        await expect(frame.getByTestId('consent-session')).toHaveCount(0)
+        await page.reload()
+        await expect(frame.getByTestId('consent-remembered')).toContainText('127.0.0.1')
+        await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+        await frame.getByRole('button', { name: 'Forget this site' }).click()
+        await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.at(-1)?.consent === false)
+      } else {
+        await expect(frame.getByTestId('consent-session')).toHaveText(BLOCKED)
+        await frame.getByRole('button', { name: 'Forget this site' }).click()
+        await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.at(-1)?.consent === false)
+        await page.reload()
+        await expect(frame.getByTestId('consent-text')).toBeVisible()
+        await expect(frame.getByTestId('widget-chip')).toContainText('Not mining')
+      }
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
       await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
     }
   })
