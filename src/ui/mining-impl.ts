@@ -82,8 +82,22 @@ export function createMiningImpl(): MiningImpl {
     unsubscribe.push(stop)
   }
 
+  async function stop(): Promise<void> {
+    abort?.abort()
+    for (const u of unsubscribe.splice(0)) u()
+    await miner?.stop()
+    solver?.stop()
+    await client?.stop()
+    miner = null
+    solver = null
+    testSolver = null
+    client = null
+  }
+
   return {
     async start(session) {
+      // What an earlier start left behind when it failed (or was declined) is closed first.
+      await stop()
       abort = new AbortController()
       const signal = abort.signal
       base = { answered: session.answered, accepted: session.accepted, history: [...session.history] }
@@ -119,9 +133,18 @@ export function createMiningImpl(): MiningImpl {
           },
         })
       }
+      const netuid = config.netuid
+      const payer = coldkey.address
       miner = createMiner({
         client,
-        netuid: config.netuid,
+        netuid,
+        // On a real network the price is shown and nothing is signed until the user agrees; on
+        // the devnet the faucet pays and the price is only shown.
+        onQuote: (q) => {
+          const offer = { netuid, burnRao: q.burn, feeRao: q.fee, balanceRao: q.balance, payer }
+          if (config.devnet === true) { session.registration = { ...offer, awaiting: false }; return true }
+          return session.askToRegister(offer)
+        },
         hotkey: hotkey.signer,
         relays: config.relay,
         solver: testSolver ?? solver!,
@@ -136,16 +159,6 @@ export function createMiningImpl(): MiningImpl {
     pause: () => miner?.pause(),
     resume: () => miner?.resume(),
     setDutyCycle: (f) => miner?.setDutyCycle(f),
-    async stop() {
-      abort?.abort()
-      for (const u of unsubscribe.splice(0)) u()
-      await miner?.stop()
-      solver?.stop()
-      await client?.stop()
-      miner = null
-      solver = null
-      testSolver = null
-      client = null
-    },
+    stop,
   }
 }

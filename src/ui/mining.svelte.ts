@@ -22,6 +22,18 @@ export interface TaskRecord {
   score: number | null
 }
 
+/** A registration price: shown before the wallet signs (real networks), or what the devnet faucet paid. */
+export interface RegistrationOffer {
+  netuid: number
+  burnRao: bigint
+  feeRao: bigint
+  balanceRao: bigint
+  /** Who pays: the wallet account, or the devnet faucet-funded session key. */
+  payer: string
+  /** True while the page waits for the user's answer. */
+  awaiting: boolean
+}
+
 const SESSION_KEY = 'webtensor.mining.v1'
 
 interface SavedSession {
@@ -61,8 +73,11 @@ export class MiningSession {
   /** Mesh view: relay reachable, connected peers (direct vs relayed). */
   relayConnected = $state(false)
   peers = $state<{ direct: number; relayed: number }>({ direct: 0, relayed: 0 })
+  /** The registration price, awaiting an answer or as paid. */
+  registration = $state<RegistrationOffer | null>(null)
 
   readonly #impl: MiningImpl
+  #answerRegistration: ((ok: boolean) => void) | null = null
 
   constructor(impl?: MiningImpl) {
     this.#impl = impl ?? lazyMiningImpl()
@@ -105,6 +120,25 @@ export class MiningSession {
     }
   }
 
+  /**
+   * Shows the registration price and waits for the user: true to register (the wallet then asks
+   * to sign), false to decline. Nothing is signed before the answer.
+   */
+  askToRegister(offer: Omit<RegistrationOffer, 'awaiting'>): Promise<boolean> {
+    this.#answerRegistration?.(false)
+    this.registration = { ...offer, awaiting: true }
+    return new Promise((resolve) => { this.#answerRegistration = resolve })
+  }
+
+  /** The user's answer to {@link askToRegister}. */
+  answerRegistration(ok: boolean): void {
+    const answer = this.#answerRegistration
+    this.#answerRegistration = null
+    if (this.registration !== null) this.registration = { ...this.registration, awaiting: false }
+    if (!ok) this.errorHelp = 'You declined the registration; nothing was signed or paid. Press Start mining to see the price again.'
+    answer?.(ok)
+  }
+
   /** Pauses: the current challenge finishes, no new one starts. */
   pause(): void {
     if (this.phase !== 'mining') return
@@ -135,6 +169,7 @@ export class MiningSession {
 
   /** Stops mining and leaves the mesh. */
   async stop(): Promise<void> {
+    if (this.#answerRegistration !== null) this.answerRegistration(false)
     await this.#impl.stop()
     this.phase = 'idle'
   }

@@ -68,3 +68,12 @@ export function formatDuration(ms: number | null): string {
   if (m < 60) return `${m} min ${s % 60} s`
   return `${Math.floor(m / 60)} h ${m % 60} min`
 }
+
+/** Rao (10⁻⁹ TAO) as TAO with up to 9 decimals and no trailing zeros, e.g. `1.5 TAO`. */
+export function formatTao(rao: bigint): string {
+  const neg = rao < 0n
+  const a = neg ? -rao : rao
+  const whole = a / 1_000_000_000n
+  const frac = (a % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/u, '')
+  return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''} TAO`
+}

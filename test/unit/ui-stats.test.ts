@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
-import { formatBytes, formatDuration, percentile, trimHistory, windowStats } from '../../src/ui/stats.ts'
+import { formatBytes, formatDuration, formatTao, percentile, trimHistory, windowStats } from '../../src/ui/stats.ts'
 import type { TaskRecord } from '../../src/ui/mining.svelte.ts'
 
 const rec = (at: number, latencyMs: number, ok = true, score: number | null = 1): TaskRecord => ({ at, latencyMs, ok, score })
@@ -41,5 +41,17 @@ describe('dashboard statistics', () => {
     expect(formatBytes(512)).toBe('512 B')
     expect(formatDuration(125_000)).toBe('2 min 5 s')
     expect(formatDuration(null)).toBe('—')
+  })
+})
+
+describe('formatTao', () => {
+  it('prints rao as TAO with up to 9 decimals and no trailing zeros', () => {
+
+    expect(formatTao(1_000_000_000n)).toBe('1 TAO')
+    expect(formatTao(1_500_000_000n)).toBe('1.5 TAO')
+    expect(formatTao(1n)).toBe('0.000000001 TAO')
+    expect(formatTao(0n)).toBe('0 TAO')
+    expect(formatTao(123_456_789_012_345n)).toBe('123456.789012345 TAO')
+    expect(formatTao(-2_000_000_000n)).toBe('-2 TAO')
   })
 })
