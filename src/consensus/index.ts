@@ -12,6 +12,7 @@ import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, parseEpochInput, epochOutputToJson } from './validate.ts'
 import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
 import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
+import { sharedGpuQueue } from '../gpu/queue.ts'
 import type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath } from './types.ts'
 
 export { ConsensusError, parseEpochInput, epochOutputToJson }
@@ -49,6 +50,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ConsensusError('ABORTED', 'consensus batch aborted', { cause: signal.reason })
 }
 
+/** The label of consensus batches in the shared GPU queue (`sharedGpuQueue().pending`). */
+export const CONSENSUS_GPU_JOB = 'consensus epoch batch'
+
 /**
  * Runs independent epochs as one batch: on WebGPU when an adapter exists (one submission for the
  * whole batch), else on the CPU. The outputs are identical either way; `path` says which ran and
@@ -66,7 +70,11 @@ export async function runEpochBatch(inputs: EpochInput[], init: EpochBatchInit =
   })
   let reason: string | undefined
   if ((init.prefer ?? 'gpu') === 'gpu') {
-    const res = await runEpochBatchGpu(checked, init.signal)
+    // Through the page's one GPU queue, so a batch never competes with an inference run (the
+    // devices differ: ORT's lives in the inference worker, and a GPUDevice cannot cross threads).
+    const res = await sharedGpuQueue()
+      .run(() => runEpochBatchGpu(checked, init.signal), { label: CONSENSUS_GPU_JOB, ...(init.signal !== undefined ? { signal: init.signal } : {}) })
+      .catch((err: unknown) => { throwIfAborted(init.signal); throw err })
     if (res.ok) return { path: 'gpu', outputs: res.outputs, passes: res.passes }
     if (init.requireGpu === true) throw new ConsensusError('GPU_UNAVAILABLE', `GPU path unavailable: ${res.reason}`)
     reason = res.reason
