@@ -42,7 +42,7 @@ describe('consent storage decisions', () => {
     const unpartitioned = memoryStorage()
     const e = env({ requestStorageAccess: async () => ({ localStorage: unpartitioned as Storage }) })
     expect(await requestStorageAccess(e)).toBe(unpartitioned)
-    expect(e.calls).toEqual([{ localStorage: true }])
+    expect(e.calls).toEqual([{ localStorage: true, indexedDB: true }])
   })
 
   it('requestStorageAccess retries window.localStorage where rSA resolves without a handle (Safari, Firefox)', async () => {

@@ -79,8 +79,12 @@ export class ConsentStore {
  * `storage-access` permission already reads "granted" (then the browser resolves without a prompt).
  */
 
-/** `StorageAccessHandle` (Storage Access API beyond cookies, Chrome 125+): the part we use. */
-export interface StorageAccessHandleLike { readonly localStorage?: Storage }
+/** `StorageAccessHandle` (Storage Access API beyond cookies, Chrome 125+): the parts we use. */
+export interface StorageAccessHandleLike { readonly localStorage?: Storage; readonly indexedDB?: IDBFactory }
+
+/** What the widget asks storage access for: localStorage, and IndexedDB where the handle's localStorage is refused. */
+export const STORAGE_ACCESS_TYPES = { localStorage: true, indexedDB: true } as const
+export type StorageAccessTypes = { localStorage?: boolean; indexedDB?: boolean }
 
 /** The parts of `document` and `navigator.permissions` the Storage Access flow uses (a seam for tests). */
 export interface FrameStorageEnv {
@@ -88,8 +92,8 @@ export interface FrameStorageEnv {
   localStorage: () => ConsentStorage
   /** `document.hasStorageAccess`, where the browser has it. */
   hasStorageAccess?: (() => Promise<boolean>) | undefined
-  /** `document.requestStorageAccess`, where the browser has it; Chrome 125+ takes `{ localStorage: true }` and resolves a handle, others ignore the argument and resolve undefined. */
-  requestStorageAccess?: ((types?: { localStorage: boolean }) => Promise<StorageAccessHandleLike | undefined>) | undefined
+  /** `document.requestStorageAccess`, where the browser has it; Chrome 125+ takes `{ localStorage: true, indexedDB: true }` and resolves a handle, others ignore the argument and resolve undefined. */
+  requestStorageAccess?: ((types?: StorageAccessTypes) => Promise<StorageAccessHandleLike | undefined>) | undefined
   /** The `storage-access` permission's state, where `navigator.permissions` knows it. */
   permissionState?: (() => Promise<PermissionState>) | undefined
 }
@@ -98,7 +102,7 @@ export interface FrameStorageEnv {
 export function browserFrameEnv(win: Window = window): FrameStorageEnv {
   const doc = win.document as Document & {
     hasStorageAccess?: () => Promise<boolean>
-    requestStorageAccess?: (types?: { localStorage: boolean }) => Promise<StorageAccessHandleLike | undefined>
+    requestStorageAccess?: (types?: StorageAccessTypes) => Promise<StorageAccessHandleLike | undefined>
   }
   const perms = win.navigator.permissions as Permissions | undefined
   return {
@@ -138,13 +142,50 @@ export async function requestStorageAccess(env: FrameStorageEnv): Promise<Consen
   if (env.requestStorageAccess === undefined) return null
   let handle: StorageAccessHandleLike | undefined
   try {
-    handle = await env.requestStorageAccess({ localStorage: true })
+    handle = await env.requestStorageAccess({ ...STORAGE_ACCESS_TYPES })
   } catch {
     return null // denied (NotAllowedError), or not allowed in this frame (permissions policy, sandbox)
   }
-  // Chrome 125+: the handle's localStorage is the unpartitioned one. Elsewhere (Safari, Firefox,
-  // older Chrome) the argument is ignored and access, once granted, shows in window.localStorage.
-  return usableStorage(() => handle?.localStorage) ?? usableStorage(env.localStorage)
+  // Chrome 125+: the handle's localStorage is the unpartitioned one; where Chrome still refuses it
+  // (seen in Chromium 156 with third-party cookies blocked) the handle's IndexedDB works. Elsewhere
+  // (Safari, Firefox, older Chrome) the argument is ignored and access, once granted, shows in
+  // window.localStorage.
+  return usableStorage(() => handle?.localStorage)
+    ?? (handle?.indexedDB !== undefined ? await idbConsentStorage(handle.indexedDB) : null)
+    ?? usableStorage(env.localStorage)
+}
+
+const IDB_NAME = 'webtensor-widget'
+const IDB_STORE = 'kv'
+
+function idbRequest<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed')) })
+}
+
+/**
+ * A {@link ConsentStorage} kept in IndexedDB (the storage-access handle's): the values are read
+ * once here, served from memory, and every change is written through. Null when the database
+ * cannot be opened or read.
+ */
+export async function idbConsentStorage(factory: IDBFactory): Promise<ConsentStorage | null> {
+  try {
+    const open = factory.open(IDB_NAME, 1)
+    open.onupgradeneeded = () => { if (!open.result.objectStoreNames.contains(IDB_STORE)) open.result.createObjectStore(IDB_STORE) }
+    const db = await idbRequest(open)
+    const value = await idbRequest(db.transaction(IDB_STORE, 'readonly').objectStore(IDB_STORE).get(CONSENT_KEY) as IDBRequest<unknown>)
+    const mem = new Map<string, string>()
+    if (typeof value === 'string') mem.set(CONSENT_KEY, value)
+    const write = (fn: (store: IDBObjectStore) => IDBRequest): void => {
+      try { void idbRequest(fn(db.transaction(IDB_STORE, 'readwrite').objectStore(IDB_STORE))).catch(() => {}) } catch { /* closed: this visit keeps the memory copy */ }
+    }
+    return {
+      getItem: (k) => mem.get(k) ?? null,
+      setItem: (k, v) => { mem.set(k, v); write((s) => s.put(v, k)) },
+      removeItem: (k) => { mem.delete(k); write((s) => s.delete(k)) },
+    }
+  } catch {
+    return null
+  }
 }
 
 /** At load: regains storage when the user granted access before (the browser then resolves without a gesture); null otherwise. Never prompts. */

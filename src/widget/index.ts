@@ -3,8 +3,8 @@
  * side). Mounted by src/ui/main.ts when the page URL has `?mode=widget`.
  */
 export {
-  ConsentStore, CONSENT_KEY, browserFrameEnv, memoryStorage, openFrameStorage, requestStorageAccess, restoreStorageAccess, usableStorage,
-  type ConsentRecord, type ConsentStorage, type FrameStorageEnv, type StorageAccessHandleLike, type StorageMode,
+  ConsentStore, CONSENT_KEY, STORAGE_ACCESS_TYPES, browserFrameEnv, idbConsentStorage, memoryStorage, openFrameStorage, requestStorageAccess, restoreStorageAccess, usableStorage,
+  type ConsentRecord, type ConsentStorage, type FrameStorageEnv, type StorageAccessHandleLike, type StorageAccessTypes, type StorageMode,
 } from './consent.ts'
 export { hostOrigin, widgetParams, DEFAULT_WIDGET_DUTY_CYCLE, MAX_HOST_DUTY_CYCLE, type WidgetParams } from './host.ts'
 export {

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cdp, page, userEvent } from 'vitest/browser'
 import { flushSync, mount, unmount } from 'svelte'
 import Widget from './Widget.svelte'
-import { CONSENT_KEY, memoryStorage, type ConsentStorage, type FrameStorageEnv } from './consent.ts'
+import { CONSENT_KEY, ConsentStore, idbConsentStorage, memoryStorage, requestStorageAccess, type ConsentStorage, type FrameStorageEnv } from './consent.ts'
 import { MiningSession, type MiningImpl } from '../ui/mining.svelte.ts'
 
 /**
@@ -165,7 +165,7 @@ describe('Widget', () => {
     await until(() => session.phase === 'mining')
     expect(miner.calls).toContain('start')
     // Asked once, from the trusted click (transient activation), for localStorage.
-    expect(frame.calls).toEqual([{ types: { localStorage: true }, activation: true }])
+    expect(frame.calls).toEqual([{ types: { localStorage: true, indexedDB: true }, activation: true }])
     expect(text('consent-session')).toBe(BLOCKED)
     expect(localStorage.getItem(CONSENT_KEY)).toBeNull() // nothing leaked into the real storage
 
@@ -184,7 +184,7 @@ describe('Widget', () => {
     await userEvent.click(document.querySelector<HTMLInputElement>('input[type=checkbox]')!)
     await userEvent.click(button('Start mining')!)
     await until(() => first.session.phase === 'mining')
-    expect(frame.calls).toEqual([{ types: { localStorage: true }, activation: true }])
+    expect(frame.calls).toEqual([{ types: { localStorage: true, indexedDB: true }, activation: true }])
     expect(text('consent-session')).toBeNull()
     const stored = JSON.parse(frame.unpartitioned.getItem(CONSENT_KEY) ?? '{}') as Record<string, { dutyCycle: number }>
     expect(Object.values(stored)).toEqual([expect.objectContaining({ dutyCycle: 0.25 })])
@@ -196,7 +196,7 @@ describe('Widget', () => {
     await until(() => text('consent-remembered') !== null)
     expect(text('consent-remembered')).not.toContain('for this visit')
     // Asked once at load, before any click on this widget (the page's earlier click may still count as activation, so that is not checked).
-    expect(again.calls.map((c) => c.types)).toEqual([{ localStorage: true }])
+    expect(again.calls.map((c) => c.types)).toEqual([{ localStorage: true, indexedDB: true }])
     expect(second.session.phase).toBe('idle') // remembered consent never starts anything by itself
     expect(second.miner.calls).not.toContain('start')
     await userEvent.click(button('Forget this site')!)
@@ -217,5 +217,34 @@ describe('Widget', () => {
     expect(text('consent-remembered')).toContain('for this visit')
     await userEvent.click(button('Forget this site')!)
     await until(() => text('consent-text') !== null)
+  })
+})
+
+describe('consent in IndexedDB (the storage-access handle\'s, where its localStorage is refused)', () => {
+  it('persists grants and revocations across instances, and reads back what an earlier visit wrote', async () => {
+    const first = await idbConsentStorage(indexedDB)
+    expect(first).not.toBeNull()
+    const a = new ConsentStore(first!)
+    a.revoke('https://a.example')
+    a.grant('https://a.example', 0.25)
+    a.grant('https://b.example', 0.5)
+    a.revoke('https://b.example')
+    // Writes go through asynchronously: a later visit (new instance) waits for them by opening anew.
+    await expect.poll(async () => new ConsentStore((await idbConsentStorage(indexedDB))!).origins()).toEqual(['https://a.example'])
+    expect(new ConsentStore((await idbConsentStorage(indexedDB))!).get('https://a.example')?.dutyCycle).toBe(0.25)
+    a.revoke('https://a.example')
+    await expect.poll(async () => new ConsentStore((await idbConsentStorage(indexedDB))!).origins()).toEqual([])
+  })
+
+  it('requestStorageAccess falls back to the handle\'s IndexedDB when its localStorage throws', async () => {
+    const refused = { getItem() { throw new DOMException('denied', 'SecurityError') } } as unknown as Storage
+    const s = await requestStorageAccess({
+      localStorage: () => { throw new DOMException('denied', 'SecurityError') },
+      requestStorageAccess: async () => ({ localStorage: refused, indexedDB }),
+    })
+    expect(s).not.toBeNull()
+    s!.setItem(CONSENT_KEY, '{}')
+    expect(s!.getItem(CONSENT_KEY)).toBe('{}')
+    s!.removeItem(CONSENT_KEY)
   })
 })

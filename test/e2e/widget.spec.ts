@@ -221,7 +221,7 @@ test.describe('partner widget', () => {
       // The consent click asked once, with the click's activation; Chromium refused it for real
       // (headless: the app site never had top-level interaction, so no prompt), and mining runs
       // with consent held for this visit, said plainly.
-      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true }, activation: true }])
+      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true, indexedDB: true }, activation: true }])
       await expect(frame.getByTestId('consent-session')).toHaveText(BLOCKED)
       expect(await lastStatus(page)).toMatchObject({ consent: true })
       expect(await app.evaluate(probeLocalStorage)).toBe('SecurityError')
@@ -265,15 +265,21 @@ test.describe('partner widget', () => {
       expect(await app.evaluate(async () => (await navigator.permissions.query({ name: 'storage-access' as PermissionName })).state)).toBe('granted')
       // The grant lets the widget ask at load, once, with no click (no user activation).
       await app.waitForFunction(() => (window as unknown as RsaWindow).__rsa.length > 0)
-      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true }, activation: false }])
+      expect(await app.evaluate(() => (window as unknown as RsaWindow).__rsa)).toEqual([{ types: { localStorage: true, indexedDB: true }, activation: false }])
       // What the grant really yields here decides the widget's mode; the widget must tell the truth.
-      // (Chromium 156 headless: the request resolves, but the handle's localStorage still throws
-      // SecurityError, so the widget stays in per-visit mode.)
-      const handleWorks = await app.evaluate(async () => {
-        const rsa = document.requestStorageAccess as unknown as (types: { localStorage: boolean }) => Promise<{ localStorage: Storage }>
-        try { (await rsa.call(document, { localStorage: true })).localStorage.getItem('probe'); return true } catch { return false }
+      // (Chromium 156 headless: the handle's localStorage still throws SecurityError, but its
+      // IndexedDB opens, so the widget remembers consent there.)
+      const handle = await app.evaluate(async () => {
+        const rsa = document.requestStorageAccess as unknown as (types: object) => Promise<{ localStorage: Storage; indexedDB: IDBFactory }>
+        const h = await rsa.call(document, { localStorage: true, indexedDB: true })
+        let ls = false
+        try { h.localStorage.getItem('probe'); ls = true } catch { /* refused */ }
+        let idb = false
+        try { await new Promise((ok, ko) => { const r = h.indexedDB.open('probe'); r.onsuccess = ok; r.onerror = ko }); idb = true } catch { /* refused */ }
+        return { ls, idb }
       })
-      test.info().annotations.push({ type: 'storage-access handle localStorage', description: handleWorks ? 'usable' : 'denied (per-visit consent)' })
+      const handleWorks = handle.ls || handle.idb
+      test.info().annotations.push({ type: 'storage-access handle', description: `localStorage ${handle.ls ? 'usable' : 'refused'}, IndexedDB ${handle.idb ? 'usable' : 'refused'}` })
       await frame.getByLabel(/Remember my choice/).check()
       await frame.getByRole('button', { name: 'Start mining' }).click()
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.some((s) => s.phase !== 'idle' && s.consent))
