@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { newPrivateKey, startRelay } from '../../p2p/node-entry.ts'
+import { untilSignal, watchSignals } from '../until-signal.ts'
 
 const USAGE = `usage: webtensor relay [--port P] [--host H] [--key FILE] [--netuid N]...
 
@@ -65,18 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   // Signal handlers first, so SIGINT/SIGTERM during start-up also stop cleanly.
-  const controller = new AbortController()
-  const signalled = new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      controller.abort()
-      resolve()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
-  if (controller.signal.aborted) return 0
+  const signals = watchSignals()
   const relay = await startRelay({
     ...(port !== undefined ? { port } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
@@ -85,8 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(maxReservations !== undefined ? { maxReservations } : {}),
   })
   for (const a of relay.multiaddrs) console.log(a)
-  await signalled
-  await relay.stop()
+  await untilSignal(() => relay.stop(), signals)
   console.error('webtensor relay: stopped')
   return 0
 }

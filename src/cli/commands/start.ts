@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { startStack } from '../../server/stack.ts'
+import { untilSignal, watchSignals } from '../until-signal.ts'
 
 const USAGE = `usage: webtensor start [--port P] [--host H] [--no-build]
 
@@ -48,18 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const stack = await startStack({ port, host: values.host, devnet: { stateFile: values.state, blockTimeMs }, log: (l) => console.log(`  ${l}`) })
   console.log(`\nwebtensor is running: open ${stack.url}\n(Ctrl-C to stop)`)
-  await new Promise<void>((done) => {
-    const shutdown = (sig: string) => {
-      console.log(`\n${sig}: stopping…`)
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
-      void stack.stop().then(done)
-    }
-    const onInt = () => shutdown('SIGINT')
-    const onTerm = () => shutdown('SIGTERM')
-    process.on('SIGINT', onInt)
-    process.on('SIGTERM', onTerm)
-  })
+  await untilSignal(() => stack.stop(), watchSignals({ onSignal: (sig) => console.log(`\n${sig}: stopping…`) }))
   console.log('stopped.')
   return 0
 }

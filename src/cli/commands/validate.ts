@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { untilSignal, watchSignals } from '../until-signal.ts'
 
 const USAGE = `usage: webtensor validate --chain URL --relay MULTIADDR [--relay ...] --netuid N
                           [--dev-account //Alice] [--keystore FILE] [options]
@@ -114,15 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`webtensor validate: ${(err as Error).message}`)
     return 2
   }
-  const controller = new AbortController()
-  let signalled = false
-  const onSignal = (): void => {
-    signalled = true
-    console.log('webtensor validate: stopping')
-    controller.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const signals = watchSignals({ keep: true, onSignal: () => console.log('webtensor validate: stopping') })
   const log = (line: string): void => { console.log(`${new Date().toISOString()} ${line}`) }
   const { startHeadlessValidator } = await import('../../roles/node.ts')
   try {
@@ -131,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
       relayAddrs: values.relay,
       netuid,
       log,
-      signal: controller.signal,
+      signal: signals.signal,
       ...(values['dev-account'] !== undefined ? { coldkeySuri: values['dev-account'] } : { coldkey: null }),
       ...(values['hotkey-dev'] !== undefined ? { hotkeySuri: values['hotkey-dev'] } : {}),
       ...(hotkey !== undefined ? { hotkey } : {}),
@@ -140,18 +133,13 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.commits !== undefined ? { commitStoreFile: values.commits } : {}),
     })
     log(`validator ready: uid ${v.uid}, hotkey ${v.hotkey}`)
-    await new Promise<void>((resolve) => {
-      if (controller.signal.aborted) resolve()
-      controller.signal.addEventListener('abort', () => resolve(), { once: true })
-    })
-    await v.stop()
+    await untilSignal(() => v.stop(), signals)
     return 0
   } catch (err) {
-    if (signalled) return 0
+    if (signals.signal.aborted) return 0
     console.error(`webtensor validate: ${(err as Error).message}`)
     return 1
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    signals.dispose()
   }
 }
