@@ -79,6 +79,12 @@ export interface ValidatorInit {
   relays: string[]
   /** Time between rounds' starts, ms (default 15 000). */
   roundMs?: number
+  /**
+   * A miner that announces itself (presence gossip) before it was ever answered starts the next
+   * round early, this long after the last round started at the soonest (default 2 000 ms), so a
+   * newcomer's first challenge does not wait a whole round. 0 turns this off.
+   */
+  newcomerGapMs?: number
   /** OCR challenge options (default 4 words, 320x160, 20 s deadline). */
   challenge?: Omit<OcrMakeOptions, 'signal' | 'now'>
   /** Weight of the newest score in the moving average (default 0.3). */
@@ -128,6 +134,20 @@ export function createValidator(init: ValidatorInit): Validator {
   let committedEpoch = -1
   let checkedEpochBlock = -1
   let busy: Promise<unknown> = Promise.resolve()
+  const newcomerGapMs = init.newcomerGapMs ?? 2_000
+  /** Hotkeys whose first presence already woke the loop. */
+  const greeted = new Set<string>()
+  /** Ends the loop's current wait between rounds (set while it waits). */
+  let wake: (() => void) | null = null
+  const onPresence = (e: Event): void => {
+    const hotkey = (e as CustomEvent<{ hotkey: string }>).detail.hotkey
+    if (newcomerGapMs <= 0 || hotkey === init.hotkey.address || greeted.has(hotkey)) return
+    const row = [...scores.values()].find((r) => r.hotkey === hotkey)
+    if (row !== undefined && row.answered > 0) return
+    greeted.add(hotkey)
+    log(`presence from ${hotkey}, not yet answered: next round early`)
+    wake?.()
+  }
 
   const publish = (): void => {
     state.set({ miners: [...scores.values()].sort((a, b) => a.uid - b.uid) })
@@ -281,6 +301,7 @@ export function createValidator(init: ValidatorInit): Validator {
       ...(init.meshLimits !== undefined ? { limits: init.meshLimits } : {}),
     })
     state.set({ peerId: mesh.peerId, uid })
+    mesh.addEventListener('presence', onPresence)
     await mesh.waitForReservation({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) }).catch(() => {
       log('no relay reservation (validators need none to dial out): continuing')
     })
@@ -303,7 +324,15 @@ export function createValidator(init: ValidatorInit): Validator {
           log(`round failed: ${e.message ?? String(err)}`)
           state.set({ error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) } })
         }
-        await sleep(Math.max(0, roundMs - (Date.now() - t0)), signal).catch(() => {})
+        // Until the next round is due, or a newcomer's presence wakes the wait early (but never
+        // sooner than newcomerGapMs after this round started).
+        await new Promise<void>((resolve) => {
+          const done = (): void => { clearTimeout(timer); signal.removeEventListener('abort', done); wake = null; resolve() }
+          const timer = setTimeout(done, Math.max(0, roundMs - (Date.now() - t0)))
+          signal.addEventListener('abort', done, { once: true })
+          wake = done
+        })
+        await sleep(Math.max(0, newcomerGapMs - (Date.now() - t0)), signal).catch(() => {})
       }
     })()
   }
@@ -336,6 +365,7 @@ export function createValidator(init: ValidatorInit): Validator {
       loop = null
       const m = mesh
       mesh = null
+      m?.removeEventListener('presence', onPresence)
       await m?.stop().catch(() => {})
       state.set({ phase: 'idle' })
     },

@@ -1,0 +1,49 @@
+/**
+ * A miner that joins after the validator's round started is challenged on its first presence
+ * announcement, not a whole round later: here the round period is 10 minutes, so only the
+ * presence wake-up can get the newcomer an answer within the test's time. Real devnet, relay,
+ * headless validator and miner (random-answer solver: the model is not what is tested).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../devnet/index.ts'
+import { startRelay, type Relay } from '../p2p/node-entry.ts'
+import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
+import { createMiner, createRandomOcrSolver, startHeadlessValidator, type HeadlessValidator, type Miner } from './node.ts'
+
+const NETUID = 1
+let devnet: Devnet
+let relay: Relay
+let client: ChainClient
+let validator: HeadlessValidator
+let miner: Miner | undefined
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0, blockTimeMs: 400 })
+  relay = await startRelay({ port: 0, netuids: [NETUID] })
+  client = await createChainClient({ endpoint: devnet.url })
+  validator = await startHeadlessValidator({
+    chainUrl: devnet.url, relayAddrs: relay.multiaddrs, netuid: NETUID, coldkeySuri: '//Alice', roundMs: 600_000,
+    challenge: { words: 3, width: 256, height: 96, deadlineMs: 20_000 },
+  })
+}, 180_000)
+
+afterAll(async () => {
+  await miner?.stop()
+  await validator?.stop()
+  await client?.stop()
+  await relay?.stop()
+  await devnet?.stop()
+})
+
+describe('newcomers', () => {
+  it('a miner joining between rounds is challenged on its first presence, not a round later', async () => {
+    const roundsBefore = validator.state.round
+    miner = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//newcomer'), relays: relay.multiaddrs, solver: createRandomOcrSolver(), coldkey: await createKeyringSigner('//Bob') })
+    await miner.start()
+    const end = Date.now() + 90_000
+    while (miner.state.counts.answered === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 300))
+    expect(miner.state.counts.answered).toBeGreaterThanOrEqual(1)
+    expect(validator.state.round).toBeGreaterThan(roundsBefore)
+    expect(validator.state.miners.find((m) => m.uid === miner!.state.uid)?.answered).toBeGreaterThanOrEqual(1)
+  }, 150_000)
+})
