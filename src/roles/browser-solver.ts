@@ -1,11 +1,13 @@
 /**
  * The miner's OCR solver in a tab: model files from the model store (download with progress,
- * sha256-checked, cached), inference in the gpu worker (WebGPU or WASM, measured), the OCR task's
- * solve on top.
+ * sha256-checked, cached), the OCR task's image decoding and pre/post-processing in a solve
+ * worker (ocr-solve.worker.ts), and the tensor work on the inference worker (WebGPU or WASM,
+ * measured) through this page's GPU queue. The page's main thread only relays messages.
  */
-import { createInferenceClient, createModelStore, type InferenceClient, type ModelProgress, type ModelStore } from '../gpu/index.ts'
-import { ocrTask } from '../subnet/index.ts'
+import { createInferenceClient, createModelStore, errorFromData, type InferenceClient, type ModelProgress, type ModelStore } from '../gpu/index.ts'
+import { ocrTask, SubnetError, type OcrAnswer, type SubnetErrorCode } from '../subnet/index.ts'
 import type { OcrSolver } from './miner.ts'
+import { tensorBuffers, toWireError, type FromSolver, type ToSolver, type WireError } from './ocr-solve-protocol.ts'
 
 /** Options of {@link createBrowserOcrSolver}. */
 export interface BrowserOcrSolverInit {
@@ -15,40 +17,103 @@ export interface BrowserOcrSolverInit {
   inference?: InferenceClient
   /** Model download progress (for the progress bar). */
   onProgress?: (p: ModelProgress) => void
+  /** Starts the solve worker (default: ocr-solve.worker.ts as a module worker). */
+  createWorker?: () => Worker
 }
 
 /** A solver with its inference client exposed (the dashboard shows the execution path). */
 export interface BrowserOcrSolver extends OcrSolver {
   readonly inference: InferenceClient
-  /** Downloads (or reads from the cache) and verifies the model, and starts the worker. Idempotent. */
+  /** Downloads (or reads from the cache) and verifies the model, and starts the workers. Idempotent. */
   load(options: { signal?: AbortSignal }): Promise<void>
-  /** Terminates the worker. */
+  /** Terminates the workers. */
   stop(): void
 }
 
-/** Creates the in-tab OCR solver; `load()` downloads the model and starts the worker. */
+function fromWire(e: WireError): Error {
+  if (e.name === 'SubnetError') return new SubnetError(e.code as SubnetErrorCode, e.message)
+  return errorFromData({ name: e.name, code: e.code, message: e.message })
+}
+
+/** Creates the in-tab OCR solver; `load()` downloads the model and starts the workers. */
 export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): BrowserOcrSolver {
   const inference = init.inference ?? createInferenceClient()
-  let files: ReadonlyMap<string, ArrayBuffer> | null = null
+  let worker: Worker | null = null
   let loading: Promise<void> | null = null
+  let nextId = 1
+  const pending = new Map<number, { resolve: (a: OcrAnswer) => void; reject: (e: Error) => void; signal: AbortSignal }>()
+
+  const send = (msg: ToSolver, transfer: Transferable[] = []): void => worker?.postMessage(msg, transfer)
+
+  /** Runs the worker's tensor calls on the inference client, charged to the solve that asked. */
+  const onCall = async (m: Extract<FromSolver, { type: 'call' }>): Promise<void> => {
+    const signal = pending.get(m.solveId)?.signal
+    const opts = signal !== undefined ? { signal } : {}
+    try {
+      if (m.method === 'createSession') {
+        const info = await inference.createSession(m.name, m.model, { ...m.options, ...opts })
+        send({ type: 'reply', rid: m.rid, ok: true, value: { ep: info.ep, inputNames: info.inputNames, outputNames: info.outputNames } })
+      } else {
+        const out = await inference.run(m.name, m.feeds, opts)
+        send({ type: 'reply', rid: m.rid, ok: true, value: out }, tensorBuffers(out))
+      }
+    } catch (err) {
+      send({ type: 'reply', rid: m.rid, ok: false, error: toWireError(err) })
+    }
+  }
+
+  const onMessage = (e: MessageEvent<FromSolver>): void => {
+    const m = e.data
+    if (m.type === 'call') { void onCall(m); return }
+    const p = pending.get(m.id)
+    if (p === undefined) return
+    pending.delete(m.id)
+    if (m.type === 'solved') p.resolve(m.answer)
+    else p.reject(fromWire(m.error))
+  }
+
+  const failAll = (err: Error): void => {
+    for (const p of pending.values()) p.reject(err)
+    pending.clear()
+  }
+
   const load = async (options: { signal?: AbortSignal } = {}): Promise<void> => {
-    if (files !== null) return
+    if (worker !== null) return
     loading ??= (async () => {
       const store = init.store ?? createModelStore()
       const loaded = await store.load(ocrTask.manifest, { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) })
       await inference.start(options.signal !== undefined ? { signal: options.signal } : {})
-      files = loaded.files
+      const w = init.createWorker?.() ?? new Worker(new URL('./ocr-solve.worker.ts', import.meta.url), { type: 'module', name: 'webtensor-ocr-solve' })
+      w.onmessage = onMessage
+      w.onerror = (ev) => { ev.preventDefault(); failAll(new SubnetError('CANVAS_UNAVAILABLE', `the OCR solve worker failed: ${ev.message || 'could not start'}`)) }
+      worker = w
+      // Copies: the model store may hand the same buffers to others.
+      send({ type: 'init', files: [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer]) })
     })().finally(() => { loading = null })
     await loading
   }
+
   return {
     inference,
     load,
     async solve(challenge, options) {
       await load(options)
-      const answer = await ocrTask.solve(challenge, { runner: inference, files: files!, signal: options.signal })
+      const id = nextId++
+      const answer = await new Promise<OcrAnswer>((resolve, reject) => {
+        if (options.signal.aborted) { reject(new SubnetError('ABORTED', 'the solve was aborted')); return }
+        const onAbort = (): void => { send({ type: 'abort', id }) }
+        options.signal.addEventListener('abort', onAbort, { once: true })
+        const done = <T>(fn: (v: T) => void) => (v: T): void => { options.signal.removeEventListener('abort', onAbort); fn(v) }
+        pending.set(id, { resolve: done(resolve), reject: done(reject), signal: options.signal })
+        send({ type: 'solve', id, challenge })
+      })
       return { ...answer, ...(inference.path !== null ? { ep: inference.path.ep } : {}) }
     },
-    stop() { inference.stop() },
+    stop() {
+      worker?.terminate()
+      worker = null
+      failAll(new SubnetError('ABORTED', 'the solver stopped'))
+      inference.stop()
+    },
   }
 }

@@ -1,0 +1,49 @@
+/**
+ * Messages between the page's OCR solver (browser-solver.ts) and its solve worker
+ * (ocr-solve.worker.ts). The worker decodes the image and runs PaddleOCR's pre- and
+ * post-processing; its tensor work is handed back to the page, which runs it on the inference
+ * worker through the page's one GPU queue (so consensus and inference stay serialized).
+ */
+import type { ExecutionProvider, TensorMap } from '../gpu/index.ts'
+import type { OcrAnswer, OcrChallenge } from '../subnet/index.ts'
+
+/** An error as it crosses the boundary (rebuilt as GpuError or SubnetError by its code). */
+export interface WireError { name: string; code: string; message: string }
+
+/** Page → solve worker. */
+export type ToSolver =
+  | { type: 'init'; files: Array<[string, ArrayBuffer]> }
+  | { type: 'solve'; id: number; challenge: OcrChallenge }
+  | { type: 'abort'; id: number }
+  | { type: 'reply'; rid: number; ok: true; value: unknown }
+  | { type: 'reply'; rid: number; ok: false; error: WireError }
+
+/** A tensor call the solve worker asks the page to run on the inference client. */
+export type SolverCall =
+  | { type: 'call'; solveId: number; method: 'createSession'; name: string; model: ArrayBuffer; options: { probe?: TensorMap; ep?: ExecutionProvider } }
+  | { type: 'call'; solveId: number; method: 'run'; name: string; feeds: TensorMap }
+
+/** Solve worker → page. */
+export type FromSolver =
+  | (SolverCall & { rid: number })
+  | { type: 'solved'; id: number; answer: OcrAnswer }
+  | { type: 'failed'; id: number; error: WireError }
+
+/** Serializes a thrown value. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const code = (err as Error & { code?: unknown }).code
+    return { name: err.name, code: code === undefined ? (err.name === 'AbortError' ? 'ABORTED' : 'INFERENCE_FAILED') : String(code), message: err.message }
+  }
+  return { name: 'Error', code: 'INFERENCE_FAILED', message: String(err) }
+}
+
+/** The ArrayBuffers of a tensor map (to transfer them). */
+export function tensorBuffers(map: TensorMap): ArrayBuffer[] {
+  const out: ArrayBuffer[] = []
+  for (const t of Object.values(map)) {
+    const b = (t.data as { buffer?: unknown }).buffer
+    if (b instanceof ArrayBuffer && !out.includes(b)) out.push(b)
+  }
+  return out
+}

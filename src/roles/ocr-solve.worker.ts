@@ -1,0 +1,86 @@
+/**
+ * The OCR solve worker: image decoding and PaddleOCR's pre- and post-processing (resize,
+ * normalization, box extraction, crops, CTC decoding) off the page's main thread. Its
+ * SessionRunner forwards createSession/run to the page, which owns the inference client (and so
+ * the page's GPU queue and remembered execution provider). Protocol: ocr-solve-protocol.ts.
+ */
+/// <reference lib="webworker" />
+import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap } from '../gpu/index.ts'
+import { ocrTask, SubnetError, type SubnetErrorCode } from '../subnet/index.ts'
+import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './ocr-solve-protocol.ts'
+
+const scope = self as unknown as DedicatedWorkerGlobalScope
+const post = (msg: FromSolver, transfer: Transferable[] = []): void => scope.postMessage(msg, transfer)
+
+let files: ReadonlyMap<string, ArrayBuffer> | null = null
+const solves = new Map<number, AbortController>()
+const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+let nextRid = 1
+/** The solve whose engine is being created: createSession calls are charged to it. */
+let currentSolve = 0
+
+function fromWire(e: WireError): Error {
+  if (e.name === 'SubnetError') return new SubnetError(e.code as SubnetErrorCode, e.message)
+  return errorFromData({ name: e.name, code: e.code, message: e.message })
+}
+
+function call(msg: SolverCall, signal?: AbortSignal): Promise<unknown> {
+  const rid = nextRid++
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => { calls.delete(rid); reject(new SubnetError('ABORTED', 'the solve was aborted')) }
+    const settle = (fn: () => void): void => { signal?.removeEventListener('abort', onAbort); fn() }
+    calls.set(rid, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    post({ ...msg, rid })
+  })
+}
+
+/** Sessions live on the page's inference client; one runner for the worker's lifetime (the engine is cached per runner). */
+const runner: SessionRunner = {
+  createSession: async (name, model, options = {}) => {
+    const { signal, ...rest } = options
+    const opts: { probe?: TensorMap; ep?: ExecutionProvider } = {}
+    if (rest.probe !== undefined) opts.probe = rest.probe
+    if (rest.ep !== undefined) opts.ep = rest.ep
+    return (await call({ type: 'call', solveId: currentSolve, method: 'createSession', name, model, options: opts }, signal)) as Awaited<ReturnType<SessionRunner['createSession']>>
+  },
+  run: async (name, feeds, options = {}) => (await call({ type: 'call', solveId: currentSolve, method: 'run', name, feeds }, options.signal)) as TensorMap,
+}
+
+async function solve(id: number, challenge: Parameters<typeof ocrTask.solve>[0]): Promise<void> {
+  const abort = new AbortController()
+  solves.set(id, abort)
+  try {
+    if (files === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no model files (init first)')
+    currentSolve = id
+    const answer = await ocrTask.solve(challenge, { runner, files, signal: abort.signal })
+    post({ type: 'solved', id, answer })
+  } catch (err) {
+    post({ type: 'failed', id, error: toWireError(err) })
+  } finally {
+    solves.delete(id)
+  }
+}
+
+scope.onmessage = (e: MessageEvent<ToSolver>): void => {
+  const m = e.data
+  switch (m.type) {
+    case 'init':
+      files = new Map(m.files)
+      break
+    case 'solve':
+      void solve(m.id, m.challenge)
+      break
+    case 'abort':
+      solves.get(m.id)?.abort()
+      break
+    case 'reply': {
+      const c = calls.get(m.rid)
+      if (c === undefined) return
+      calls.delete(m.rid)
+      if (m.ok) c.resolve(m.value)
+      else c.reject(fromWire(m.error))
+      break
+    }
+  }
+}
