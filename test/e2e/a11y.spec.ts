@@ -1,22 +1,12 @@
-import { createRequire } from 'node:module'
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
+import { axeViolations } from './axe.ts'
 
 // Accessibility of every dashboard tab, checked by axe-core (WCAG 2.1 A/AA rules: labels, names,
 // roles, colour contrast) inside real Chromium, at desktop and phone sizes; the page never
 // scrolls sideways on a phone (wide tables scroll inside their own box); the tabs work from the
 // keyboard.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const TABS = ['Miner', 'Validator', 'Storage', 'Device'] as const
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE })
-  return await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-  })
-}
 
 async function openTab(page: Page, name: (typeof TABS)[number]): Promise<void> {
   await page.getByRole('tab', { name }).click()

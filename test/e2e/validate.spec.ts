@@ -1,6 +1,7 @@
 import { test, expect, type Page } from '@playwright/test'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import { startStack, type Stack } from '../../src/server/stack.ts'
+import { axeViolations } from './axe.ts'
 
 // Light validation in a tab, against the local stack as `npm start` runs it but without the
 // headless validator: two browser miners (one runs the OCR model, one is the devnet's
@@ -81,6 +82,10 @@ test('two browser miners and a browser validator: the weights and the epoch rank
     // the two, and the tab's own recomputation of that epoch equals the chain's.
     await expect.poll(async () => (await cell(val, 'validator-table', goodUid, 4)) > (await cell(val, 'validator-table', badUid, 4)), { timeout: 240_000, intervals: [3000] }).toBe(true)
     await expect(val.getByTestId('epoch-check')).toContainText("equal this tab's recomputation", { timeout: 120_000 })
+
+    // The running validator's tables pass axe-core's WCAG 2.1 AA rules too (a11y.spec.ts checks the idle tabs).
+    const violations = await axeViolations(val)
+    expect(violations).toEqual([])
 
     // A reload keeps the validator's identity and its commits (IndexedDB), and waits for a click.
     const commitsBefore = await val.getByTestId('commits-table').locator('tbody tr').count()
