@@ -4,7 +4,7 @@
  * presence gossip.
  */
 import { createMeshLibp2p, isRelayed, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p } from './libp2p.ts'
-import { answerMessage, createBinding, presenceMessage, signWith, verifyBinding, verifySignature, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
+import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, verifySignature, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { DEFAULT_LIMITS, type MeshLimits } from './limits.ts'
 import { decodePresence, encodePresence } from './messages.ts'
@@ -139,7 +139,8 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly #bindingTtlMs: number
   readonly #offences = new Map<string, number[]>()
   readonly #bans = new Map<string, number>()
-  readonly #verified = new Map<string, { sig: Uint8Array; result: VerifiedBinding; until: number }>()
+  /** Verified bindings by remote peer, keyed on the whole encoded binding (not only its signature). */
+  readonly #verified = new Map<string, { encoded: Uint8Array; result: VerifiedBinding; until: number }>()
   readonly #presence = new Map<string, PresenceInfo>()
   readonly #answered = new Set<string>()
   #binding: Promise<Binding> | undefined
@@ -331,13 +332,17 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   async verifyPeerBinding(b: Binding, remotePeer: string, options: { requirePermit?: boolean } = {}): Promise<VerifiedBinding> {
     const now = Date.now()
     const cached = this.#verified.get(remotePeer)
+    // Every field counts: a binding equal to the cached one except for its hotkey (same
+    // signature) is another claim and is verified from scratch.
+    const encoded = encodeBinding(b)
     let result: VerifiedBinding
-    if (cached !== undefined && cached.until > now && equalBytes(cached.sig, b.signature)) {
+    if (cached !== undefined && cached.until > now && equalBytes(cached.encoded, encoded)) {
       result = cached.result
     } else {
       result = await verifyBinding(b, this.#chain, { peerId: remotePeer, netuid: this.netuid, now })
-      // Chain facts are re-read at most once a minute per peer.
-      this.#verified.set(remotePeer, { sig: b.signature, result, until: Math.min(b.expiry, now + 60_000) })
+      // Only a binding that verified is cached; chain facts are re-read at most once a minute per peer.
+      this.#verified.delete(remotePeer)
+      this.#verified.set(remotePeer, { encoded, result, until: Math.min(b.expiry, now + 60_000) })
       if (this.#verified.size > 10_000) this.#verified.delete(this.#verified.keys().next().value as string)
     }
     if (options.requirePermit === true && !result.validatorPermit) throw new MeshProtocolError('ERR_NO_PERMIT', `hotkey ${b.hotkey} has no validator permit on subnet ${this.netuid}: miners serve challenges only to validators`)
