@@ -70,6 +70,23 @@ for (const c of circles) {
   results.push({ filePath: c[0], errorCount: 1, warningCount: 0, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, messages: [{ ruleId: 'no-circular-imports', severity: 2, line: 1, column: 1, message: `import circle: ${c.join(' -> ')}` }] })
 }
 
+// Folder circles: src/a importing src/b while src/b imports src/a (static or dynamic imports).
+const folderOf = (f) => f.split('/')[1]
+const folderEdges = new Map()
+for (const [f, deps] of graph) {
+  for (const d of deps) {
+    if (!d.startsWith('src/') || folderOf(d) === folderOf(f) || !graph.has(d)) continue
+    const key = `${folderOf(f)} -> ${folderOf(d)}`
+    if (!folderEdges.has(key)) folderEdges.set(key, `${f} -> ${d}`)
+  }
+}
+for (const [key, example] of folderEdges) {
+  const [a, b] = key.split(' -> ')
+  const back = folderEdges.get(`${b} -> ${a}`)
+  if (back === undefined || a > b) continue
+  results.push({ filePath: example.split(' -> ')[0], errorCount: 1, warningCount: 0, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, messages: [{ ruleId: 'no-circular-imports', severity: 2, line: 1, column: 1, message: `folder circle: src/${a} and src/${b} import each other (${example}; ${back})` }] })
+}
+
 const formatter = await eslint.loadFormatter('stylish')
 const text = await formatter.format(results)
 if (text !== '') console.log(text)
