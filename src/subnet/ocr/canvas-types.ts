@@ -37,6 +37,9 @@ export interface CanvasPlatform {
   loadFonts(): Promise<void>
   /** A drawing surface. */
   createSurface(width: number, height: number): { ctx: Ctx2D; encodeJpeg(quality: number): Promise<Uint8Array> }
-  /** Decodes a PNG or JPEG to RGBA pixels. */
-  decodeImage(bytes: Uint8Array): Promise<Pixels>
+  /**
+   * Decodes a PNG or JPEG to RGBA pixels. The size in its header is checked first: above `limits`
+   * (default 4096 a side, see jpeg.ts) it is refused with `BAD_IMAGE`, undecoded.
+   */
+  decodeImage(bytes: Uint8Array, limits?: { maxWidth: number; maxHeight: number }): Promise<Pixels>
 }

@@ -8,6 +8,7 @@ import serif400 from '@fontsource/noto-serif/files/noto-serif-latin-400-normal.w
 import serif700 from '@fontsource/noto-serif/files/noto-serif-latin-700-normal.woff2?url'
 import mono400 from '@fontsource/noto-sans-mono/files/noto-sans-mono-latin-400-normal.woff2?url'
 import mono700 from '@fontsource/noto-sans-mono/files/noto-sans-mono-latin-700-normal.woff2?url'
+import { assertJpegWithin, MAX_IMAGE_SIDE } from './jpeg.ts'
 
 const URLS: Record<string, string> = {
   'wt-noto-sans-400': sans400,
@@ -53,7 +54,9 @@ export const platform: CanvasPlatform = {
       encodeJpeg: async (quality) => new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality })).arrayBuffer()),
     }
   },
-  async decodeImage(bytes): Promise<Pixels> {
+  async decodeImage(bytes, limits = { maxWidth: MAX_IMAGE_SIDE, maxHeight: MAX_IMAGE_SIDE }): Promise<Pixels> {
+    // A small file may declare a huge frame: refuse it from its header, before decoding.
+    assertJpegWithin(bytes, limits.maxWidth, limits.maxHeight)
     let bmp: ImageBitmap
     try {
       bmp = await createImageBitmap(new Blob([bytes as BlobPart]))

@@ -8,6 +8,7 @@ import { GlobalFonts, createCanvas, loadImage } from '@napi-rs/canvas'
 import { SubnetError } from '../errors.ts'
 import type { CanvasPlatform, Ctx2D, Pixels } from './canvas-types.ts'
 import { OCR_FONTS } from './fonts.ts'
+import { assertJpegWithin, MAX_IMAGE_SIDE } from './jpeg.ts'
 
 const require = createRequire(import.meta.url)
 let fontsLoaded = false
@@ -30,7 +31,9 @@ export const platform: CanvasPlatform = {
       encodeJpeg: async (quality) => new Uint8Array(await canvas.encode('jpeg', Math.round(quality * 100))),
     }
   },
-  async decodeImage(bytes): Promise<Pixels> {
+  async decodeImage(bytes, limits = { maxWidth: MAX_IMAGE_SIDE, maxHeight: MAX_IMAGE_SIDE }): Promise<Pixels> {
+    // A small file may declare a huge frame: refuse it from its header, before decoding.
+    assertJpegWithin(bytes, limits.maxWidth, limits.maxHeight)
     let img
     try {
       img = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))

@@ -11,6 +11,7 @@ import type { Pixels } from './canvas-types.ts'
 import type { OcrChallenge } from './challenge.ts'
 import { OCR_DET_FILE, OCR_DICT_FILE, OCR_REC_FILE } from './manifest.ts'
 import type { OcrAnswer, OcrWord } from './score.ts'
+import { assertJpegWithin } from './jpeg.ts'
 
 /** Session names in the runner. */
 export const OCR_SESSIONS = { det: 'ocr-det', rec: 'ocr-rec' } as const
@@ -117,8 +118,12 @@ export function ocrEngineFor(runner: SessionRunner, files: ReadonlyMap<string, A
 /** Solves a challenge: decode the JPEG, detect, recognize. */
 export async function solveOcr(challenge: OcrChallenge, runner: SessionRunner, files: ReadonlyMap<string, ArrayBuffer>, options: { signal?: AbortSignal } = {}): Promise<OcrAnswer> {
   const t0 = performance.now()
+  // The image may be no larger than the challenge says: its frame header is read before anything
+  // is decoded (a small JPEG can declare a gigapixel frame).
+  const limits = { maxWidth: challenge.width, maxHeight: challenge.height }
+  assertJpegWithin(challenge.image, limits.maxWidth, limits.maxHeight)
   const engine = await ocrEngineFor(runner, files, options)
-  const pixels = await platform.decodeImage(challenge.image)
+  const pixels = await platform.decodeImage(challenge.image, limits)
   const words = await engine.recognize(pixels, options)
   return { id: challenge.id, words, latencyMs: performance.now() - t0 }
 }
