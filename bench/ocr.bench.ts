@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
   const solveNative = async (i: number): Promise<void> => {
     const t0 = performance.now()
     const pixels = await canvasPlatform.decodeImage(made[i]!.challenge.image)
-    const words = await engine.recognize(pixels)
+    const words = await engine.recognize(pixels, { alphabet: 'challenge' })
     const dt = performance.now() - t0
     if (i === 0) return // warm-up
     nativeMs.push(dt)
@@ -113,11 +113,11 @@ export async function run(): Promise<void> {
       await solveNative(i)
       for (let k = 0; k < perThreads.length; k++) {
         const r = await page.evaluate(async ({ k, image, truth }) => {
-          const b = (globalThis as unknown as { bench: { engines: { engine: { recognize(p: unknown): Promise<{ text: string; confidence: number; box: { x: number; y: number; width: number; height: number } }[]> } }[]; subnet: typeof import('../src/subnet/index.ts') } }).bench
+          const b = (globalThis as unknown as { bench: { engines: { engine: { recognize(p: unknown, o: { alphabet: 'challenge' }): Promise<{ text: string; confidence: number; box: { x: number; y: number; width: number; height: number } }[]> } }[]; subnet: typeof import('../src/subnet/index.ts') } }).bench
           const bytes = Uint8Array.from(atob(image), (c) => c.charCodeAt(0))
           const t0 = performance.now()
           const pixels = await b.subnet.canvasPlatform.decodeImage(bytes)
-          const found = await b.engines[k]!.engine.recognize(pixels)
+          const found = await b.engines[k]!.engine.recognize(pixels, { alphabet: 'challenge' })
           const dt = performance.now() - t0
           return { dt, exact: b.subnet.scoreOcr('x', truth, { id: 'x', words: found }).parts['exact']!, isolated: crossOriginIsolated }
         }, { k, image: images[i]!, truth: truthWords[i]! })

@@ -11,9 +11,11 @@ import { parseArgs } from 'node:util'
 const USAGE = `usage:
   webtensor ocr make --out DIR --count N [--words K] [--width W] [--height H]
       Writes N fresh challenges as DIR/<id>.jpg and their truth as DIR/answers.json.
-  webtensor ocr solve [--backend auto|native|wasm] [--threads T] IMAGE...
-      Detects and recognizes words; prints JSON {backend, results: [{image, id, words, latencyMs}]}.
+  webtensor ocr solve [--backend auto|native|wasm] [--threads T] [--alphabet model|challenge] IMAGE...
+      Detects and recognizes words; prints JSON {backend, alphabet, results: [{image, id, words, latencyMs}]}.
       Backend auto: onnxruntime-node when installed, else onnxruntime-web's WASM in Node.
+      Alphabet model (default): every character the model knows, digits and punctuation included;
+      challenge: the letters a challenge word holds (what a miner answers with).
   webtensor ocr score ANSWERS.json SOLVED.json
       Scores the output of solve against answers.json; prints JSON {mean, results}.`
 
@@ -70,27 +72,29 @@ async function make(argv: string[]): Promise<number> {
 }
 
 async function solve(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { backend: { type: 'string' }, threads: { type: 'string' } }, strict: true, allowPositionals: true })
+  const { values, positionals } = parseArgs({ args: argv, options: { backend: { type: 'string' }, threads: { type: 'string' }, alphabet: { type: 'string' } }, strict: true, allowPositionals: true })
   if (positionals.length === 0) return fail('solve needs at least one IMAGE')
   const backendArg = values.backend ?? 'auto'
   const backend = ({ auto: 'auto', native: 'onnxruntime-node', wasm: 'onnxruntime-web-wasm' } as const)[backendArg as 'auto' | 'native' | 'wasm']
   if (backend === undefined) return fail(`--backend must be auto, native or wasm, got '${backendArg}'`)
+  const alphabet = values.alphabet ?? 'model'
+  if (alphabet !== 'model' && alphabet !== 'challenge') return fail(`--alphabet must be model or challenge, got '${alphabet}'`)
   for (const p of positionals) if (!existsSync(p)) return fail(`no such image: ${p}`)
   const threads = values.threads !== undefined ? positiveInt(values.threads, 'threads', 1) : undefined
   const { createNodeRunner } = await import('../../gpu/node.ts')
-  const { loadOcrModelFiles, solveOcr, canvasPlatform } = await import('../../subnet/node.ts')
+  const { loadOcrModelFiles, ocrEngineFor, canvasPlatform } = await import('../../subnet/node.ts')
   const files = loadOcrModelFiles()
   const runner = await createNodeRunner({ backend, ...(threads !== undefined ? { threads } : {}) })
   try {
+    const engine = await ocrEngineFor(runner, files)
     const results = []
     for (const image of positionals) {
-      const bytes = new Uint8Array(readFileSync(image))
-      const id = basename(image, extname(image))
-      const pixels = await canvasPlatform.decodeImage(bytes)
-      const answer = await solveOcr({ task: 'ocr', id, mime: 'image/jpeg', image: bytes, width: pixels.width, height: pixels.height, issuedAt: 0, deadline: 0 }, runner, files)
-      results.push({ image, id, words: answer.words, latencyMs: Math.round((answer.latencyMs ?? 0) * 10) / 10 })
+      const t0 = performance.now()
+      const pixels = await canvasPlatform.decodeImage(new Uint8Array(readFileSync(image)))
+      const words = await engine.recognize(pixels, { alphabet })
+      results.push({ image, id: basename(image, extname(image)), words, latencyMs: Math.round((performance.now() - t0) * 10) / 10 })
     }
-    console.log(JSON.stringify({ backend: runner.backend, results }, null, 2))
+    console.log(JSON.stringify({ backend: runner.backend, alphabet: engine.alphabet(alphabet), results }, null, 2))
   } finally {
     await runner.stop()
   }

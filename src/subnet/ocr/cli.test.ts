@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { platform } from './canvas.node.ts'
 
 // Real round trip through the CLI: make (Node canvas) -> solve (onnxruntime-node when present,
 // else ORT-web WASM) -> score.
@@ -20,10 +21,11 @@ describe('webtensor ocr CLI', () => {
     expect(made.status, made.stderr).toBe(0)
     const images = readdirSync(out).filter((f) => f.endsWith('.jpg')).map((f) => join(out, f))
     expect(images).toHaveLength(3)
-    const solved = cli('solve', ...images)
+    const solved = cli('solve', '--alphabet', 'challenge', ...images)
     expect(solved.status, solved.stderr).toBe(0)
-    const parsed = JSON.parse(solved.stdout) as { backend: string; results: { id: string; words: { text: string; confidence: number }[] }[] }
+    const parsed = JSON.parse(solved.stdout) as { backend: string; alphabet: { name: string }; results: { id: string; words: { text: string; confidence: number }[] }[] }
     expect(['onnxruntime-node', 'onnxruntime-web-wasm']).toContain(parsed.backend)
+    expect(parsed.alphabet.name).toBe('challenge')
     expect(parsed.results).toHaveLength(3)
     for (const r of parsed.results) for (const w of r.words) expect(w.confidence).toBeGreaterThan(0)
     writeFileSync(join(dir, 'solved.json'), solved.stdout)
@@ -36,6 +38,39 @@ describe('webtensor ocr CLI', () => {
     expect(s.mean).toBeGreaterThan(0.9)
   })
 
+  it('solve reads every character the model knows by default (digits too) and says which alphabet it used', async () => {
+    // A general image, not a challenge: words with digits, drawn with the challenge fonts.
+    await platform.loadFonts()
+    const surface = platform.createSurface(480, 160)
+    surface.ctx.fillStyle = '#ffffff'
+    surface.ctx.fillRect(0, 0, 480, 160)
+    surface.ctx.fillStyle = '#000000'
+    surface.ctx.font = '40px wt-noto-sans-400'
+    surface.ctx.textBaseline = 'middle'
+    surface.ctx.fillText('2026', 30, 50)
+    surface.ctx.fillText('Room 42', 220, 50)
+    surface.ctx.fillText('31415', 30, 115)
+    const image = join(dir, 'digits.jpg')
+    writeFileSync(image, await surface.encodeJpeg(0.92))
+
+    const general = cli('solve', image)
+    expect(general.status, general.stderr).toBe(0)
+    const g = JSON.parse(general.stdout) as { alphabet: { name: string; characters: number }; results: { words: { text: string }[] }[] }
+    expect(g.alphabet.name).toBe('model')
+    expect(g.alphabet.characters).toBeGreaterThan(6000)
+    const read = g.results[0]!.words.map((w) => w.text)
+    expect(read).toContain('2026')
+    expect(read).toContain('31415')
+    expect(read.join(' ')).toContain('42')
+
+    // The challenge alphabet drops the digits (what the challenge path does, and only it).
+    const letters = cli('solve', '--alphabet', 'challenge', image)
+    expect(letters.status, letters.stderr).toBe(0)
+    const c = JSON.parse(letters.stdout) as { alphabet: { name: string; characters: number }; results: { words: { text: string }[] }[] }
+    expect(c.alphabet).toMatchObject({ name: 'challenge', characters: 52 })
+    expect(c.results[0]!.words.map((w) => w.text).join(' ')).not.toMatch(/[0-9]/u)
+  })
+
   it('bad input exits 2 naming the problem, writing nothing', () => {
     const out = join(dir, 'never')
     const r = cli('make', '--out', out, '--count', 'zero')
@@ -46,6 +81,9 @@ describe('webtensor ocr CLI', () => {
     expect(s.status).toBe(2)
     expect(s.stderr).toContain('no such image')
     expect(s.stdout).toBe('')
+    const a = cli('solve', '--alphabet', 'digits', join(dir, 'missing.jpg'))
+    expect(a.status).toBe(2)
+    expect(a.stderr).toContain('--alphabet must be model or challenge')
   })
 
   it('--help prints usage and exits 0', () => {

@@ -16,10 +16,35 @@ import { assertJpegWithin } from './jpeg.ts'
 /** Session names in the runner. */
 export const OCR_SESSIONS = { det: 'ocr-det', rec: 'ocr-rec' } as const
 
+/**
+ * Which characters recognition may output: `model`, every character the model knows (its
+ * dictionary, digits and punctuation included): general images, the CLI; `challenge`, the
+ * letters a challenge word can hold: the challenge path only (a digit read there is a misread).
+ */
+export type OcrAlphabet = 'model' | 'challenge'
+
+/** The characters an {@link OcrAlphabet} allows (what the CLI reports). */
+export interface OcrAlphabetInfo {
+  name: OcrAlphabet
+  /** Number of characters (the model's dictionary with its space, or the challenge letters). */
+  characters: number
+  /** Where they come from. */
+  source: string
+}
+
+/** Options of {@link OcrEngine.recognize}. */
+export interface OcrRecognizeOptions {
+  signal?: AbortSignal
+  /** Default `model`: every character the model knows. */
+  alphabet?: OcrAlphabet
+}
+
 /** A ready OCR pipeline (sessions created, dictionary loaded). */
 export interface OcrEngine {
   /** Recognizes the words in RGBA/RGB pixels. */
-  recognize(pixels: Pixels, options?: { signal?: AbortSignal }): Promise<OcrWord[]>
+  recognize(pixels: Pixels, options?: OcrRecognizeOptions): Promise<OcrWord[]>
+  /** What an alphabet holds. */
+  alphabet(name: OcrAlphabet): OcrAlphabetInfo
 }
 
 /** Options of {@link createOcrEngine}. */
@@ -29,7 +54,8 @@ export interface OcrEngineOptions {
   signal?: AbortSignal
 }
 
-const LETTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ']
+/** The challenge path's whitelist: ASCII letters (challenge words hold nothing else). */
+export const OCR_CHALLENGE_CHARACTERS: readonly string[] = Object.freeze([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'])
 
 class LocalTensor {
   constructor(readonly type: string, readonly data: Float32Array, readonly dims: readonly number[]) {}
@@ -81,16 +107,17 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
       },
     },
   }
+  const dictionary = parseDictionary(dict)
   const service = await PaddleOcrService.createInstance({
     ort: ort as never,
     detection: { modelBuffer: det, channelOrder: 'bgr', maxSideLength: 960, limitType: 'max', textPixelThreshold: 0.3, boxScoreThreshold: 0.6, unclipRatio: 1.5 },
-    recognition: { modelBuffer: rec, charactersDictionary: parseDictionary(dict), channelOrder: 'bgr', imageHeight: 48, imageWidth: 320 },
+    recognition: { modelBuffer: rec, charactersDictionary: dictionary, channelOrder: 'bgr', imageHeight: 48, imageWidth: 320 },
   })
   return {
     async recognize(pixels, opts = {}) {
       throwIfAborted(opts.signal)
       const data = pixels.data instanceof Uint8Array ? pixels.data : new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength)
-      const results = await service.recognize({ width: pixels.width, height: pixels.height, data }, { charWhiteList: LETTERS })
+      const results = await service.recognize({ width: pixels.width, height: pixels.height, data }, opts.alphabet === 'challenge' ? { charWhiteList: [...OCR_CHALLENGE_CHARACTERS] } : {})
       return results
         .filter((r) => r.text.trim() !== '' && r.confidence >= minConfidence)
         .map((r) => ({
@@ -98,6 +125,11 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
           confidence: r.confidence,
           box: { x: r.box.x, y: r.box.y, width: r.box.width, height: r.box.height, ...(r.box.points !== undefined ? { points: r.box.points.map((p) => ({ x: p.x, y: p.y })) } : {}) },
         }))
+    },
+    alphabet(name) {
+      return name === 'challenge'
+        ? { name, characters: OCR_CHALLENGE_CHARACTERS.length, source: 'the challenge letters (a-z, A-Z)' }
+        : { name, characters: dictionary.length, source: `${OCR_DICT_FILE} and a space` }
     },
   }
 }
@@ -115,7 +147,7 @@ export function ocrEngineFor(runner: SessionRunner, files: ReadonlyMap<string, A
   return e
 }
 
-/** Solves a challenge: decode the JPEG, detect, recognize. */
+/** Solves a challenge: decode the JPEG, detect, recognize over the challenge letters. */
 export async function solveOcr(challenge: OcrChallenge, runner: SessionRunner, files: ReadonlyMap<string, ArrayBuffer>, options: { signal?: AbortSignal } = {}): Promise<OcrAnswer> {
   const t0 = performance.now()
   // The image may be no larger than the challenge says: its frame header is read before anything
@@ -124,6 +156,7 @@ export async function solveOcr(challenge: OcrChallenge, runner: SessionRunner, f
   assertJpegWithin(challenge.image, limits.maxWidth, limits.maxHeight)
   const engine = await ocrEngineFor(runner, files, options)
   const pixels = await platform.decodeImage(challenge.image, limits)
-  const words = await engine.recognize(pixels, options)
+  // The challenge path: words are letters only, so a digit read here is a misread, not an answer.
+  const words = await engine.recognize(pixels, { ...options, alphabet: 'challenge' })
   return { id: challenge.id, words, latencyMs: performance.now() - t0 }
 }
