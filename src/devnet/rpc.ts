@@ -4,12 +4,16 @@
  * nothing a client sends can throw out of here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { hexToU8a, isHex, u8aToHex } from '@polkadot/util'
+import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { BadFormat, InvalidTransaction, PoolError, type BlockRecord, type Chain, type TxStatus } from './chain.ts'
+import { specMethods, SpecError, type Follow } from './chainhead.ts'
+import { rawStorage, runtimeCode, storageKeys } from './code.ts'
 import { DevnetError } from './errors.ts'
-import { runtimeVersionJson, RuntimeApiError, stateCall } from './runtime-api.ts'
+import { runtimeVersionBytes, runtimeVersionJson, RuntimeApiError, stateCall } from './runtime-api.ts'
+import { BLOCK_HASH_COUNT, type BlockContext } from './runtime.ts'
+import type { State } from './state.ts'
 
 /** JSON-RPC error with a code. */
 export class RpcError extends Error {
@@ -29,6 +33,8 @@ type Notify = (method: string, subscription: string, result: unknown) => void
 interface Session {
   notify: Notify
   subs: Map<string, () => void>
+  follows: Map<string, Follow>
+  broadcasts: Set<string>
 }
 
 /** Extra devnet-only hooks the RPC layer calls. */
@@ -64,15 +70,22 @@ const ALIASES: Record<string, string> = {
   account_nextIndex: 'system_accountNextIndex',
 }
 
-function hexParam(p: unknown, what: string): Uint8Array {
-  if (typeof p !== 'string' || !isHex(p)) throw new RpcError(-32602, `Invalid params: ${what} must be a 0x-prefixed hex string`)
-  return hexToU8a(p)
+/**
+ * A hex parameter as a node parses it: `0x`-prefixed or not, `""` and `"0x"` are empty bytes;
+ * an odd number of digits or a non-hex character is an error naming the field.
+ */
+export function hexParam(p: unknown, what: string): Uint8Array {
+  if (typeof p !== 'string') throw new RpcError(-32602, `Invalid params: ${what} must be a hex string`)
+  const body = p.startsWith('0x') || p.startsWith('0X') ? p.slice(2) : p
+  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) throw new RpcError(-32602, `Invalid params: ${what} must be hex (an even number of hex digits, 0x optional)`)
+  return hexToU8a('0x' + body)
 }
 
 function optHash(p: unknown): string | undefined {
   if (p === undefined || p === null) return undefined
-  if (typeof p !== 'string' || !isHex(p, 256)) throw new RpcError(-32602, 'Invalid params: block hash must be 32-byte hex')
-  return p.toLowerCase()
+  const bytes = hexParam(p, 'block hash')
+  if (bytes.length !== 32) throw new RpcError(-32602, 'Invalid params: block hash must be 32 bytes of hex')
+  return u8aToHex(bytes)
 }
 
 /** The JSON-RPC server. */
@@ -156,6 +169,8 @@ export class RpcServer {
   #onWs(ws: WebSocket): void {
     const session: Session = {
       subs: new Map(),
+      follows: new Map(),
+      broadcasts: new Set(),
       notify: (method, subscription, result) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }))
       },
@@ -221,6 +236,7 @@ export class RpcServer {
 
   #mapError(e: unknown): unknown {
     if (e instanceof RpcError) return e
+    if (e instanceof SpecError) return new RpcError(e.code, e.message)
     if (e instanceof BadFormat) return new RpcError(1001, `Extrinsic has invalid format: ${e.message}`)
     if (e instanceof InvalidTransaction) return new RpcError(1010, 'Invalid Transaction', e.message)
     if (e instanceof PoolError) return new RpcError(1013, e.message)
@@ -260,14 +276,47 @@ export class RpcServer {
       }
     }
     const blockNumberAt = (at: unknown): number => chain.block(optHash(at))?.number ?? chain.best.number
+    const code = runtimeCode(codec, runtimeVersionBytes(codec))
+    const raw = (st: State, key: unknown): string | undefined => rawStorage(st, u8aToHex(hexParam(key, 'key')), code)
+    const genesis = hexToU8a(chain.genesisHash)
+    /** The context of a transaction built on top of block `parent` (for validity checks). */
+    const ctxAbove = (parent: number): BlockContext => ({
+      number: parent + 1,
+      genesisHash: genesis,
+      blockHash: (n) => {
+        if (n === 0) return genesis
+        if (n > parent || parent + 1 - n > BLOCK_HASH_COUNT) return undefined
+        const h = chain.block(n)?.hash
+        return h === undefined ? undefined : hexToU8a(h)
+      },
+    })
+    const call = (st: State, number: number, method: string, data: Uint8Array): string => stateCall(codec, chain.runtime, st, number, method, data, ctxAbove(number))
+    const properties = { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }
+    const chainName = 'webtensor devnet (subtensor emulator)'
+    const spec = specMethods(
+      {
+        chain,
+        code,
+        runtimeSpec: () => {
+          const v = runtimeVersionJson(codec)
+          return { specName: v.specName, implName: v.implName, specVersion: v.specVersion, implVersion: v.implVersion, transactionVersion: v.transactionVersion, apis: Object.fromEntries(v.apis as [string, number][]) }
+        },
+        call,
+        hex: hexParam,
+        chainName,
+        properties,
+        log: this.#opts.log,
+      },
+      () => `devnet-${this.#nextSub++}`,
+    )
     const methods: Record<string, (params: Params, session: Session | undefined) => unknown> = {
       rpc_methods: () => ({ version: 1, methods: this.methodNames }),
 
       system_name: () => 'webtensor-devnet (subtensor emulator, not a real node)',
       system_version: () => '0.1.0-emulator',
-      system_chain: () => 'webtensor devnet (subtensor emulator)',
+      system_chain: () => chainName,
       system_chainType: () => 'Development',
-      system_properties: () => ({ ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }),
+      system_properties: () => properties,
       system_health: () => ({ peers: 0, isSyncing: false, shouldHavePeers: false }),
       system_peers: () => [],
       system_localPeerId: () => '12D3KooWDevnetEmulatorNotARealPeer',
@@ -326,33 +375,46 @@ export class RpcServer {
         }),
       state_unsubscribeRuntimeVersion: (p, s) => this.#unsub(s, p),
       state_getMetadata: () => u8aToHex(codec.metadataBytes),
-      state_getStorage: ([key, at]) => storageAt(at).raw(u8aToHex(hexParam(key, 'key'))) ?? null,
-      state_getStorageAt: ([key, at]) => storageAt(at).raw(u8aToHex(hexParam(key, 'key'))) ?? null,
+      state_getStorage: ([key, at]) => raw(storageAt(at), key) ?? null,
+      state_getStorageAt: ([key, at]) => raw(storageAt(at), key) ?? null,
       state_getStorageHash: ([key, at]) => {
-        const v = storageAt(at).raw(u8aToHex(hexParam(key, 'key')))
+        const v = raw(storageAt(at), key)
         return v === undefined ? null : blake2AsHex(hexToU8a(v), 256)
       },
       state_getStorageSize: ([key, at]) => {
-        const v = storageAt(at).raw(u8aToHex(hexParam(key, 'key')))
+        const v = raw(storageAt(at), key)
         return v === undefined ? null : hexToU8a(v).length
       },
       state_queryStorageAt: ([keys, at]) => {
         if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array')
         const st = storageAt(at)
         const block = chain.block(optHash(at))!.hash
-        return [{ block, changes: keys.map((k) => [String(k), st.raw(u8aToHex(hexParam(k, 'key'))) ?? null]) }]
+        return [{ block, changes: keys.map((k) => [String(k), raw(st, k) ?? null]) }]
+      },
+      // No trie, so no real proof: the "proof" lists the SCALE `(key, value)` pairs asked for.
+      // It cannot be checked against `stateRoot` (a digest on the devnet; see README).
+      state_getReadProof: ([keys, at]) => {
+        if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array')
+        const st = storageAt(at)
+        const block = chain.block(optHash(at))!.hash
+        const proof = keys.flatMap((k, i) => {
+          const key = hexParam(k, `keys[${i}]`)
+          const v = rawStorage(st, u8aToHex(key), code)
+          return v === undefined ? [] : [u8aToHex(codec.encode('(Bytes, Bytes)', [u8aToHex(key), v]))]
+        })
+        return { at: block, proof }
       },
       state_getKeysPaged: ([prefix, count, startKey, at]) => {
         const p = prefix === undefined || prefix === null ? '0x' : u8aToHex(hexParam(prefix, 'prefix'))
         const n = Number(count)
         if (!Number.isInteger(n) || n < 0 || n > 1000) throw new RpcError(-32602, 'Invalid params: count must be 0..1000')
         const start = startKey === undefined || startKey === null ? '' : u8aToHex(hexParam(startKey, 'startKey'))
-        return storageAt(at).keysWithPrefix(p).filter((k) => k > start).slice(0, n)
+        return storageKeys(storageAt(at), p).filter((k) => k > start).slice(0, n)
       },
-      state_getKeys: ([prefix, at]) => storageAt(at).keysWithPrefix(u8aToHex(hexParam(prefix, 'prefix'))),
+      state_getKeys: ([prefix, at]) => storageKeys(storageAt(at), u8aToHex(hexParam(prefix, 'prefix'))),
       state_getPairs: ([prefix, at]) => {
         const st = storageAt(at)
-        return st.keysWithPrefix(u8aToHex(hexParam(prefix, 'prefix'))).map((k) => [k, st.raw(k)])
+        return storageKeys(st, u8aToHex(hexParam(prefix, 'prefix'))).map((k) => [k, rawStorage(st, k, code)])
       },
       state_subscribeStorage: ([keys], s) => {
         if (keys !== undefined && keys !== null && !Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array')
@@ -370,10 +432,10 @@ export class RpcServer {
               if (changes.length > 0) s!.notify('state_storage', id, { block: b.hash, changes })
             })
           }
-          let last = new Map(list.map((k) => [k, chain.bestState.raw(k) ?? null]))
+          let last = new Map(list.map((k) => [k, rawStorage(chain.bestState, k, code) ?? null]))
           queueMicrotask(() => s!.notify('state_storage', id, { block: chain.best.hash, changes: list.map((k) => [k, last.get(k) ?? null]) }))
           return chain.onBlock((b) => {
-            const now = new Map(list.map((k) => [k, b.state?.raw(k) ?? null]))
+            const now = new Map(list.map((k) => [k, (b.state === undefined ? undefined : rawStorage(b.state, k, code)) ?? null]))
             const changes = list.filter((k) => now.get(k) !== last.get(k)).map((k) => [k, now.get(k) ?? null])
             last = now
             if (changes.length > 0) s!.notify('state_storage', id, { block: b.hash, changes })
@@ -384,7 +446,7 @@ export class RpcServer {
       state_call: ([method, data, at]) => {
         if (typeof method !== 'string') throw new RpcError(-32602, 'Invalid params: method name')
         const bytes = hexParam(data ?? '0x', 'data')
-        return stateCall(codec, chain.runtime, storageAt(at), blockNumberAt(at), method, bytes)
+        return call(storageAt(at), blockNumberAt(at), method, bytes)
       },
 
       // The extrinsic's own encoding (compact length + body) is already the `uxt` argument.
@@ -431,6 +493,8 @@ export class RpcServer {
       author_rotateKeys: () => {
         throw new RpcError(-32601, 'author_rotateKeys is not available on the emulator')
       },
+
+      ...spec,
 
       // ---- devnet-only extras (not on a real node) ----
       devnet_info: () => hooks.info(),

@@ -3,11 +3,11 @@
  * types the metadata declares for each method, so a stock client's `api.call.*` works unchanged.
  */
 import type { Codec } from '@polkadot/types/types'
-import { compactAddLength, u8aConcat, u8aToHex } from '@polkadot/util'
+import { compactAddLength, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import type { ChainCodec } from './codec.ts'
 import { alphaOf, ALPHA_PER_BLOCK } from './epoch.ts'
-import { BadFormat, decodeExtrinsic, type DecodedExtrinsic } from './extrinsic.ts'
-import { BASE_FEE, BYTE_FEE, type Runtime } from './runtime.ts'
+import { BadFormat, decodeExtrinsic, eraDeath, InvalidTransaction, type DecodedExtrinsic } from './extrinsic.ts'
+import { BASE_FEE, BYTE_FEE, type BlockContext, type Runtime } from './runtime.ts'
 import type { State } from './state.ts'
 
 const SM = 'SubtensorModule'
@@ -24,6 +24,8 @@ interface Env {
   runtime: Runtime
   state: State
   block: number
+  /** The context of a transaction built on top of `block` (validity checks need block hashes). */
+  ctx?: BlockContext
 }
 
 type Handler = (env: Env, args: Codec[]) => unknown
@@ -247,6 +249,39 @@ function stakeInfos(env: Env, coldkey: string): Record<string, unknown>[] {
   return out
 }
 
+/**
+ * `TaggedTransactionQueue_validate_transaction` as the runtime answers it: signature, era, nonce
+ * (stale → `Stale`, ahead → valid with a `requires` tag) and the fee payer's balance, as a
+ * `TransactionValidity` (`Ok(ValidTransaction)` or `Err(Invalid(InvalidTransaction))`).
+ * Tags are CheckNonce's: `provides (who, nonce)`, `requires (who, nonce - 1)` when ahead.
+ */
+function validateTransaction(env: Env, uxt: Codec): unknown {
+  if (env.ctx === undefined) throw new RuntimeApiError('validate_transaction needs the block context')
+  let xt: DecodedExtrinsic
+  try {
+    xt = decodeExtrinsic(env.codec, compactAddLength(uxt.toU8a(true)))
+  } catch (e) {
+    throw new RuntimeApiError(`cannot decode the extrinsic: ${(e as Error).message}`)
+  }
+  try {
+    const { who, future } = env.runtime.validate(env.state, xt, env.ctx)
+    const tag = (nonce: number): Uint8Array => u8aConcat(hexToU8a(who), env.codec.encode('u32', nonce))
+    const death = eraDeath(xt.era, env.ctx.number)
+    return {
+      Ok: {
+        priority: xt.tip,
+        requires: future ? [tag(xt.nonce - 1)] : [],
+        provides: [tag(xt.nonce)],
+        longevity: xt.era.mortal ? BigInt(Math.max(0, death - env.ctx.number)) : 2n ** 64n - 1n,
+        propagate: true,
+      },
+    }
+  } catch (e) {
+    if (e instanceof InvalidTransaction) return { Err: { Invalid: e.reason } }
+    throw e
+  }
+}
+
 function feeOf(env: Env, uxt: Codec, len: Codec): { xt: DecodedExtrinsic; fee: bigint; refTime: bigint } {
   let xt: DecodedExtrinsic
   try {
@@ -263,6 +298,7 @@ const HANDLERS: Record<string, Handler> = {
   Metadata_metadata: (env) => env.codec.metadataBytes,
   Metadata_metadata_versions: () => [16],
   Metadata_metadata_at_version: (env, [v]) => (Number(v!.toString()) === 16 ? env.codec.metadataBytes : null),
+  TaggedTransactionQueue_validate_transaction: (env, [, uxt]) => validateTransaction(env, uxt!),
   AccountNonceApi_account_nonce: (env, [who]) => env.runtime.nonce(env.state, who!.toHex()),
   TransactionPaymentApi_query_info: (env, [uxt, len]) => {
     const { fee, refTime } = feeOf(env, uxt!, len!)
@@ -315,7 +351,8 @@ const HANDLERS: Record<string, Handler> = {
   StakeInfoRuntimeApi_get_stake_fee: () => 0,
 }
 
-function runtimeVersionBytes(codec: ChainCodec): Uint8Array {
+/** The SCALE runtime version (`Core_version`), from the metadata's `System.Version` constant. */
+export function runtimeVersionBytes(codec: ChainCodec): Uint8Array {
   const system = codec.metadata.asLatest.pallets.find((p) => p.name.toString() === 'System')!
   const c = system.constants.find((k) => k.name.toString() === 'Version')!
   return c.value.toU8a(true)
@@ -331,7 +368,7 @@ export function runtimeVersionJson(codec: ChainCodec): Record<string, unknown> {
 export const EMULATED_RUNTIME_APIS = Object.keys(HANDLERS)
 
 /** Executes `state_call(name, data)` on `state`; returns the encoded result. */
-export function stateCall(codec: ChainCodec, runtime: Runtime, state: State, block: number, name: string, data: Uint8Array): string {
+export function stateCall(codec: ChainCodec, runtime: Runtime, state: State, block: number, name: string, data: Uint8Array, ctx?: BlockContext): string {
   const m = codec.runtimeApi(name)
   const h = HANDLERS[name]
   if (m === undefined || h === undefined) throw new RuntimeApiError(`Exported method ${name} is not found`)
@@ -347,7 +384,7 @@ export function stateCall(codec: ChainCodec, runtime: Runtime, state: State, blo
     throw new RuntimeApiError(`cannot decode the arguments of ${name}: ${(e as Error).message}`)
   }
   if (off !== data.length) throw new RuntimeApiError(`${name}: ${data.length - off} bytes left after the arguments`)
-  const env: Env = { codec, runtime, state, block }
+  const env: Env = { codec, runtime, state, block, ctx }
   let value: unknown
   try {
     value = h(env, args)
