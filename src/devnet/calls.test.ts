@@ -72,10 +72,11 @@ describe('serving and commitments', () => {
     const stranger = keyring.addFromUri('//Ferdie//stranger')
     net.devnet.faucet(stranger.address, 1_000_000_000n)
     expect(outcome(await submit(tx().commitments.setCommitment(1, { fields: [{ Raw1: 'x' }] }), stranger))).toBe('commitments.AccountNotAllowedCommit')
-    // MaxSpace (3100 bytes) caps the space used per window (the subnet's epoch, 11 blocks at
-    // tempo 10): from an epoch start, the 9th commitment of 3 x 129 encoded bytes exceeds it.
+    // MaxSpace (3100 bytes) caps the space used per window (the subnet's epoch, SubnetEpochIndex:
+    // 10 blocks at tempo 10): from an epoch block, the 9th commitment of 3 x 129 encoded bytes exceeds it.
     expect((await query().commitments.maxSpace()).toNumber()).toBe(3100)
-    while ((net.devnet.bestNumber() + 1 + 2) % 11 !== 0) net.devnet.produceBlock()
+    await net.runToEpochBlock(1)
+    net.devnet.produceBlock()
     const big = { fields: [{ Raw128: 'a'.repeat(128) }, { Raw128: 'b'.repeat(128) }, { Raw128: 'c'.repeat(128) }] }
     const results: string[] = []
     for (let i = 0; i < 9; i++) results.push(outcome(await submit(tx().commitments.setCommitment(1, big), hot)))

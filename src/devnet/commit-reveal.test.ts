@@ -8,7 +8,6 @@ import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encrypt, verifyBeacon } from '../timelock/index.ts'
-import { epochOf } from './index.ts'
 import { useDevnetWithApi, type Loose } from './testing.ts'
 
 const net = useDevnetWithApi()
@@ -35,10 +34,9 @@ async function register(seed: string): Promise<{ hot: KeyringPair; uid: number }
 }
 
 const TEMPO = 10
-const epochNow = (): number => epochOf(net.devnet.bestNumber() + 1, 1, TEMPO)
-function runToEpoch(e: number): void {
-  while (epochOf(net.devnet.bestNumber() + 1, 1, TEMPO) < e) net.devnet.produceBlock()
-}
+/** The epoch index the next block has (`SubnetEpochIndex`, plus one when it runs the epoch). */
+const epochNow = async (): Promise<number> => (await net.nextEpoch(1)).index
+const runToEpoch = (e: number): Promise<void> => net.runToEpoch(e, 1)
 
 describe('commit-reveal v2 (hash)', () => {
   it('commits, refuses early and mismatched reveals, accepts the reveal in the next epoch', async () => {
@@ -51,14 +49,14 @@ describe('commit-reveal v2 (hash)', () => {
     const versionKey = 0n
     // The chain's get_commit_hash: BlakeTwo256(SCALE((hotkey, netuid_index, uids, values, salt, version_key))).
     const hash = blake2AsHex(net.api.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [hot.address, 1, uids, values, salt, versionKey]).toU8a(), 256)
-    const commitEpoch = epochNow()
+    const commitEpoch = await epochNow()
     const c = await submit(tx().subtensorModule.commitWeights(1, hash), hot)
     expect(outcome(c)).toBe('ok')
     expect(c.events.some((e) => events().subtensorModule.WeightsCommitted.is(e.event))).toBe(true)
     const stored = (await query().subtensorModule.weightCommits(1, hot.address)).toJSON() as [string, number, number, number][]
     expect(stored[0]![0]).toBe(hash)
     expect(outcome(await submit(tx().subtensorModule.revealWeights(1, uids, values, salt, versionKey), hot))).toBe('subtensorModule.RevealTooEarly')
-    runToEpoch(commitEpoch + 1)
+    await runToEpoch(commitEpoch + 1)
     expect(outcome(await submit(tx().subtensorModule.revealWeights(1, uids, values, [9, 9], versionKey), hot))).toBe('subtensorModule.InvalidRevealCommitHashNotMatch')
     const r = await submit(tx().subtensorModule.revealWeights(1, uids, values, salt, versionKey), hot)
     expect(outcome(r)).toBe('ok')
@@ -70,9 +68,9 @@ describe('commit-reveal v2 (hash)', () => {
   it('reports an expired commit', async () => {
     const { hot, uid } = await register('//Bob//v2-late')
     const hash = blake2AsHex(net.api.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [hot.address, 1, [uid], [1], [7], 0]).toU8a(), 256)
-    const commitEpoch = epochNow()
+    const commitEpoch = await epochNow()
     expect(outcome(await submit(tx().subtensorModule.commitWeights(1, hash), hot))).toBe('ok')
-    runToEpoch(commitEpoch + 2)
+    await runToEpoch(commitEpoch + 2)
     expect(outcome(await submit(tx().subtensorModule.revealWeights(1, [uid], [1], [7], 0), hot))).toBe('subtensorModule.ExpiredWeightCommit')
   })
 })
@@ -97,14 +95,14 @@ describe('commit-reveal v4 (timelocked)', () => {
     const payload = net.api.registry.createType('(Bytes, Vec<u16>, Vec<u16>, u64)', [u8aToHex(hot.publicKey), [uid], [65535], 0]).toU8a()
     const commit = encrypt(payload, round, hexToU8a(net.devnet.beaconPublicKey))
     expect(outcome(await submit(tx().subtensorModule.commitTimelockedWeights(1, u8aToHex(commit), round, 3), hot))).toBe('subtensorModule.IncorrectCommitRevealVersion')
-    const commitEpoch = epochNow()
+    const commitEpoch = await epochNow()
     const c = await submit(tx().subtensorModule.commitTimelockedWeights(1, u8aToHex(commit), round, 4), hot)
     expect(outcome(c)).toBe('ok')
     expect(c.events.some((e) => events().subtensorModule.TimelockedWeightsCommitted.is(e.event))).toBe(true)
     const q = (await query().subtensorModule.timelockedWeightCommits(1, commitEpoch)).toJSON() as [string, number, string, number][]
     expect(q.some((e) => e[0] === hot.address || e[0] === u8aToHex(hot.publicKey))).toBe(true)
     expect((await query().subtensorModule.weights(1, uid)).toJSON()).toEqual([])
-    runToEpoch(commitEpoch + 1)
+    await runToEpoch(commitEpoch + 1)
     const b = net.devnet.produceBlock() // first block of the reveal epoch: the chain decrypts and applies
     const evs = await ((await net.api.at(b.hash)).query as Loose).system.events()
     expect(evs.some((e: Loose) => events().subtensorModule.TimelockedWeightsRevealed.is(e.event))).toBe(true)
@@ -118,14 +116,14 @@ describe('commit-reveal v4 (timelocked)', () => {
     net.devnet.produceBlock()
     const round = (await query().drand.lastStoredRound()).toBigInt()
     const payload = net.api.registry.createType('(Bytes, Vec<u16>, Vec<u16>, u64)', [u8aToHex(alice.publicKey), [minerUid], [65535], 0]).toU8a()
-    const commitEpoch = epochNow()
+    const commitEpoch = await epochNow()
     expect(outcome(await submit(tx().subtensorModule.commitTimelockedWeights(1, u8aToHex(encrypt(payload, round, hexToU8a(net.devnet.beaconPublicKey))), round, 4), alice))).toBe('ok')
     expect((await query().subtensorModule.incentive(1)).map((x: Loose) => x.toNumber())[minerUid] ?? 0).toBe(0)
-    runToEpoch(commitEpoch + 1)
+    await runToEpoch(commitEpoch + 1)
     net.devnet.produceBlock()
     expect((await query().subtensorModule.weights(1, 0)).toJSON()).toEqual([[minerUid, 65535]])
     // The epoch closing the reveal epoch runs Yuma on the revealed row.
-    runToEpoch(commitEpoch + 2)
+    await runToEpoch(commitEpoch + 2)
     expect((await query().subtensorModule.incentive(1)).map((x: Loose) => x.toNumber())[minerUid]).toBeGreaterThan(0)
   })
 })

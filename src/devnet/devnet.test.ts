@@ -261,9 +261,9 @@ describe('epoch', () => {
     const minerUid = (await query().subtensorModule.uids(1, miner.address)).unwrap().toNumber()
     blocks(1)
     expect(outcome(await submit(tx().subtensorModule.setWeights(1, [0, minerUid], [10_000, 65_535], 0), alice))).toBe('ok')
-    // Run to just before the next epoch block: (block + netuid + 1) % (tempo + 1) == 0.
+    // Run to just before the next epoch block (spec 424's schedule: LastEpochBlock + tempo).
     const tempo = (await query().subtensorModule.tempo(1)).toNumber()
-    while ((net.devnet.bestNumber() + 1 + 2) % (tempo + 1) !== 0) net.devnet.produceBlock()
+    await net.runToEpochBlock(1)
     const pre = await net.api.at(net.devnet.bestHash())
     const q = (pre.query as Loose).subtensorModule
     const n = (await q.subnetworkN(1)).toNumber()

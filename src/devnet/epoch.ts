@@ -36,8 +36,26 @@ function activityCutoff(state: State, netuid: number, tempo: number): number {
   return c < 1 ? 1 : c
 }
 
-/** Reads everything the epoch needs for `netuid` (mechanism 0) at `block`. */
-export function buildEpochInput(state: State, netuid: number, block: number, commitBlocks?: Array<number | null>): DevnetEpochInput {
+/** The alpha an epoch of `netuid` distributes: `(tempo + 1)` blocks' worth once the subnet emits, else 0. */
+export function epochEmission(state: State, netuid: number): bigint {
+  // get_subnets_to_emit_to: started (start_call), subtoken enabled, registration allowed.
+  const emits = state.has(SM, 'FirstEmissionBlockNumber', [netuid]) && state.bool(SM, 'SubtokenEnabled', [netuid]) && state.bool(SM, 'NetworkRegistrationAllowed', [netuid])
+  return emits ? BigInt(Math.max(1, state.num(SM, 'Tempo', [netuid]) + 1)) * ALPHA_PER_BLOCK : 0n
+}
+
+/** Which mechanism an epoch input is for: its storage index and its share of the emission. */
+export interface MechanismSlot {
+  /** `netuid + mecid * 4096`: where `Weights`, `Bonds` and `LastUpdate` are read. */
+  index: number
+  raoEmission: bigint
+}
+
+/**
+ * Reads everything the epoch needs for `netuid` at `block`: mechanism 0 with the subnet's whole
+ * emission unless `mech` names another mechanism and its share (`epoch_mechanism`).
+ */
+export function buildEpochInput(state: State, netuid: number, block: number, commitBlocks?: Array<number | null>, mech?: MechanismSlot): DevnetEpochInput {
+  const idx = mech?.index ?? netuid
   const n = state.num(SM, 'SubnetworkN', [netuid])
   const tempo = state.num(SM, 'Tempo', [netuid])
   const hotkeys: string[] = []
@@ -45,7 +63,7 @@ export function buildEpochInput(state: State, netuid: number, block: number, com
   const ownerHot = state.has(SM, 'SubnetOwnerHotkey', [netuid]) ? state.get(SM, 'SubnetOwnerHotkey', [netuid]).toHex() : null
   const ownerUid = ownerHot === null ? -1 : hotkeys.indexOf(ownerHot)
   const pad = <T>(v: T[], fill: T): T[] => Array.from({ length: n }, (_, i) => (i < v.length ? v[i]! : fill))
-  const row = (item: string, uid: number): SparseRow => (state.get(SM, item, [netuid, uid]).toJSON() as SparseRow)
+  const row = (item: string, uid: number): SparseRow => (state.get(SM, item, [idx, uid]).toJSON() as SparseRow)
   const alphaValues = state.get(SM, 'AlphaValues', [netuid]).toJSON() as [number, number]
   const lastStep = state.num(SM, 'LastMechansimStepBlock', [netuid])
   return {
@@ -54,7 +72,7 @@ export function buildEpochInput(state: State, netuid: number, block: number, com
     tempo,
     activity_cutoff_blocks: activityCutoff(state, netuid, tempo),
     last_mechanism_step_block: lastStep,
-    last_update: pad(state.vec<number | string>(SM, 'LastUpdate', [netuid]).map((x) => Number(x)), 0),
+    last_update: pad(state.vec<number | string>(SM, 'LastUpdate', [idx]).map((x) => Number(x)), 0),
     block_at_registration: hotkeys.map((_, uid) => state.num(SM, 'BlockAtRegistration', [netuid, uid])),
     alpha_stake: hotkeys.map((hk) => state.big(SM, 'TotalHotkeyAlpha', [hk, netuid])),
     // Root (netuid 0) stake counts at TaoWeight, as on the chain (YUMA-SPEC §3 step 2).
@@ -74,30 +92,48 @@ export function buildEpochInput(state: State, netuid: number, block: number, com
     alpha_sigmoid_steepness: state.num(SM, 'AlphaSigmoidSteepness', [netuid]),
     weights: hotkeys.map((_, uid) => row('Weights', uid)),
     bonds: hotkeys.map((_, uid) => row('Bonds', uid)),
-    rao_emission: BigInt(Math.max(1, tempo + 1)) * ALPHA_PER_BLOCK,
+    rao_emission: mech?.raoEmission ?? epochEmission(state, netuid),
     ...(commitBlocks !== undefined && commitBlocks.some((b) => b !== null) ? { commit_blocks: commitBlocks } : {}),
   }
 }
 
+/** Writes one mechanism's `Incentive` and `Bonds` at its storage index (`persist_mechanism_epoch_terms`). */
+export function writeMechanismOutput(state: State, index: number, out: Pick<DevnetEpochOutput, 'incentive_u16' | 'bonds_u16'>): void {
+  state.set(SM, 'Incentive', [index], out.incentive_u16)
+  for (let uid = 0; uid < out.bonds_u16.length; uid++) {
+    const b = out.bonds_u16[uid] ?? []
+    if (b.length === 0) state.remove(SM, 'Bonds', [index, uid])
+    else state.set(SM, 'Bonds', [index, uid], b)
+  }
+}
+
+/** The per-subnet terms of an epoch (aggregated over mechanisms) and what each uid is paid. */
+export interface NetuidEpochTerms {
+  active: boolean[]
+  consensus_u16: number[]
+  dividends_u16: number[]
+  validator_trust_u16: number[]
+  stake_weight_u16: number[]
+  emission: bigint[]
+  new_validator_permit: boolean[]
+  /** Alpha credited to each uid's hotkey (server + validator emission over all mechanisms). */
+  payout: bigint[]
+}
+
 /**
- * Writes an epoch's outputs where the chain writes them (mechanism 0, so the storage index is the
- * netuid) and credits each hotkey's emission to its alpha stake.
+ * Writes the per-subnet epoch terms where the chain writes them (`persist_netuid_epoch_terms`),
+ * credits each hotkey's payout to its alpha stake, and records `LastMechansimStepBlock`.
  */
-export function writeEpochOutput(state: State, netuid: number, block: number, out: DevnetEpochOutput): void {
-  const n = out.active.length
+export function writeNetuidOutput(state: State, netuid: number, block: number, out: NetuidEpochTerms): void {
   state.set(SM, 'Active', [netuid], out.active)
   state.set(SM, 'Consensus', [netuid], out.consensus_u16)
-  state.set(SM, 'Incentive', [netuid], out.incentive_u16)
   state.set(SM, 'Dividends', [netuid], out.dividends_u16)
   state.set(SM, 'ValidatorTrust', [netuid], out.validator_trust_u16)
   state.set(SM, 'StakeWeight', [netuid], out.stake_weight_u16)
   state.set(SM, 'Emission', [netuid], out.emission)
   state.set(SM, 'ValidatorPermit', [netuid], out.new_validator_permit)
-  for (let uid = 0; uid < n; uid++) {
-    const b = out.bonds_u16[uid] ?? []
-    if (b.length === 0) state.remove(SM, 'Bonds', [netuid, uid])
-    else state.set(SM, 'Bonds', [netuid, uid], b)
-    const e = out.emission[uid] ?? 0n
+  for (let uid = 0; uid < out.payout.length; uid++) {
+    const e = out.payout[uid] ?? 0n
     if (e > 0n) {
       const hk = state.get(SM, 'Keys', [netuid, uid]).toHex()
       const cold = state.get(SM, 'Owner', [hk]).toHex()
@@ -105,9 +141,11 @@ export function writeEpochOutput(state: State, netuid: number, block: number, ou
     }
   }
   state.set(SM, 'LastMechansimStepBlock', [netuid], block)
-  state.set(SM, 'LastEpochBlock', [netuid], block)
-  state.set(SM, 'BlocksSinceLastStep', [netuid], 0)
-  state.set(SM, 'SubnetEpochIndex', [netuid], state.big(SM, 'SubnetEpochIndex', [netuid]) + 1n)
+}
+
+/** One mechanism's epoch output as the subnet's terms (a subnet with a single mechanism). */
+export function netuidTerms(out: DevnetEpochOutput): NetuidEpochTerms {
+  return { ...out, payout: out.emission }
 }
 
 /** Adds alpha to `(hotkey, coldkey, netuid)`: 1 share per alpha (named simplification). */

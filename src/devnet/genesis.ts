@@ -44,6 +44,9 @@ export const SUBNET1_PARAMS: Record<string, unknown> = {
   RevealPeriodEpochs: 1,
 }
 
+/** `AdminFreezeWindow` at genesis (blocks before an epoch in which AdminUtils setters are refused). */
+export const ADMIN_FREEZE_WINDOW = 2
+
 /** Options for genesis. */
 export interface GenesisOptions {
   /** `CommitRevealWeightsEnabled` of subnet 1 (finney's default is true). */
@@ -72,6 +75,12 @@ export function buildGenesis(codec: ChainCodec, runtime: Runtime, opts: GenesisO
   const accounts = DEV_SEEDS.map((seed) => u8aToHex(devPair(seed).publicKey))
   for (const a of accounts) runtime.mint(s, a, DEV_BALANCE)
 
+  // //Alice is the sudo key, as on subtensor's localnets.
+  s.set('Sudo', 'Key', [], accounts[0]!)
+  // The admin freeze window (chain default 10 blocks) would close AdminUtils to a tempo-10 subnet
+  // for all but one block of its epoch; the devnet's is 2 (named simplification, sudo can change it).
+  s.set(SM, 'AdminFreezeWindow', [], ADMIN_FREEZE_WINDOW)
+
   // Root network (netuid 0) exists on every subtensor chain.
   s.set(SM, 'NetworksAdded', [0], true)
   s.set(SM, 'Tempo', [0], 100)
@@ -83,6 +92,10 @@ export function buildGenesis(codec: ChainCodec, runtime: Runtime, opts: GenesisO
   s.set(SM, 'SubnetOwnerHotkey', [1], alice)
   s.set(SM, 'SubnetMechanism', [1], 1)
   for (const [item, value] of Object.entries(SUBNET1_PARAMS)) s.set(SM, item, [1], value)
+  // init_new_network at block 0: the schedule's anchor `max(0, 0 − netuid mod tempo)`; started
+  // (start_call) so it emits from block 1.
+  s.set(SM, 'LastEpochBlock', [1], 0)
+  s.set(SM, 'FirstEmissionBlockNumber', [1], 1)
   s.set(SM, 'CommitRevealWeightsEnabled', [1], opts.commitReveal)
   s.set(SM, 'TotalNetworks', [], 2)
   s.set(SM, 'Owner', [alice], alice)

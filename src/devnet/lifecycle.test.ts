@@ -66,8 +66,8 @@ describe('startDevnet lifecycle', () => {
       },
     })
     for (let i = 0; i < 25; i++) d.produceBlock()
-    // Netuid 1, tempo 10: (block + 2) % 11 == 0.
-    expect(seen).toEqual([9, 20])
+    // Netuid 1, tempo 10, LastEpochBlock 0 at genesis: every 10 blocks (spec 424's schedule).
+    expect(seen).toEqual([10, 20])
     expect(lines.filter((l) => /epoch netuid 1 at block \d+ failed/.test(l)).length).toBe(2)
     expect(d.bestNumber()).toBe(25)
     await d.stop()

@@ -17,7 +17,11 @@ import {
   buildEpochInput,
   creditAlpha,
   debitAlpha,
-  writeEpochOutput,
+  epochEmission,
+  netuidTerms,
+  writeMechanismOutput,
+  writeNetuidOutput,
+  type DevnetEpochOutput,
   type EpochEngine,
 } from './epoch.ts'
 import {
@@ -28,6 +32,11 @@ import {
   type DecodedExtrinsic,
 } from './extrinsic.ts'
 import { acct, type State } from './state.ts'
+import { ADMIN_CALLS, dispatchAdmin, ensureSigned, sudoKey, type CallLike, type DispatchEnv, type Origin } from './admin.ts'
+import { aggregateMechanisms, splitEmissions } from './mechanism-epoch.ts'
+import { emissionSplit, ensureMechanismExists, mechanismIndices, storageIndex } from './mechanisms.ts'
+import { currentEpoch, isCommitExpired, isRevealEpoch, shouldRunEpoch } from './schedule.ts'
+import { dispatchSubnetCall } from './subnets.ts'
 
 const SM = 'SubtensorModule'
 
@@ -71,16 +80,18 @@ export const BLOCK_HASH_COUNT = 2400
 /** Minimum stake per `add_stake` (subtensor's DefaultMinStake). */
 export const MIN_STAKE = 2_000_000n
 
-/** The chain's epoch index of `block` for a subnet (the legacy block-based formula). */
-export function epochOf(block: number, netuid: number, tempo: number): number {
-  if (tempo === 0) return 0
-  return Math.floor((block + netuid + 1) / (tempo + 1))
+/** The epoch key (`Twox64Concat(u64)`, the last 8 bytes) of a `TimelockedWeightCommits` entry. */
+function keyEpoch(key: string): bigint {
+  const kb = hexToU8a(key)
+  return new DataView(kb.buffer, kb.byteOffset + kb.length - 8, 8).getBigUint64(0, true)
 }
 
-/** Whether the epoch runs for `netuid` at `block` (`blocks_until_next_epoch == 0`). */
-export function epochFires(block: number, netuid: number, tempo: number): boolean {
-  if (tempo === 0) return false
-  return (block + netuid + 1) % (tempo + 1) === 0
+/** The output of an epoch over no neurons. */
+function emptyEpochOutput(): DevnetEpochOutput {
+  return {
+    active: [], stake_weight_u16: [], consensus_u16: [], incentive_u16: [], dividends_u16: [], validator_trust_u16: [],
+    server_emission: [], validator_emission: [], emission: [], new_validator_permit: [], bonds_u16: [],
+  }
 }
 
 /** An encoded event record with its phase. */
@@ -133,6 +144,9 @@ export class Runtime {
     this.#events = []
   }
 
+  /** Raises `DispatchError::Module` for `pallet.error` (the chain's error index). */
+  readonly fail = (pallet: string, error: string): never => this.#fail(pallet, error)
+
   #fail(pallet: string, error: string): never {
     const e = this.codec.moduleError(pallet, error)
     throw new DispatchFailure({ Module: { index: e.index, error: u8aToHex(new Uint8Array([e.error, 0, 0, 0])) } }, `${pallet}.${error}`)
@@ -184,6 +198,16 @@ export class Runtime {
     }
   }
 
+  /** Takes `amount` from `who`'s free balance (`Token.FundsUnavailable` when short). */
+  withdraw(state: State, who: string, amount: bigint): void {
+    this.#withdraw(state, who, amount)
+  }
+
+  /** `create_account_if_non_existent`: `coldkey` owns `hotkey` from now on, if no one does. */
+  ensureHotkeyOwner(state: State, coldkey: string, hotkey: string): void {
+    this.#ensureOwner(state, coldkey, hotkey)
+  }
+
   #withdraw(state: State, who: string, amount: bigint): void {
     const f = this.free(state, who)
     if (f < amount) this.#token('FundsUnavailable')
@@ -202,20 +226,45 @@ export class Runtime {
     if (n - 1 - BLOCK_HASH_COUNT > 0) state.remove('System', 'BlockHash', [n - 1 - BLOCK_HASH_COUNT])
     state.remove('System', 'ExtrinsicCount')
     pulses()
-    for (const netuid of this.subnets(state)) {
-      if (netuid === 0) continue
+    const subnets = this.subnets(state).filter((netuid) => netuid !== 0)
+    for (const netuid of subnets) {
       state.set(SM, 'RegistrationsThisBlock', [netuid], 0)
       const interval = state.num(SM, 'AdjustmentInterval', [netuid])
       if (interval > 0 && n % interval === 0) {
         state.set(SM, 'RegistrationsThisInterval', [netuid], 0)
         state.set(SM, 'BurnRegistrationsThisInterval', [netuid], 0)
       }
-      state.set(SM, 'BlocksSinceLastStep', [netuid], state.big(SM, 'BlocksSinceLastStep', [netuid]) + 1n)
-      const tempo = state.num(SM, 'Tempo', [netuid])
-      this.#revealTimelocked(state, netuid, n, tempo)
-      if (epochFires(n, netuid, tempo)) this.#runEpoch(state, netuid, n)
     }
+    // block_step: reveal matured v4 commits, then the coinbase's schedule and epochs.
+    for (const netuid of subnets) this.#revealTimelocked(state, netuid, n)
+    for (const netuid of this.#drainPending(state, subnets, n)) this.#runEpoch(state, netuid, n)
     state.set('Timestamp', 'Now', [], nowMs)
+  }
+
+  /**
+   * `drain_pending`'s schedule: counts `BlocksSinceLastStep`, picks the subnets whose epoch is due
+   * (at most `MaxEpochsPerBlock`; the rest are deferred a block through `PendingEpochAt`) and
+   * advances `LastEpochBlock`, `PendingEpochAt` and `SubnetEpochIndex` for them. Returns them.
+   */
+  #drainPending(state: State, subnets: number[], block: number): number[] {
+    const cap = state.num(SM, 'MaxEpochsPerBlock')
+    const due: number[] = []
+    for (const netuid of subnets) {
+      state.set(SM, 'BlocksSinceLastStep', [netuid], state.big(SM, 'BlocksSinceLastStep', [netuid]) + 1n)
+      if (!shouldRunEpoch(state, netuid, block)) continue
+      if (due.length >= cap) {
+        state.set(SM, 'PendingEpochAt', [netuid], block + 1)
+        this.#deposit('Initialization', SM, 'EpochDeferred', [netuid, block, block + 1])
+        continue
+      }
+      // is_epoch_input_state_consistent holds by construction (Keys never repeats a hotkey).
+      state.set(SM, 'BlocksSinceLastStep', [netuid], 0)
+      due.push(netuid)
+      state.set(SM, 'LastEpochBlock', [netuid], block)
+      state.set(SM, 'PendingEpochAt', [netuid], 0)
+      state.set(SM, 'SubnetEpochIndex', [netuid], state.num(SM, 'SubnetEpochIndex', [netuid]) + 1)
+    }
+    return due
   }
 
   /** Netuids that exist. */
@@ -230,82 +279,85 @@ export class Runtime {
     return out.sort((a, b) => a - b)
   }
 
+  /** `epoch_with_mechanisms`: each mechanism's epoch on its share of the emission, then the subnet's terms. */
   #runEpoch(state: State, netuid: number, block: number): void {
     if (this.epoch === undefined) {
       // Bookkeeping only: the consensus engine is not wired (see startDevnet's `epoch` option).
       state.set(SM, 'LastMechansimStepBlock', [netuid], block)
-      state.set(SM, 'LastEpochBlock', [netuid], block)
-      state.set(SM, 'BlocksSinceLastStep', [netuid], 0)
-      state.set(SM, 'SubnetEpochIndex', [netuid], state.big(SM, 'SubnetEpochIndex', [netuid]) + 1n)
       return
     }
-    const input = buildEpochInput(state, netuid, block, this.#commitBlocks(state, netuid, block))
-    if (input.n === 0) {
-      writeEpochOutput(state, netuid, block, {
-        active: [], stake_weight_u16: [], consensus_u16: [], incentive_u16: [], dividends_u16: [], validator_trust_u16: [],
-        server_emission: [], validator_emission: [], emission: [], new_validator_permit: [], bonds_u16: [],
-      })
-      return
-    }
-    let out: ReturnType<EpochEngine['run']>
+    const engine = this.epoch
+    const indices = mechanismIndices(state, netuid)
+    const total = epochEmission(state, netuid)
+    const shares = splitEmissions(total, indices.length, emissionSplit(state, netuid))
+    const inputs = indices.map((index, m) => buildEpochInput(state, netuid, block, this.#commitBlocks(state, netuid, index, block), { index, raoEmission: shares[m]! }))
+    const n = inputs[0]!.n
+    let outs: DevnetEpochOutput[]
     try {
-      out = this.epoch.run(input)
+      outs = n === 0 ? inputs.map(() => emptyEpochOutput()) : inputs.map((input) => engine.run(input))
     } catch (e) {
       // Never stall block production on an epoch failure: log it and keep the previous outputs.
-      this.log(`epoch netuid ${netuid} at block ${block} failed (${this.epoch.name}): ${(e as Error).message}`)
+      this.log(`epoch netuid ${netuid} at block ${block} failed (${engine.name}): ${(e as Error).message}`)
       state.set(SM, 'LastMechansimStepBlock', [netuid], block)
-      state.set(SM, 'BlocksSinceLastStep', [netuid], 0)
       return
     }
-    writeEpochOutput(state, netuid, block, out)
-    this.log(`epoch netuid ${netuid} at block ${block} (${this.epoch.name}, n=${input.n})`)
+    indices.forEach((index, m) => writeMechanismOutput(state, index, outs[m]!))
+    writeNetuidOutput(state, netuid, block, outs.length === 1 ? netuidTerms(outs[0]!) : aggregateMechanisms(outs, shares, total))
+    this.log(`epoch netuid ${netuid} at block ${block} (${engine.name}, n=${n}, mechanisms=${indices.length})`)
   }
 
-  /** Per uid, the block of its earliest unexpired commit (v2 or v4), for the epoch's commit mask. */
-  #commitBlocks(state: State, netuid: number, block: number): Array<number | null> {
+  /**
+   * Per uid, the block of its earliest unexpired commit (v2 or v4) on one mechanism, for the
+   * epoch's commit mask; all null while commit-reveal is off (as `epoch_mechanism` reads it).
+   */
+  #commitBlocks(state: State, netuid: number, index: number, block: number): Array<number | null> {
     const n = state.num(SM, 'SubnetworkN', [netuid])
     const out: Array<number | null> = Array.from({ length: n }, () => null)
+    if (!state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])) return out
     const note = (who: string, b: number): void => {
       const uid = this.#uidOf(state, netuid, who)
       if (uid === undefined || uid >= n) return
-      if (this.#isExpired(state, netuid, b, block)) return
       const cur = out[uid]
       if (cur === null || cur === undefined || b < cur) out[uid] = b
     }
     const vt = this.codec.storageValueType(SM, 'WeightCommits')
-    for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'WeightCommits', [netuid]))) {
+    for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'WeightCommits', [index]))) {
       const who = '0x' + key.slice(-64)
+      // (hash, commit_epoch, commit_block, _): expiry by epoch, the mask by block.
       const commits = this.codec.registry.createType(vt, hexToU8a(state.raw(key)!)).toJSON() as [string, number, number, number][]
-      for (const c of commits) note(who, Number(c[1]))
+      for (const c of commits) if (!isCommitExpired(state, netuid, Number(c[1]), block)) note(who, Number(c[2]))
     }
     const tt = this.codec.storageValueType(SM, 'TimelockedWeightCommits')
-    for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'TimelockedWeightCommits', [netuid]))) {
+    for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'TimelockedWeightCommits', [index]))) {
+      if (isCommitExpired(state, netuid, Number(keyEpoch(key)), block)) continue
       const q = this.codec.registry.createType(tt, hexToU8a(state.raw(key)!)).toJSON() as [string, number, string, number][]
       for (const c of q) note(acct(c[0]), Number(c[1]))
     }
     return out
   }
 
-  #revealTimelocked(state: State, netuid: number, block: number, tempo: number): void {
-    const reveal = BigInt(state.big(SM, 'RevealPeriodEpochs', [netuid]))
-    const cur = BigInt(epochOf(block, netuid, tempo))
-    const prefix = this.codec.storagePrefix(SM, 'TimelockedWeightCommits', [netuid])
-    for (const key of state.keysWithPrefix(prefix)) {
-      // Twox64Concat(u64 epoch): the last 8 bytes of the key.
-      const kb = hexToU8a(key)
-      const epoch = new DataView(kb.buffer, kb.byteOffset + kb.length - 8, 8).getBigUint64(0, true)
-      if (epoch + reveal > cur) continue
-      if (epoch + reveal < cur) {
-        state.kv.delete(key)
-        continue
+  /** `reveal_crv3_commits_for_subnet`: every mechanism's commits of epoch `current − RevealPeriodEpochs`. */
+  #revealTimelocked(state: State, netuid: number, block: number): void {
+    const period = state.num(SM, 'RevealPeriodEpochs', [netuid])
+    const cur = currentEpoch(state, netuid, block)
+    const revealEpoch = Math.max(0, cur - period)
+    const vt = this.codec.storageValueType(SM, 'TimelockedWeightCommits')
+    for (const [mecid, index] of mechanismIndices(state, netuid).entries()) {
+      for (const key of state.keysWithPrefix(this.codec.storagePrefix(SM, 'TimelockedWeightCommits', [index]))) {
+        if (keyEpoch(key) < BigInt(revealEpoch)) state.kv.delete(key)
       }
-      const commits = this.codec.registry.createType(this.codec.storageValueType(SM, 'TimelockedWeightCommits'), hexToU8a(state.raw(key)!)).toJSON() as [string, number, string, number | string][]
+      if (cur < period) return
+      const key = state.key(SM, 'TimelockedWeightCommits', [index, revealEpoch])
+      const raw = state.raw(key)
+      if (raw === undefined) continue
+      state.kv.delete(key)
+      const commits = this.codec.registry.createType(vt, hexToU8a(raw)).toJSON() as [string, number, string, number | string][]
       const keep: typeof commits = []
       for (const c of commits) {
         const [whoRaw, , commit, roundRaw] = c
         const who = acct(whoRaw)
         const round = BigInt(roundRaw)
-        // pallet_drand::Pulses[reveal_round]; missing → retry next block of this epoch.
+        // pallet_drand::Pulses[reveal_round]; missing → retried next block of this epoch.
         const sig = state.has('Drand', 'Pulses', [round])
           ? (state.get('Drand', 'Pulses', [round]) as unknown as { signature: Codec }).signature.toU8a(true)
           : undefined
@@ -317,14 +369,14 @@ export class Runtime {
           const plain = this.timelock.decrypt(hexToU8a(commit), sig)
           const payload = this.#decodeTlockPayload(plain, who)
           if (payload === undefined) continue
-          this.#doSetWeights(state, who, netuid, payload.uids, payload.values, payload.versionKey, block, true)
-          this.#deposit('Initialization', SM, 'TimelockedWeightsRevealed', [netuid, who])
+          const failed = this.#layered(state, () => this.#doSetWeights(state, who, netuid, mecid, payload.uids, payload.values, payload.versionKey, block, 'Initialization'), { section: 'subtensorModule', method: 'setMechanismWeights', args: [] })
+          if (failed !== undefined) continue
+          this.#deposit('Initialization', SM, 'TimelockedWeightsRevealed', [index, who])
         } catch (e) {
           this.log(`v4 reveal of ${who} on netuid ${netuid} skipped: ${(e as Error).message}`)
         }
       }
-      if (keep.length === 0) state.kv.delete(key)
-      else state.setRaw(key, this.codec.encode(this.codec.storageValueType(SM, 'TimelockedWeightCommits'), keep))
+      if (keep.length > 0) state.setRaw(key, this.codec.encode(vt, keep))
     }
   }
 
@@ -387,6 +439,8 @@ export class Runtime {
     if (xt.nonce < nonce) throw new InvalidTransaction('Stale')
     const fee = this.fee(xt) + xt.tip
     if (this.free(state, who) < fee) throw new InvalidTransaction('Payment')
+    // SudoTransactionExtension: a Sudo call from anyone but the key is refused at the pool.
+    if (xt.call.section === 'sudo' && sudoKey(state) !== who) throw new InvalidTransaction('BadSigner')
     return { who, future: xt.nonce > (pendingNonce ?? nonce) }
   }
 
@@ -406,36 +460,70 @@ export class Runtime {
       this.#withdraw(state, who, fee)
       this.#deposit(phase, 'Balances', 'Withdraw', [who, fee])
     }
-    const layer = state.clone()
-    const before = this.#events.length
     const dispatchInfo = { weight: { refTime: info.refTime, proofSize: 0 }, class: 'Normal', paysFee: info.paysFee ? 'Yes' : 'No' }
-    try {
-      this.#dispatch(layer, who, xt, phase, ctx.number)
-      for (const [k, v] of layer.kv) state.kv.set(k, v)
-      for (const k of [...state.kv.keys()]) if (!layer.kv.has(k)) state.kv.delete(k)
-      if (fee > 0n) this.#deposit(phase, 'TransactionPayment', 'TransactionFeePaid', [who, fee - xt.tip, xt.tip])
-      this.#deposit(phase, 'System', 'ExtrinsicSuccess', [dispatchInfo])
-    } catch (e) {
-      this.#events.length = before
-      if (!(e instanceof DispatchFailure)) {
-        this.log(`dispatch of ${xt.call.section}.${xt.call.method} threw: ${(e as Error).stack ?? String(e)}`)
+    const error = this.#layered(state, () => this.#dispatch(state, { signed: who }, xt.call, phase, ctx.number), xt.call)
+    if (error === undefined) {
+      // pallet_sudo's calls return `Pays::No`: the fee comes back after a successful dispatch.
+      const refund = xt.call.section === 'sudo' ? fee - xt.tip : 0n
+      if (refund > 0n) {
+        this.#setAccount(state, who, this.free(state, who) + refund)
+        this.#deposit(phase, 'Balances', 'Deposit', [who, refund])
       }
-      const error = e instanceof DispatchFailure ? e.error : 'Other'
+      if (fee > 0n) this.#deposit(phase, 'TransactionPayment', 'TransactionFeePaid', [who, fee - xt.tip - refund, xt.tip])
+      this.#deposit(phase, 'System', 'ExtrinsicSuccess', [dispatchInfo])
+    } else {
       if (fee > 0n) this.#deposit(phase, 'TransactionPayment', 'TransactionFeePaid', [who, fee - xt.tip, xt.tip])
       this.#deposit(phase, 'System', 'ExtrinsicFailed', [error, dispatchInfo])
     }
   }
 
+  /**
+   * Runs `fn` on `state` as one storage layer: kept with its events when it returns, rolled back
+   * (state and events) when it throws. Returns the `DispatchError` on failure, undefined on success.
+   */
+  #layered(state: State, fn: () => void, call: CallLike): unknown {
+    const saved = new Map(state.kv)
+    const before = this.#events.length
+    try {
+      fn()
+      return undefined
+    } catch (e) {
+      state.kv.clear()
+      for (const [k, v] of saved) state.kv.set(k, v)
+      this.#events.length = before
+      if (!(e instanceof DispatchFailure)) {
+        this.log(`dispatch of ${call.section}.${call.method} threw: ${(e as Error).stack ?? String(e)}`)
+      }
+      return e instanceof DispatchFailure ? e.error : 'Other'
+    }
+  }
+
   // ---------------------------------------------------------------- dispatch
 
-  #dispatch(state: State, who: string, xt: DecodedExtrinsic, phase: Phase, block: number): void {
-    const call = xt.call
+  #dispatch(state: State, origin: Origin, call: CallLike, phase: Phase, block: number): void {
     const a = call.args
     const name = `${call.section}.${call.method}`
     const num = (i: number): number => Number(a[i]!.toString())
     const big = (i: number): bigint => BigInt(a[i]!.toString())
     const acc = (i: number): string => a[i]!.toHex()
     const u16s = (i: number): number[] => a[i]!.toJSON() as number[]
+    const env: DispatchEnv = {
+      state,
+      origin,
+      block,
+      fail: this.fail,
+      badOrigin: () => {
+        throw new DispatchFailure('BadOrigin', 'BadOrigin')
+      },
+      deposit: (pallet, event, fields) => this.#deposit(phase, pallet, event, fields),
+    }
+    if (call.section === 'sudo') return this.#sudo(env, call, phase)
+    if (call.section === 'adminUtils') {
+      if (dispatchAdmin(env, call.method, a)) return
+      this.log(`call ${name} is not emulated (AdminUtils: ${ADMIN_CALLS.join(', ')})`)
+      this.#fail(SM, 'CallDisabled')
+    }
+    const who = ensureSigned(env)
     switch (name) {
       case 'balances.transferAllowDeath':
       case 'balances.transferKeepAlive': {
@@ -455,25 +543,70 @@ export class Runtime {
         return this.#removeStake(state, who, acc(0), num(1), big(2), undefined, phase)
       case 'subtensorModule.removeStakeLimit':
         return this.#removeStake(state, who, acc(0), num(1), big(2), big(3), phase)
-      case 'subtensorModule.setWeights': {
-        const netuid = num(0)
-        if (state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])) this.#fail(SM, 'CommitRevealEnabled')
-        this.#doSetWeights(state, who, netuid, u16s(1), u16s(2), big(3), block, false)
-        this.#deposit(phase, SM, 'WeightsSet', [netuid, state.num(SM, 'Uids', [netuid, who])])
-        return
+      case 'subtensorModule.setWeights':
+      case 'subtensorModule.setMechanismWeights': {
+        const mech = name === 'subtensorModule.setMechanismWeights' ? 1 : 0
+        if (state.bool(SM, 'CommitRevealWeightsEnabled', [num(0)])) this.#fail(SM, 'CommitRevealEnabled')
+        return this.#doSetWeights(state, who, num(0), mech === 1 ? num(1) : 0, u16s(1 + mech), u16s(2 + mech), big(3 + mech), block, phase)
       }
       case 'subtensorModule.commitWeights':
-        return this.#commitWeights(state, who, num(0), a[1]!.toHex(), block, phase)
+        return this.#commitWeights(state, who, num(0), 0, a[1]!.toHex(), block, phase)
+      case 'subtensorModule.commitMechanismWeights':
+        return this.#commitWeights(state, who, num(0), num(1), a[2]!.toHex(), block, phase)
       case 'subtensorModule.revealWeights':
-        return this.#revealWeights(state, who, num(0), u16s(1), u16s(2), u16s(3), big(4), block, phase)
+        return this.#revealWeights(state, who, num(0), 0, u16s(1), u16s(2), u16s(3), big(4), block, phase)
+      case 'subtensorModule.revealMechanismWeights':
+        return this.#revealWeights(state, who, num(0), num(1), u16s(2), u16s(3), u16s(4), big(5), block, phase)
       case 'subtensorModule.commitTimelockedWeights':
-        return this.#commitTimelocked(state, who, num(0), a[1]!.toU8a(true), big(2), num(3), block, phase)
+        return this.#commitTimelocked(state, who, num(0), 0, a[1]!.toU8a(true), big(2), num(3), block, phase)
+      case 'subtensorModule.commitTimelockedMechanismWeights':
+        return this.#commitTimelocked(state, who, num(0), num(1), a[2]!.toU8a(true), big(3), num(4), block, phase)
+      case 'subtensorModule.commitCrv3MechanismWeights':
+        return this.#commitTimelocked(state, who, num(0), num(1), a[2]!.toU8a(true), big(3), 4, block, phase)
       case 'subtensorModule.serveAxon':
         return this.#serveAxon(state, who, num(0), num(1), big(2), num(3), num(4), num(5), num(6), num(7), block, phase)
       case 'commitments.setCommitment':
         return this.#setCommitment(state, who, num(0), a[1]!, block, phase)
       default:
+        if (dispatchSubnetCall(env, this, name, a)) return
         this.log(`call ${name} is not emulated`)
+        this.#fail(SM, 'CallDisabled')
+    }
+  }
+
+  /** pallet_sudo: the key dispatches `call` as Root (or as `who`), in its own layer; the outcome is an event. */
+  #sudo(env: DispatchEnv, call: CallLike, phase: Phase): void {
+    const who = ensureSigned(env)
+    const key = sudoKey(env.state)
+    if (key === undefined || key !== who) this.#fail('Sudo', 'RequireSudo')
+    const inner = (origin: Origin, c: CallLike): { Ok: null } | { Err: unknown } => {
+      const err = this.#layered(env.state, () => this.#dispatch(env.state, origin, c, phase, env.block), c)
+      return err === undefined ? { Ok: null } : { Err: err }
+    }
+    const a = call.args
+    switch (call.method) {
+      case 'sudo':
+      case 'sudoUncheckedWeight':
+        env.deposit('Sudo', 'Sudid', [inner({ root: true }, a[0] as unknown as CallLike)])
+        return
+      case 'sudoAs': {
+        const target = a[0] as unknown as { type: string; value: Codec }
+        if (target.type !== 'Id') throw new DispatchFailure('CannotLookup', 'CannotLookup')
+        env.deposit('Sudo', 'SudoAsDone', [inner({ signed: target.value.toHex() }, a[1] as unknown as CallLike)])
+        return
+      }
+      case 'setKey': {
+        const target = a[0] as unknown as { type: string; value: Codec }
+        if (target.type !== 'Id') throw new DispatchFailure('CannotLookup', 'CannotLookup')
+        env.deposit('Sudo', 'KeyChanged', [key, target.value.toHex()])
+        env.state.set('Sudo', 'Key', [], target.value.toHex())
+        return
+      }
+      case 'removeKey':
+        env.deposit('Sudo', 'KeyRemoved', [])
+        env.state.remove('Sudo', 'Key')
+        return
+      default:
         this.#fail(SM, 'CallDisabled')
     }
   }
@@ -558,18 +691,23 @@ export class Runtime {
       state.remove(SM, 'Uids', [netuid, old])
       state.remove(SM, 'IsNetworkMember', [old, netuid])
       state.remove(SM, 'Axons', [netuid, old])
-      state.remove(SM, 'Weights', [netuid, uid])
-      state.remove(SM, 'Bonds', [netuid, uid])
+      for (const idx of mechanismIndices(state, netuid)) {
+        state.remove(SM, 'Weights', [idx, uid])
+        state.remove(SM, 'Bonds', [idx, uid])
+      }
     }
     state.set(SM, 'Keys', [netuid, uid], hotkey)
     state.set(SM, 'Uids', [netuid, hotkey], uid)
     state.set(SM, 'IsNetworkMember', [hotkey, netuid], true)
     state.set(SM, 'BlockAtRegistration', [netuid, uid], block)
     this.#setVecAt(state, 'Active', netuid, uid, true, true)
-    for (const item of ['Consensus', 'Incentive', 'Dividends', 'ValidatorTrust', 'StakeWeight']) this.#setVecAt(state, item, netuid, uid, 0, 0)
+    for (const item of ['Consensus', 'Dividends', 'ValidatorTrust', 'StakeWeight']) this.#setVecAt(state, item, netuid, uid, 0, 0)
     this.#setVecAt(state, 'Emission', netuid, uid, 0, 0)
     this.#setVecAt(state, 'ValidatorPermit', netuid, uid, false, false)
-    this.#setVecAt(state, 'LastUpdate', netuid, uid, block, 0)
+    for (const idx of mechanismIndices(state, netuid)) {
+      this.#setVecAt(state, 'Incentive', idx, uid, 0, 0)
+      this.#setVecAt(state, 'LastUpdate', idx, uid, block, 0)
+    }
     return uid
   }
 
@@ -628,11 +766,12 @@ export class Runtime {
     this.#deposit(phase, SM, 'StakeRemoved', [coldkey, hotkey, alpha, alpha, netuid, 0])
   }
 
-  /** `do_set_weights` checks in chain order, then max-upscale and store. */
-  #doSetWeights(state: State, who: string, netuid: number, uids: number[], values: number[], versionKey: bigint, block: number, fromReveal: boolean): void {
+  /** `internal_set_weights` checks in chain order, then max-upscale, store and `WeightsSet`. */
+  #doSetWeights(state: State, who: string, netuid: number, mecid: number, uids: number[], values: number[], versionKey: bigint, block: number, phase: Phase): void {
+    const idx = storageIndex(netuid, mecid)
     if (netuid === 0) this.#fail(SM, 'CanNotSetRootNetworkWeights')
     if (uids.length !== values.length) this.#fail(SM, 'WeightVecNotEqualSize')
-    if (!this.#subnetExists(state, netuid)) this.#fail(SM, 'MechanismDoesNotExist')
+    ensureMechanismExists(state, netuid, mecid, this.fail)
     const n = state.num(SM, 'SubnetworkN', [netuid])
     if (uids.length > n) this.#fail(SM, 'UidsLengthExceedUidsInSubNet')
     const uid = this.#uidOf(state, netuid, who)
@@ -642,8 +781,8 @@ export class Runtime {
     const vk = state.big(SM, 'WeightsVersionKey', [netuid])
     if (vk !== 0n && versionKey < vk) this.#fail(SM, 'IncorrectWeightVersionKey')
     const crOn = state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])
-    const lastUpdate = state.vec<number | string>(SM, 'LastUpdate', [netuid]).map((x) => BigInt(x))
-    if (!crOn && !fromReveal) {
+    const lastUpdate = state.vec<number | string>(SM, 'LastUpdate', [idx]).map((x) => BigInt(x))
+    if (!crOn) {
       const last = lastUpdate[uid] ?? 0n
       const limit = state.big(SM, 'WeightsSetRateLimit', [netuid])
       if (last !== 0n && BigInt(block) - last < limit) this.#fail(SM, 'SettingWeightsTooFast')
@@ -664,102 +803,92 @@ export class Runtime {
       const maxS = scaled.reduce((m, v) => (v > m ? v : m), 0)
       if (sum > 0n && (BigInt(maxS) * 65535n) / sum > BigInt(limit)) this.#fail(SM, 'MaxWeightExceeded')
     }
-    state.set(SM, 'Weights', [netuid, uid], uids.map((u, i) => [u, scaled[i]]))
+    state.set(SM, 'Weights', [idx, uid], uids.map((u, i) => [u, scaled[i]]))
     if (!crOn) {
       while (lastUpdate.length <= uid) lastUpdate.push(0n)
       lastUpdate[uid] = BigInt(block)
-      state.set(SM, 'LastUpdate', [netuid], lastUpdate)
+      state.set(SM, 'LastUpdate', [idx], lastUpdate)
     }
+    this.#deposit(phase, SM, 'WeightsSet', [idx, uid])
   }
 
-  /** Commit rate limit: `LastUpdate == 0 || block − LastUpdate >= WeightsSetRateLimit`. */
-  #commitRateLimit(state: State, netuid: number, uid: number, block: number): void {
-    const last = BigInt(state.vec<number | string>(SM, 'LastUpdate', [netuid])[uid] ?? 0)
+  /** `check_rate_limit` on the mechanism's `LastUpdate`: `0 || block − LastUpdate >= WeightsSetRateLimit`. */
+  #commitRateLimit(state: State, netuid: number, idx: number, uid: number, block: number): void {
+    const last = BigInt(state.vec<number | string>(SM, 'LastUpdate', [idx])[uid] ?? 0)
     const limit = state.big(SM, 'WeightsSetRateLimit', [netuid])
     if (last !== 0n && BigInt(block) - last < limit) this.#fail(SM, 'CommittingWeightsTooFast')
   }
 
-  #touchLastUpdate(state: State, netuid: number, uid: number, block: number): void {
-    this.#setVecAt<number | bigint>(state, 'LastUpdate', netuid, uid, BigInt(block), 0n)
+  #touchLastUpdate(state: State, idx: number, uid: number, block: number): void {
+    this.#setVecAt<number | bigint>(state, 'LastUpdate', idx, uid, BigInt(block), 0n)
   }
 
-  #revealWindow(state: State, netuid: number, commitBlock: number): { commitEpoch: number; first: number; last: number } {
-    const tempo = state.num(SM, 'Tempo', [netuid])
-    const period = Number(state.big(SM, 'RevealPeriodEpochs', [netuid]))
-    const commitEpoch = epochOf(commitBlock, netuid, tempo)
-    const first = Math.max(0, (commitEpoch + period) * (tempo + 1) - (netuid + 1))
-    return { commitEpoch, first, last: first + tempo }
-  }
-
-  #isExpired(state: State, netuid: number, commitBlock: number, block: number): boolean {
-    const tempo = state.num(SM, 'Tempo', [netuid])
-    const period = Number(state.big(SM, 'RevealPeriodEpochs', [netuid]))
-    return epochOf(block, netuid, tempo) > epochOf(commitBlock, netuid, tempo) + period
-  }
-
-  #commitWeights(state: State, who: string, netuid: number, hash: string, block: number, phase: Phase): void {
+  /** `internal_commit_weights`: `WeightCommits[idx][who]` gets `(hash, commit_epoch, commit_block, 0)`. */
+  #commitWeights(state: State, who: string, netuid: number, mecid: number, hash: string, block: number, phase: Phase): void {
+    ensureMechanismExists(state, netuid, mecid, this.fail)
+    const idx = storageIndex(netuid, mecid)
     if (!state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])) this.#fail(SM, 'CommitRevealDisabled')
     const uid = this.#uidOf(state, netuid, who)
     if (uid === undefined) this.#fail(SM, 'HotKeyNotRegisteredInSubNet')
-    this.#commitRateLimit(state, netuid, uid, block)
+    this.#commitRateLimit(state, netuid, idx, uid, block)
+    const commitEpoch = currentEpoch(state, netuid, block)
     type Commit = [string, number, number, number]
-    let commits = state.get(SM, 'WeightCommits', [netuid, who]).toJSON() as Commit[]
-    while (commits.length > 0 && this.#isExpired(state, netuid, Number(commits[0]![1]), block)) commits = commits.slice(1)
+    let commits = state.get(SM, 'WeightCommits', [idx, who]).toJSON() as Commit[] | null ?? []
+    while (commits.length > 0 && isCommitExpired(state, netuid, Number(commits[0]![1]), block)) commits = commits.slice(1)
     if (commits.length >= 10) this.#fail(SM, 'TooManyUnrevealedCommits')
-    const w = this.#revealWindow(state, netuid, block)
-    commits.push([hash, block, w.first, w.last])
-    state.set(SM, 'WeightCommits', [netuid, who], commits)
-    this.#touchLastUpdate(state, netuid, uid, block)
-    this.#deposit(phase, SM, 'WeightsCommitted', [who, netuid, hash])
+    commits.push([hash, commitEpoch, block, 0])
+    state.set(SM, 'WeightCommits', [idx, who], commits)
+    this.#deposit(phase, SM, 'WeightsCommitted', [who, idx, hash])
+    this.#touchLastUpdate(state, idx, uid, block)
   }
 
   /** `BlakeTwo256(SCALE((hotkey, netuid_index, uids, values, salt, version_key)))`. */
-  commitHash(who: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {
-    const bytes = this.codec.encode('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [who, netuid, uids, values, salt, versionKey])
+  commitHash(who: string, netuidIndex: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {
+    const bytes = this.codec.encode('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [who, netuidIndex, uids, values, salt, versionKey])
     return u8aToHex(blake2AsU8a(bytes, 256))
   }
 
-  #revealWeights(state: State, who: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint, block: number, phase: Phase): void {
+  /** `internal_reveal_weights`, in the chain's order of checks. */
+  #revealWeights(state: State, who: string, netuid: number, mecid: number, uids: number[], values: number[], salt: number[], versionKey: bigint, block: number, phase: Phase): void {
+    const idx = storageIndex(netuid, mecid)
     if (!state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])) this.#fail(SM, 'CommitRevealDisabled')
-    if (!state.has(SM, 'WeightCommits', [netuid, who])) this.#fail(SM, 'NoWeightsCommitFound')
+    if (!state.has(SM, 'WeightCommits', [idx, who])) this.#fail(SM, 'NoWeightsCommitFound')
     type Commit = [string, number, number, number]
-    const all = state.get(SM, 'WeightCommits', [netuid, who]).toJSON() as Commit[]
-    const hash = this.commitHash(who, netuid, uids, values, salt, versionKey)
-    const live = all.filter((c) => !this.#isExpired(state, netuid, Number(c[1]), block))
-    if (live.length === 0) {
-      state.remove(SM, 'WeightCommits', [netuid, who])
-      this.#fail(SM, 'ExpiredWeightCommit')
+    let commits = state.get(SM, 'WeightCommits', [idx, who]).toJSON() as Commit[]
+    const expired: string[] = []
+    while (commits.length > 0 && isCommitExpired(state, netuid, Number(commits[0]![1]), block)) {
+      expired.push(commits[0]![0])
+      commits = commits.slice(1)
     }
-    const at = live.findIndex((c) => c[0] === hash)
-    if (at < 0) {
-      if (all.some((c) => c[0] === hash)) this.#fail(SM, 'ExpiredWeightCommit')
-      this.#fail(SM, 'InvalidRevealCommitHashNotMatch')
-    }
-    const tempo = state.num(SM, 'Tempo', [netuid])
-    const period = Number(state.big(SM, 'RevealPeriodEpochs', [netuid]))
-    if (epochOf(block, netuid, tempo) < epochOf(Number(live[at]![1]), netuid, tempo) + period) this.#fail(SM, 'RevealTooEarly')
-    const rest = live.slice(at + 1)
-    if (rest.length === 0) state.remove(SM, 'WeightCommits', [netuid, who])
-    else state.set(SM, 'WeightCommits', [netuid, who], rest)
-    this.#doSetWeights(state, who, netuid, uids, values, versionKey, block, true)
-    this.#deposit(phase, SM, 'WeightsRevealed', [who, netuid, hash])
+    const hash = this.commitHash(who, idx, uids, values, salt, versionKey)
+    if (commits.length === 0) this.#fail(SM, expired.includes(hash) ? 'ExpiredWeightCommit' : 'NoWeightsCommitFound')
+    const at = commits.findIndex((c) => c[0] === hash)
+    if (at < 0) this.#fail(SM, expired.includes(hash) ? 'ExpiredWeightCommit' : 'InvalidRevealCommitHashNotMatch')
+    if (!isRevealEpoch(state, netuid, Number(commits[at]![1]), block)) this.#fail(SM, 'RevealTooEarly')
+    const rest = commits.slice(at + 1)
+    if (rest.length === 0) state.remove(SM, 'WeightCommits', [idx, who])
+    else state.set(SM, 'WeightCommits', [idx, who], rest)
+    this.#doSetWeights(state, who, netuid, mecid, uids, values, versionKey, block, phase)
+    this.#deposit(phase, SM, 'WeightsRevealed', [who, idx, hash])
   }
 
-  #commitTimelocked(state: State, who: string, netuid: number, commit: Uint8Array, round: bigint, version: number, block: number, phase: Phase): void {
+  /** `internal_commit_timelocked_weights`: queued under `TimelockedWeightCommits[idx][current epoch]`. */
+  #commitTimelocked(state: State, who: string, netuid: number, mecid: number, commit: Uint8Array, round: bigint, version: number, block: number, phase: Phase): void {
+    ensureMechanismExists(state, netuid, mecid, this.fail)
+    const idx = storageIndex(netuid, mecid)
     if (!state.bool(SM, 'CommitRevealWeightsEnabled', [netuid])) this.#fail(SM, 'CommitRevealDisabled')
     if (version !== state.num(SM, 'CommitRevealWeightsVersion')) this.#fail(SM, 'IncorrectCommitRevealVersion')
     const uid = this.#uidOf(state, netuid, who)
     if (uid === undefined) this.#fail(SM, 'HotKeyNotRegisteredInSubNet')
-    this.#commitRateLimit(state, netuid, uid, block)
-    const tempo = state.num(SM, 'Tempo', [netuid])
-    const epoch = epochOf(block, netuid, tempo)
+    this.#commitRateLimit(state, netuid, idx, uid, block)
+    const epoch = currentEpoch(state, netuid, block)
     type Entry = [string, number, string, number | string]
-    const q = state.get(SM, 'TimelockedWeightCommits', [netuid, epoch]).toJSON() as Entry[]
+    const q = state.get(SM, 'TimelockedWeightCommits', [idx, epoch]).toJSON() as Entry[]
     if (q.filter((e) => acct(e[0]) === who).length >= 10) this.#fail(SM, 'TooManyUnrevealedCommits')
     q.push([who, block, u8aToHex(commit), round.toString()])
-    state.set(SM, 'TimelockedWeightCommits', [netuid, epoch], q)
-    this.#touchLastUpdate(state, netuid, uid, block)
-    this.#deposit(phase, SM, 'TimelockedWeightsCommitted', [who, netuid, blake2AsHex(commit, 256), round])
+    state.set(SM, 'TimelockedWeightCommits', [idx, epoch], q)
+    this.#deposit(phase, SM, 'TimelockedWeightsCommitted', [who, idx, blake2AsHex(commit, 256), round])
+    this.#touchLastUpdate(state, idx, uid, block)
   }
 
   #serveAxon(state: State, who: string, netuid: number, version: number, ip: bigint, port: number, ipType: number, protocol: number, p1: number, p2: number, block: number, phase: Phase): void {
@@ -783,8 +912,8 @@ export class Runtime {
     if (fields.length > 3) this.#fail(C, 'TooManyFieldsInCommitmentInfo')
     // Space used per rate-limit window (the subnet's epoch), capped by MaxSpace.
     const required = BigInt(fields.reduce((s, f) => s + f.encodedLength, 0))
-    const tempo = state.num(SM, 'Tempo', [netuid])
-    const epoch = BigInt(epochOf(block, netuid, tempo))
+    // The window is the subnet's epoch (`get_epoch_index`: the `SubnetEpochIndex` counter).
+    const epoch = state.big(SM, 'SubnetEpochIndex', [netuid])
     const used = state.get(C, 'UsedSpaceOf', [netuid, who]).toJSON() as { lastEpoch: number | string; usedSpace: number | string } | null
     let usedSpace = used !== null && BigInt(used.lastEpoch) === epoch ? BigInt(used.usedSpace) : 0n
     if (usedSpace + required > BigInt(state.num(C, 'MaxSpace'))) this.#fail(C, 'SpaceLimitExceeded')

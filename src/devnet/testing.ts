@@ -47,6 +47,16 @@ export interface DevnetWithApi {
   blocks(n: number): void
   /** One JSON-RPC call over HTTP; the reply as is (result or error). */
   rpc(method: string, params?: unknown[]): Promise<RpcReply>
+  /**
+   * The epoch index the next block has on `netuid` (spec 424's `current_epoch_with_lookahead`,
+   * read from `SubnetEpochIndex`, `LastEpochBlock`, `PendingEpochAt` and `Tempo`), and whether
+   * an epoch runs in it.
+   */
+  nextEpoch(netuid?: number): Promise<{ index: number; fires: boolean }>
+  /** Produces blocks until the next block's epoch index is at least `index`. */
+  runToEpoch(index: number, netuid?: number): Promise<void>
+  /** Produces blocks until the next block runs `netuid`'s epoch; returns that block's number. */
+  runToEpochBlock(netuid?: number): Promise<number>
   /** Disconnects the client and stops the devnet; idempotent. */
   stop(): Promise<void>
 }
@@ -82,6 +92,16 @@ function withHelpers(devnet: Devnet, api: ApiPromise, keyring: Keyring): DevnetW
     return { ready: ready.promise, inBlock: inBlock.promise }
   }
   let stopped: Promise<void> | undefined
+  const q = api.query as Loose
+  const nextEpoch: DevnetWithApi['nextEpoch'] = async (netuid = 1) => {
+    const next = devnet.bestNumber() + 1
+    const [index, last, pending, tempo] = (await Promise.all([
+      q.subtensorModule.subnetEpochIndex(netuid), q.subtensorModule.lastEpochBlock(netuid),
+      q.subtensorModule.pendingEpochAt(netuid), q.subtensorModule.tempo(netuid),
+    ])).map((x: Loose) => Number(x.toString())) as [number, number, number, number]
+    const fires = tempo > 0 && ((pending > 0 && next >= pending) || next - last >= tempo)
+    return { index: fires ? index + 1 : index, fires }
+  }
   return {
     devnet,
     api,
@@ -111,6 +131,14 @@ function withHelpers(devnet: Devnet, api: ApiPromise, keyring: Keyring): DevnetW
     rpc: async (method, params = []) => {
       const res = await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
       return (await res.json()) as RpcReply
+    },
+    nextEpoch,
+    runToEpoch: async (index, netuid = 1) => {
+      while ((await nextEpoch(netuid)).index < index) devnet.produceBlock()
+    },
+    runToEpochBlock: async (netuid = 1) => {
+      while (!(await nextEpoch(netuid)).fires) devnet.produceBlock()
+      return devnet.bestNumber() + 1
     },
     stop: () => {
       stopped ??= (async () => {
@@ -153,6 +181,9 @@ export function useDevnetWithApi(init: DevnetInit = {}): DevnetWithApi {
     outcome: (r) => get().outcome(r),
     blocks: (n) => get().blocks(n),
     rpc: (method, params) => get().rpc(method, params),
+    nextEpoch: (netuid) => get().nextEpoch(netuid),
+    runToEpoch: (index, netuid) => get().runToEpoch(index, netuid),
+    runToEpochBlock: (netuid) => get().runToEpochBlock(netuid),
     stop: () => get().stop(),
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Recomputing a subnet's epoch from chain storage: reads what `epoch_mechanism` reads (through the
- * chain client's @polkadot/api instance, never importing it) and runs src/consensus on it. Used to
+ * chain client's reads by name, at any block) and runs src/consensus on it. Used to
  * predict incentive/dividends before committing weights (`whatIf`) and to check, after an epoch,
  * that the chain's stored Incentive/Dividends equal our own exact recomputation.
  */
@@ -14,6 +14,40 @@ interface ApiLike {
   query: QueryRoot
   at(hash: string): Promise<{ query: QueryRoot }>
   rpc: { chain: { getBlockHash(n?: number): Promise<Codec>; getHeader(): Promise<{ number: { toNumber(): number } }> } }
+}
+
+/** The storage roots below, served by the chain client's reads by name (`SubtensorModule` items, at a block or the best). */
+function apiOf(client: ChainClient): ApiLike {
+  const rootAt = (at?: string): QueryRoot => {
+    const opts = at !== undefined ? { at: at as `0x${string}` } : {}
+    const items = new Proxy({} as Record<string, Query | undefined>, {
+      get: (_t, item: string) => {
+        if (!client.hasStorage('SubtensorModule', item)) return undefined
+        const read = (...args: unknown[]): Promise<Codec> => client.readStorage('SubtensorModule', item, args, opts)
+        return Object.assign(read, {
+          entries: async (...args: unknown[]) => (await client.readEntries('SubtensorModule', item, args, opts)).map((e) => [{ args: e.keys }, e.value] as [{ args: Codec[] }, Codec]),
+        })
+      },
+    })
+    return { subtensorModule: items }
+  }
+  return {
+    query: rootAt(),
+    at: (hash: string) => Promise.resolve({ query: rootAt(hash) }),
+    rpc: {
+      chain: {
+        getBlockHash: async (n?: number) => {
+          const h = n === undefined ? undefined : await client.blockHash(n)
+          if (h === undefined) throw new Error(`the node does not know block ${String(n)}`)
+          return { toJSON: () => h, toString: () => h }
+        },
+        getHeader: async () => {
+          const best = Number(await client.bestBlock())
+          return { number: { toNumber: () => best } }
+        },
+      },
+    },
+  }
 }
 
 function sm(root: QueryRoot, item: string): Query {
@@ -54,7 +88,7 @@ export interface EpochCheck {
  * `at`); `currentBlock` the block the epoch runs in (default best + 1).
  */
 export async function readEpochInput(client: ChainClient, netuid: number, options: { at?: string; weightsAt?: string; currentBlock?: number } = {}): Promise<EpochInput> {
-  const api = client.api as unknown as ApiLike
+  const api = apiOf(client)
   const root = options.at !== undefined ? (await api.at(options.at)).query : api.query
   const wroot = options.weightsAt !== undefined ? (await api.at(options.weightsAt)).query : root
   const q = (item: string): Query => sm(root, item)
@@ -160,7 +194,7 @@ export async function predictEpoch(client: ChainClient, netuid: number, validato
  * is too old for the node to serve its state, or ran at `unlessBlock` (already checked).
  */
 export async function checkLastEpoch(client: ChainClient, netuid: number, options: { unlessBlock?: number } = {}): Promise<EpochCheck | null> {
-  const api = client.api as unknown as ApiLike
+  const api = apiOf(client)
   const block = num(await sm(api.query, 'lastMechansimStepBlock')(netuid))
   if (block < 1 || block === options.unlessBlock) return null
   let at: string, parent: string

@@ -111,7 +111,7 @@ describe('miner and validator roles on the devnet', () => {
     expect(w.uids).toContain(good.state.uid)
     expect(w.predicted?.incentive.length).toBeGreaterThan(good.state.uid!)
     const row = await until('the chain to reveal the weights', async () => {
-      const r = await readWeightsRow(client.api, NETUID, validator.uid)
+      const r = await readWeightsRow(client, NETUID, validator.uid)
       return r.some(([u]) => u === good.state.uid) ? r : undefined
     }, 120_000)
     const gv = row.find(([u]) => u === good.state.uid)![1]
@@ -176,7 +176,7 @@ describe('miner and validator roles on the devnet', () => {
     devnet.setHyperparams(NETUID, { CommitRevealWeightsEnabled: false })
     const w = await until('weights set with set_weights', () => (validator.state.weights?.kind === 'set' ? validator.state.weights : undefined), 120_000)
     expect(w.uids).toContain(good.state.uid)
-    const row = await readWeightsRow(client.api, NETUID, validator.uid)
+    const row = await readWeightsRow(client, NETUID, validator.uid)
     expect(row.map(([u]) => u)).toEqual(w.uids)
   }, 150_000)
 

@@ -9,7 +9,7 @@
  */
 import { createMeshNode, newChallengeId, sendChallenge, MeshError, type MeshLimits, type MeshNode } from '../p2p/index.ts'
 import { makeOcrChallenge, scoreOcr, type OcrMakeOptions } from '../subnet/index.ts'
-import { toApiSigner, type ChainClient, type KeySigner } from '../wallet/index.ts'
+import type { ChainClient, KeySigner } from '../wallet/index.ts'
 import {
   commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, prepareWeights, readSubnetWeightState, revealWeights, setWeights,
   type PendingCommit, type PendingCommitStore, type WeightsAccount,
@@ -121,8 +121,7 @@ export function createValidator(init: ValidatorInit): Validator {
   const roundMs = init.roundMs ?? 15_000
   const store = init.commitStore ?? createMemoryCommitStore()
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
-  const account: WeightsAccount = { address: init.hotkey.address, publicKey: init.hotkey.publicKey, signer: toApiSigner(init.hotkey) as never }
-  const api = init.client.api
+  const account: WeightsAccount = init.hotkey
   const state = new Store<ValidatorState>({
     phase: 'idle', hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, lastEpoch: null, commits: [], error: null,
   })
@@ -214,7 +213,7 @@ export function createValidator(init: ValidatorInit): Validator {
   }
 
   const commitNow = async (signal: AbortSignal): Promise<CommittedWeights | null> => {
-    const s = await readSubnetWeightState(api, init.netuid, init.hotkey.address, { signal })
+    const s = await readSubnetWeightState(init.client, init.netuid, init.hotkey.address, { signal })
     if (s.uid === undefined) throw new RolesError('NOT_REGISTERED', `validator hotkey ${init.hotkey.address} is not registered on subnet ${init.netuid}`)
     const epoch = epochAt(s, s.block + 1)
     if (epoch === committedEpoch) return null
@@ -237,13 +236,13 @@ export function createValidator(init: ValidatorInit): Validator {
     const input = { netuid: init.netuid, uids, scores: floats }
     let out: CommittedWeights
     if (!s.commitRevealEnabled) {
-      const r = await setWeights(api, account, input, { signal })
+      const r = await setWeights(init.client, account, input, { signal })
       out = { kind: 'set', uids: r.uids, values: r.values, block: r.blockNumber, epoch, predicted }
     } else if (s.commitRevealVersion >= 4) {
-      const r = await commitTimelockedWeights(api, account, input, store, { signal })
+      const r = await commitTimelockedWeights(init.client, account, input, store, { signal })
       out = { kind: 'v4', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
     } else {
-      const r = await commitWeights(api, account, input, store, { signal })
+      const r = await commitWeights(init.client, account, input, store, { signal })
       out = { kind: 'v2', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
     }
     committedEpoch = epoch
@@ -254,7 +253,7 @@ export function createValidator(init: ValidatorInit): Validator {
 
   const settle = async (signal: AbortSignal): Promise<void> => {
     // Reveal v2 commits in their window; learn whether the chain revealed v4 ones.
-    const outcomes = await revealWeights(api, account, store, { netuid: init.netuid, signal })
+    const outcomes = await revealWeights(init.client, account, store, { netuid: init.netuid, signal })
     for (const o of outcomes) if (o.outcome === 'revealed' || o.outcome === 'expired' || o.outcome === 'failed') log(`commit ${o.commit.id.slice(0, 12)}… ${o.outcome}${o.detail !== undefined ? `: ${o.detail}` : ''}`)
     const commits = await store.list({ hotkey: init.hotkey.address, netuid: init.netuid })
     state.set({ commits: commits.slice(-20) })

@@ -10,6 +10,7 @@ import type { Devnet } from '../devnet/index.ts'
 import {
   DispatchError, UserRejectedError, WalletError, calls, createChainClient, createOfflineCallEncoder, createKeyringSigner, createMemoryHotkeyStorage,
   createMemoryMetadataCache, openSessionHotkeys,
+  injectedTxSigner,
 } from './index.ts'
 import type { ChainClient, ConnectionState, KeySigner, SessionHotkey, TxStatus } from './index.ts'
 import { createTestExtension } from './testing/test-extension.ts'
@@ -173,7 +174,7 @@ describe('chain client against the devnet', () => {
     expect(mg.neurons.map((x) => x.uid)).toEqual([...mg.neurons.keys()])
   })
 
-  it('submits generic calls by name and extrinsics built with the raw api through the same path', async () => {
+  it('submits generic calls by name, prepared or not, through the same path', async () => {
     // What the weights helpers do: commit_weights signed by the (registered) session hotkey.
     const prepared = client.prepare(calls.namedCall('SubtensorModule', 'commit_weights', [1, `0x${'42'.repeat(32)}`]))
     expect([...prepared.callIndex]).toEqual([7, 96])
@@ -182,7 +183,7 @@ describe('chain client against the devnet', () => {
     expect(res.events.map((e) => `${e.pallet}.${e.name}`)).toContain('subtensorModule.WeightsCommitted')
 
     const before = (await client.getBalance(alice.address)).free
-    const tracked = client.track(client.api.tx.balances!.transferKeepAlive!(alice.address, 7n), bob)
+    const tracked = client.track(calls.namedCall('Balances', 'transfer_keep_alive', [alice.address, 7n]), bob)
     const kinds: string[] = []
     for await (const st of tracked.statuses) kinds.push(st.kind)
     expect((await tracked.result).finalized).toBe(true)
@@ -196,7 +197,7 @@ describe('chain client against the devnet', () => {
     const ext = await createTestExtension([{ suri: '//Charlie' }], 42)
     const injected = await ext.enable('webtensor-test')
     const charlie = (await createKeyringSigner('//Charlie')).address
-    const signer = { address: charlie, signer: injected.signer as never }
+    const signer = injectedTxSigner(charlie, injected.signer as never)
     const before = (await client.getBalance(bob.address)).free
     await client.transferKeepAlive(bob.address, 5n * TAO, signer, { waitFor: 'inBlock' })
     expect((await client.getBalance(bob.address)).free - before).toBe(5n * TAO)

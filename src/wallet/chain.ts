@@ -2,35 +2,39 @@
  * The @polkadot/api adapter: the only file that imports @polkadot/api or @polkadot/types.
  *
  * Connects over WebSocket with exponential-backoff reconnects, caches runtime metadata by
- * `${genesisHash}-${specVersion}`, declares subtensor's own transaction extensions, reads the
- * subnet state the product needs through runtime APIs and storage, and submits extrinsics built by
- * metadata name with status reporting and decoded dispatch errors.
+ * `${genesisHash}-${specVersion}`, takes the transaction extensions from the runtime's metadata
+ * (accepting those that carry no data, refusing by name those that carry data it cannot fill),
+ * reads the subnet state the product needs through runtime APIs and storage (and any storage item
+ * by name, at any block), and submits extrinsics built by metadata name, signed by a
+ * {@link TxSigner}, with status reporting and decoded dispatch errors. The rest of the project
+ * reaches the chain only through the {@link ChainClient} this file returns.
  */
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types'
-import type { Codec } from '@polkadot/types/types'
+import { allExtensions } from '@polkadot/types/extrinsic/signedExtensions'
+import type { Codec, Registry } from '@polkadot/types/types'
 import type { DispatchError as PjsDispatchError } from '@polkadot/types/interfaces'
-import { stringCamelCase, u8aToString } from '@polkadot/util'
+import { stringCamelCase, u8aToHex, u8aToString } from '@polkadot/util'
 import { toSs58 } from './address.ts'
 import * as calls from './calls.ts'
 import type { CallSpec, LimitOptions } from './calls.ts'
 import { resolveEndpoint } from './endpoints.ts'
 import { DispatchError, UserRejectedError, WalletError, abortError, isRejectionMessage } from './errors.ts'
 import type { DecodedDispatchError } from './errors.ts'
-import { toApiSigner } from './keys.ts'
 import { defaultMetadataCache } from './metadata-cache.ts'
 import type { MetadataCache } from './metadata-cache.ts'
 import type {
-  AccountBalance, ApiSigner, Commitment, ConnectionState, Endpoint, Hex, HyperparamValue, KeySigner, Metagraph,
-  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TxEvent, TxResult, TxSigner, TxStatus,
+  AccountBalance, ChainValue, Commitment, ConnectionState, Endpoint, Hex, HyperparamValue, Metagraph,
+  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TransactionExtensions, TxEvent, TxResult, TxSigner, TxStatus,
 } from './types.ts'
 
 /**
  * Subtensor's transaction extensions that @polkadot/types 16.5.6 does not know. In the finney
  * metadata (spec 424) each has type `()` and implicit `()`: they add nothing to the extrinsic or to
- * the signed payload, so declaring them empty signs exactly what the chain verifies.
- * `wallet.test.ts` checks this against the metadata blob.
+ * the signed payload, so declaring them empty signs exactly what the chain verifies. Declaring
+ * them only keeps @polkadot/types from warning: every extension outside @polkadot/types' own set
+ * is checked against the runtime's metadata ({@link transactionExtensionsOf}) before signing.
  */
 export const SUBTENSOR_SIGNED_EXTENSIONS = Object.freeze({
   SudoTransactionExtension: { extrinsic: {}, payload: {} },
@@ -85,24 +89,25 @@ export interface RegistrationQuote {
   readonly affordable: boolean
 }
 
-/** An extrinsic built directly with @polkadot/api (e.g. by src/weights), accepted by {@link ChainClient.submit}. */
-export type ApiExtrinsic = SubmittableExtrinsic<'promise'>
+/** Options of the reads by name ({@link ChainClient.readStorage}, {@link ChainClient.readEntries}). */
+export interface ReadOptions {
+  /** Read the state at this block hash (default: best). */
+  readonly at?: Hex
+  readonly signal?: AbortSignal
+}
 
 /** A live connection to a subtensor node (or the devnet). */
 export interface ChainClient {
   /** Resolved WebSocket URL. */
   readonly url: string
-  /**
-   * The underlying @polkadot/api instance: an escape hatch for code written against @polkadot/api
-   * (src/weights). Prefer the typed methods; do not disconnect it (use {@link ChainClient.stop}).
-   */
-  readonly api: ApiPromise
   /** Genesis hash of the connected chain. */
   readonly genesisHash: Hex
   /** Runtime spec version now (changes on upgrade). */
   readonly specVersion: number
   /** Current connection state. */
   readonly connection: ConnectionState
+  /** The runtime's transaction extensions as this client fills them (from the metadata, re-read on upgrade). */
+  readonly transactionExtensions: TransactionExtensions
   /** Subscribe to connection state changes; returns the unsubscribe function. */
   onConnectionChange(cb: (state: ConnectionState) => void): () => void
   /** Disconnect and stop reconnecting. Idempotent. */
@@ -131,6 +136,19 @@ export interface ChainClient {
   /** Commitments of every hotkey on `netuid` (`Commitments.CommitmentOf`). */
   getCommitments(netuid: number, opts?: { signal?: AbortSignal }): Promise<Commitment[]>
 
+  /** Whether this chain's metadata has storage `pallet.item` (names as in metadata or camelCase). */
+  hasStorage(pallet: string, item: string): boolean
+  /** One storage value by name (`SubtensorModule`, `Weights`, `[netuid, uid]`); throws `UNSUPPORTED` when the chain has no such item. */
+  readStorage(pallet: string, item: string, args?: readonly unknown[], opts?: ReadOptions): Promise<ChainValue>
+  /** Every entry of a storage map under the given leading keys, with each entry's key arguments. */
+  readEntries(pallet: string, item: string, args?: readonly unknown[], opts?: ReadOptions): Promise<Array<{ keys: ChainValue[]; value: ChainValue }>>
+  /** A runtime constant by name, or `undefined` when the metadata has none. */
+  readConstant(pallet: string, name: string): ChainValue | undefined
+  /** Hash of block `n`, or `undefined` when the node does not know it. */
+  blockHash(n: number | bigint, opts?: { signal?: AbortSignal }): Promise<Hex | undefined>
+  /** Number of the block with hash `hash`. */
+  blockNumberOf(hash: Hex, opts?: { signal?: AbortSignal }): Promise<bigint>
+
   /** Build a call by metadata name; throws `UNSUPPORTED` if this chain lacks it. */
   prepare(spec: CallSpec): PreparedCall
   /** Estimated fee (rao) of `spec` signed by `address`. */
@@ -141,13 +159,13 @@ export interface ChainClient {
    * Rejects with {@link UserRejectedError} when the user declines, {@link DispatchError} when the
    * extrinsic failed in its block, or `WalletError` `TX_INVALID` / `TX_DROPPED` before inclusion.
    */
-  submit(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
+  submit(call: CallSpec | PreparedCall, signer: TxSigner, opts?: SubmitOptions): Promise<TxResult>
 
   /**
    * {@link ChainClient.submit} with the statuses as an async iterable (`for await (const s of
    * t.statuses)`), ending when the submission settles; `result` settles like `submit`.
    */
-  track(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts?: Omit<SubmitOptions, 'onStatus'>): TrackedSubmission
+  track(call: CallSpec | PreparedCall, signer: TxSigner, opts?: Omit<SubmitOptions, 'onStatus'>): TrackedSubmission
 
   /** Burn price, fee and balance, to show before {@link ChainClient.burnedRegister}. */
   quoteRegistration(netuid: number, coldkey: string, hotkey: string, opts?: { signal?: AbortSignal }): Promise<RegistrationQuote>
@@ -225,12 +243,47 @@ function compactBytesToText(c: unknown): string {
   return new TextDecoder().decode(bytes)
 }
 
-function isApiExtrinsic(c: CallSpec | PreparedCall | ApiExtrinsic): c is ApiExtrinsic {
-  return typeof (c as ApiExtrinsic).signAsync === 'function'
+// ---------------------------------------------------------------------------------------------
+// transaction extensions, from the metadata
+
+/** True when the type carries no bytes: `()`, an empty struct, or built only of such. */
+function isEmptyType(registry: Registry, id: number, seen = new Set<number>()): boolean {
+  if (seen.has(id)) return false
+  seen.add(id)
+  const def = registry.lookup.getSiType(id).def
+  if (def.isTuple) return def.asTuple.every((t) => isEmptyType(registry, t.toNumber(), seen))
+  if (def.isComposite) return def.asComposite.fields.every((f) => isEmptyType(registry, f.type.toNumber(), seen))
+  if (def.isArray) return def.asArray.len.toNumber() === 0 || isEmptyType(registry, def.asArray.type.toNumber(), seen)
+  return false
 }
 
-function isKeySigner(s: TxSigner): s is KeySigner {
-  return typeof (s as KeySigner).sign === 'function'
+/**
+ * The runtime's transaction extensions (metadata order) sorted by how the client fills them: the
+ * ones @polkadot/types fills with data (nonce, era, tip, spec version, genesis, metadata hash…),
+ * the ones that carry no data (accepted, whatever their name), and the ones that carry data the
+ * client cannot fill (signing refuses while there are any).
+ */
+export function transactionExtensionsOf(registry: Registry): TransactionExtensions {
+  const known = allExtensions as Record<string, { extrinsic: object; payload: object } | undefined>
+  const filled: string[] = []
+  const empty: string[] = []
+  const unsupported: string[] = []
+  const list = (registry.metadata.extrinsic as unknown as { transactionExtensions: Array<{ identifier: Codec; type: { toNumber(): number }; implicit: { toNumber(): number } }> }).transactionExtensions
+  for (const e of list) {
+    const id = e.identifier.toString()
+    const def = known[id]
+    if (def !== undefined && Object.keys(def.extrinsic).length + Object.keys(def.payload).length > 0) filled.push(id)
+    else if (isEmptyType(registry, e.type.toNumber()) && isEmptyType(registry, e.implicit.toNumber())) empty.push(id)
+    else unsupported.push(id)
+  }
+  return { filled, empty, unsupported }
+}
+
+/** Throws `UNSUPPORTED` naming the extensions that carry data this client cannot fill. */
+function assertSignable(ext: TransactionExtensions): void {
+  if (ext.unsupported.length === 0) return
+  const names = ext.unsupported.join(', ')
+  throw new WalletError('UNSUPPORTED', `this runtime's transaction extension${ext.unsupported.length > 1 ? 's' : ''} ${names} carr${ext.unsupported.length > 1 ? 'y' : 'ies'} data this client cannot fill; nothing was signed (update webtensor for this runtime)`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,6 +462,9 @@ class ChainClientImpl implements ChainClient {
   readonly #getState: () => ConnectionState
   readonly #listeners: Set<(s: ConnectionState) => void>
   readonly #stop: () => Promise<void>
+  /** State decorations by block hash (a few recent ones: an epoch check reads two blocks many times). */
+  readonly #atCache = new Map<string, Promise<{ query: unknown }>>()
+  #extensions: { registry: Registry; value: TransactionExtensions } | undefined
   readonly url: string
 
   constructor(api: ApiPromise, url: string, getState: () => ConnectionState, listeners: Set<(s: ConnectionState) => void>, stop: () => Promise<void>) {
@@ -419,10 +475,14 @@ class ChainClientImpl implements ChainClient {
     this.#stop = stop
   }
 
-  get api(): ApiPromise { return this.#api }
   get genesisHash(): Hex { return this.#api.genesisHash.toHex() }
   get specVersion(): number { return this.#api.runtimeVersion.specVersion.toNumber() }
   get connection(): ConnectionState { return this.#getState() }
+  get transactionExtensions(): TransactionExtensions {
+    const registry = this.#api.registry
+    if (this.#extensions?.registry !== registry) this.#extensions = { registry, value: transactionExtensionsOf(registry) }
+    return this.#extensions.value
+  }
 
   onConnectionChange(cb: (state: ConnectionState) => void): () => void {
     this.#listeners.add(cb)
@@ -433,15 +493,65 @@ class ChainClientImpl implements ChainClient {
 
   // --- reads ------------------------------------------------------------------------------------
 
-  #query(pallet: string, item: string): {
+  #query(pallet: string, item: string, root: unknown = this.#api.query): {
     (...args: unknown[]): Promise<Codec>
     multi(keys: unknown[]): Promise<Codec[]>
     entries(...args: unknown[]): Promise<Array<[{ args: Codec[] }, Codec]>>
   } {
-    const section = (this.#api.query as unknown as Record<string, Record<string, unknown> | undefined>)[camel(pallet)]
+    const section = (root as Record<string, Record<string, unknown> | undefined>)[camel(pallet)]
     const fn = section?.[camel(item)]
     if (!fn) throw new WalletError('UNSUPPORTED', `this chain has no storage ${pallet}.${item}`)
     return fn as never
+  }
+
+  async #root(at: Hex | undefined): Promise<unknown> {
+    if (at === undefined) return this.#api.query
+    let p = this.#atCache.get(at)
+    if (p === undefined) {
+      p = this.#api.at(at) as unknown as Promise<{ query: unknown }>
+      this.#atCache.set(at, p)
+      p.catch(() => this.#atCache.delete(at))
+      if (this.#atCache.size > 8) this.#atCache.delete(this.#atCache.keys().next().value!)
+    }
+    return (await p).query
+  }
+
+  hasStorage(pallet: string, item: string): boolean {
+    const section = (this.#api.query as unknown as Record<string, Record<string, unknown> | undefined>)[camel(pallet)]
+    return section?.[camel(item)] !== undefined
+  }
+
+  async readStorage(pallet: string, item: string, args: readonly unknown[] = [], opts: ReadOptions = {}): Promise<ChainValue> {
+    const what = `reading ${pallet}.${item}`
+    const root = await withSignal(this.#root(opts.at), opts.signal, what)
+    return await withSignal(this.#query(pallet, item, root)(...args), opts.signal, what) as unknown as ChainValue
+  }
+
+  async readEntries(pallet: string, item: string, args: readonly unknown[] = [], opts: ReadOptions = {}): Promise<Array<{ keys: ChainValue[]; value: ChainValue }>> {
+    const what = `reading ${pallet}.${item}`
+    const root = await withSignal(this.#root(opts.at), opts.signal, what)
+    const entries = await withSignal(this.#query(pallet, item, root).entries(...args), opts.signal, what)
+    return entries.map(([k, v]) => ({ keys: k.args as unknown as ChainValue[], value: v as unknown as ChainValue }))
+  }
+
+  readConstant(pallet: string, name: string): ChainValue | undefined {
+    const section = (this.#api.consts as unknown as Record<string, Record<string, Codec | undefined> | undefined>)[camel(pallet)]
+    return section?.[camel(name)] as ChainValue | undefined
+  }
+
+  async blockHash(n: number | bigint, opts?: { signal?: AbortSignal }): Promise<Hex | undefined> {
+    try {
+      const h = await withSignal(this.#api.rpc.chain.getBlockHash(n), opts?.signal, 'reading a block hash')
+      return h.isEmpty ? undefined : h.toHex()
+    } catch (e) {
+      if (e instanceof WalletError) throw e
+      return undefined
+    }
+  }
+
+  async blockNumberOf(hash: Hex, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    const header = await withSignal(this.#api.rpc.chain.getHeader(hash), opts?.signal, 'reading a block header')
+    return header.number.toBigInt()
   }
 
   #runtimeCall(apiName: string, method: string): ((...args: unknown[]) => Promise<Codec>) | undefined {
@@ -640,23 +750,35 @@ class ChainClientImpl implements ChainClient {
   }
 
   async estimateFee(spec: CallSpec, address: string, opts?: { signal?: AbortSignal }): Promise<bigint> {
+    assertSignable(this.transactionExtensions)
     const info = await withSignal(this.#extrinsic(spec).paymentInfo(address), opts?.signal, 'estimating the fee')
     return info.partialFee.toBigInt()
   }
 
-  async submit(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts: SubmitOptions = {}): Promise<TxResult> {
+  async submit(call: CallSpec | PreparedCall, signer: TxSigner, opts: SubmitOptions = {}): Promise<TxResult> {
     const { onStatus, signal, waitFor = 'finalized', tip } = opts
     throwIfAborted(signal, 'submitting')
-    const ext = isApiExtrinsic(call) ? call : this.#extrinsic('spec' in call ? call.spec : call)
+    const ext = this.#extrinsic('spec' in call ? call.spec : call)
+    assertSignable(this.transactionExtensions)
     const address = signer.address
-    const apiSigner: ApiSigner = isKeySigner(signer) ? toApiSigner(signer) : signer.signer
+    // @polkadot/api builds the payload from the metadata's extensions; the TxSigner sees only bytes
+    // and the payload's JSON form.
+    const registry = this.#api.registry
+    let signId = 0
+    const apiSigner = {
+      signPayload: async (json: { version: number }) => {
+        const payload = registry.createType('ExtrinsicPayload', json, { version: json.version })
+        const signature = await signer.signTx({ bytes: payload.toU8a({ method: true }), json: json as unknown as Record<string, unknown> })
+        return { id: ++signId, signature: u8aToHex(signature) }
+      },
+    }
     const report = (s: Parameters<NonNullable<SubmitOptions['onStatus']>>[0]): void => {
       try { onStatus?.(s) } catch { /* UI callback errors must not break submission */ }
     }
 
     report({ kind: 'signing' })
     try {
-      await withSignal(ext.signAsync(address, { signer: apiSigner as never, nonce: -1, ...(tip !== undefined ? { tip } : {}) }), signal, 'signing')
+      await withSignal(ext.signAsync(address, { signer: apiSigner, nonce: -1, ...(tip !== undefined ? { tip } : {}) }), signal, 'signing')
     } catch (e) {
       if (e instanceof WalletError) throw e
       if (isRejectionMessage(e)) throw new UserRejectedError(undefined, { cause: e })
@@ -701,7 +823,13 @@ class ChainClientImpl implements ChainClient {
             return
           }
           if (status.isFinalized || waitFor === 'inBlock') {
-            finish(() => resolve({ txHash, blockHash, finalized: status.isFinalized, events }))
+            const finalized = status.isFinalized
+            const known = (result as unknown as { blockNumber?: { toNumber(): number } }).blockNumber
+            if (known !== undefined) { finish(() => resolve({ txHash, blockHash, blockNumber: known.toNumber(), finalized, events })); return }
+            api.rpc.chain.getHeader(blockHash).then(
+              (h) => finish(() => resolve({ txHash, blockHash, blockNumber: h.number.toNumber(), finalized, events })),
+              (e: unknown) => finish(() => reject(new WalletError('CONNECTION', `the transaction was included in ${blockHash} but its header cannot be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e }))),
+            )
           }
           return
         }
@@ -721,7 +849,7 @@ class ChainClientImpl implements ChainClient {
     })
   }
 
-  track(call: CallSpec | PreparedCall | ApiExtrinsic, signer: TxSigner, opts: Omit<SubmitOptions, 'onStatus'> = {}): TrackedSubmission {
+  track(call: CallSpec | PreparedCall, signer: TxSigner, opts: Omit<SubmitOptions, 'onStatus'> = {}): TrackedSubmission {
     const queue: TxStatus[] = []
     let done = false
     let wake: (() => void) | undefined
@@ -833,6 +961,8 @@ function metagraphFromInfo(netuid: number, m: Record<string, unknown>): Metagrap
 export interface OfflineCallEncoder {
   /** `System.Version.spec_version` from the metadata's constants. */
   readonly specVersion: number
+  /** The metadata's transaction extensions as the client fills them. */
+  readonly transactionExtensions: TransactionExtensions
   /** Encode; throws `UNSUPPORTED` if the metadata lacks the call. */
   encode(spec: CallSpec): { callIndex: readonly [number, number]; callData: Hex }
   /** Decode call data back to `{ pallet, method, args }` (args in JSON form). */
@@ -848,6 +978,7 @@ export function createOfflineCallEncoder(metadata: Uint8Array | Hex): OfflineCal
   const tx = decorated.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => Codec & { callIndex: Uint8Array }) | undefined> | undefined>
   return {
     specVersion: (decorated.consts as unknown as { system: { version: { specVersion: Codec } } }).system.version.specVersion.toJSON() as number,
+    transactionExtensions: transactionExtensionsOf(registry),
     encode(spec) {
       const fn = tx[camel(spec.pallet)]?.[camel(spec.method)]
       if (!fn) throw new WalletError('UNSUPPORTED', `the metadata has no call ${spec.pallet}.${spec.method}`)

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest'
 import { Metadata, TypeRegistry } from '@polkadot/types'
 import { allExtensions } from '@polkadot/types/extrinsic/signedExtensions'
 import { Keyring } from '@polkadot/keyring'
-import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
+import { compactToU8a, hexToU8a, u8aConcat, u8aToHex, u8aWrapBytes } from '@polkadot/util'
 import { blake2AsU8a, cryptoWaitReady, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
 import {
-  SUBTENSOR_SIGNED_EXTENSIONS, WalletError, calls, createOfflineCallEncoder, keySignerFromPair, toApiSigner,
+  SUBTENSOR_SIGNED_EXTENSIONS, WalletError, calls, createOfflineCallEncoder, keySignerFromPair,
 } from './index.ts'
 import type { CallSpec } from './index.ts'
 
@@ -213,16 +213,17 @@ describe('signed payload with subtensor transaction extensions', () => {
   it('a KeySigner signs payloads as a MultiSignature, hashing payloads over 256 bytes', async () => {
     await cryptoWaitReady()
     const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice')
-    const signer = toApiSigner(keySignerFromPair(pair))
+    const signer = keySignerFromPair(pair)
     const short = new Uint8Array(100).fill(7)
     const long = new Uint8Array(300).fill(9)
     for (const data of [short, long]) {
-      const res = await signer.signRaw!({ address: pair.address, data: u8aToHex(data), type: 'payload' })
-      const sig = hexToU8a(res.signature)
+      const sig = await signer.signTx({ bytes: data, json: {} })
       expect(sig[0]).toBe(1) // sr25519 variant of MultiSignature
       const signed = data.length > 256 ? blake2AsU8a(data, 256) : data
       expect(signatureVerify(signed, sig.subarray(1), pair.address).isValid).toBe(true)
+      expect(signatureVerify(data, sig.subarray(1), pair.address).isValid).toBe(data.length <= 256)
     }
-    await expect(signer.signRaw!({ address: ALICE.replace('Y', 'Z'), data: '0x00', type: 'payload' })).rejects.toThrow()
+    // Messages are signed <Bytes>-wrapped, as wallets do.
+    expect(signatureVerify(u8aWrapBytes(short), await signer.signBytes(short), pair.address).isValid).toBe(true)
   })
 })

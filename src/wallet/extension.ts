@@ -7,8 +7,8 @@
  * user to authorize the site, and nothing is requested from them before it.
  */
 import { WalletError, NoExtensionError, UserRejectedError, abortError, isRejectionMessage } from './errors.ts'
-import { toSs58 } from './address.ts'
-import type { ApiSigner, Hex, TxSigner } from './types.ts'
+import { publicKeyOf, toSs58 } from './address.ts'
+import type { ApiSigner, Hex, TxPayload, TxSigner } from './types.ts'
 
 /** An account offered by an extension, for the account picker. */
 export interface WalletAccount {
@@ -157,6 +157,39 @@ function rejectionAware(signer: ApiSigner): ApiSigner {
   return out
 }
 
+function toHex(bytes: Uint8Array): Hex {
+  return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}` as Hex
+}
+
+function fromHex(hex: string): Uint8Array {
+  const h = hex.startsWith('0x') ? hex.slice(2) : hex
+  return Uint8Array.from({ length: h.length / 2 }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16))
+}
+
+/**
+ * An injected extension signer (the `signer` of `web3FromSource`) for `address` as the chain
+ * client's {@link TxSigner}: `signTx` hands the payload's JSON form to the extension's
+ * `signPayload` (its prompt shows the call), `signBytes` uses `signRaw` with type `bytes` (the
+ * extension wraps the message in `<Bytes>…</Bytes>`).
+ */
+export function injectedTxSigner(address: string, injected: ApiSigner, source = 'the wallet'): TxSigner {
+  const a = { address: toSs58(address), source }
+  return Object.freeze({
+    address: a.address,
+    publicKey: publicKeyOf(a.address),
+    async signTx(payload: TxPayload): Promise<Uint8Array> {
+      if (!injected.signPayload) throw new WalletError('UNSUPPORTED', `${a.source} cannot sign transactions`)
+      const { signature } = await injected.signPayload({ ...payload.json, address: a.address } as never)
+      return fromHex(signature)
+    },
+    async signBytes(data: Uint8Array): Promise<Uint8Array> {
+      if (!injected.signRaw) throw new WalletError('UNSUPPORTED', `${a.source} cannot sign messages`)
+      const { signature } = await injected.signRaw({ address: a.address, data: toHex(data), type: 'bytes' })
+      return fromHex(signature)
+    },
+  })
+}
+
 /**
  * Ask every injected extension to authorize this site and list their accounts (SS58 42).
  * Call it from a click handler. Throws {@link NoExtensionError} (with install links) when none is
@@ -238,16 +271,12 @@ export async function connectWallet(init: ConnectWalletInit = {}): Promise<Walle
     },
     async signer(address) {
       const a = resolveAccount(address)
-      return { address: a.address, signer: await injectedSigner(a) }
+      return injectedTxSigner(a.address, await injectedSigner(a), a.source)
     },
     async signMessage(message, address) {
       const a = resolveAccount(address)
-      const signer = await injectedSigner(a)
-      if (!signer.signRaw) throw new WalletError('UNSUPPORTED', `${a.source} cannot sign messages`)
       const bytes = typeof message === 'string' ? new TextEncoder().encode(message) : message
-      const data = `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}` as Hex
-      const { signature } = await signer.signRaw({ address: a.address, data, type: 'bytes' })
-      return signature
+      return toHex(await injectedTxSigner(a.address, await injectedSigner(a), a.source).signBytes(bytes))
     },
     disconnect() {
       if (stopped) return

@@ -2,10 +2,12 @@
  * webtensor wallet: the chain client (subtensor through @polkadot/api), typed reads and
  * extrinsics, the browser extension (coldkey) and the in-page session hotkey.
  *
- * This file is the only door into `src/wallet`.
+ * This file is the only door into `src/wallet`, and {@link ChainClient} the only door to the
+ * chain: outside src/wallet and src/devnet nothing imports @polkadot/api or touches its instance
+ * (`test/unit/chain-boundary.test.ts` guards it).
  */
 export { createChainClient, createOfflineCallEncoder, humanDispatchMessage, SUBTENSOR_SIGNED_EXTENSIONS } from './chain.ts'
-export type { ApiExtrinsic, ChainClient, ChainClientInit, OfflineCallEncoder, PreparedCall, RegistrationQuote, TrackedSubmission } from './chain.ts'
+export type { ChainClient, ChainClientInit, OfflineCallEncoder, PreparedCall, ReadOptions, RegistrationQuote, TrackedSubmission } from './chain.ts'
 export * as calls from './calls.ts'
 export type { CallSpec, LimitOptions } from './calls.ts'
 export { ENDPOINTS, resolveEndpoint } from './endpoints.ts'
@@ -14,11 +16,11 @@ export {
 } from './errors.ts'
 export type { DecodedDispatchError, InstallLink, WalletErrorCode } from './errors.ts'
 export { SS58_FORMAT, assertAddress, publicKeyOf, toSs58 } from './address.ts'
-export { createKeyringSigner, keySignerFromPair, signMessage, toApiSigner, verifyMessage } from './keys.ts'
+export { createKeyringSigner, keySignerFromPair, signMessage, verifyMessage } from './keys.ts'
 export { createIdbMetadataCache, createMemoryMetadataCache, defaultMetadataCache } from './metadata-cache.ts'
 export type { MetadataCache } from './metadata-cache.ts'
 export type * from './types.ts'
-export { connectWallet, forgetAccount, hasInjectedExtension, rememberedAccount, REMEMBERED_ACCOUNT_KEY } from './extension.ts'
+export { connectWallet, forgetAccount, hasInjectedExtension, injectedTxSigner, rememberedAccount, REMEMBERED_ACCOUNT_KEY } from './extension.ts'
 export type { ConnectWalletInit, WalletAccount, WalletConnection, WalletExtension } from './extension.ts'
 export { createMemoryHotkeyStorage, isMnemonic, openSessionHotkeys } from './session-hotkey.ts'
 export type { HotkeyStorage, SessionHotkey, SessionHotkeys, SessionHotkeysInit } from './session-hotkey.ts'

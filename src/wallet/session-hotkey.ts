@@ -13,8 +13,8 @@ import { cryptoWaitReady, mnemonicGenerate, mnemonicValidate } from '@polkadot/u
 import { SS58_FORMAT } from './address.ts'
 import { WalletError } from './errors.ts'
 import { hasIndexedDb, idbStore } from './idb.ts'
-import { keySignerFromPair, toApiSigner } from './keys.ts'
-import type { ApiSigner, KeySigner } from './types.ts'
+import { keySignerFromPair } from './keys.ts'
+import type { KeySigner } from './types.ts'
 
 /** Key-value storage for the wrapped key and the encryption key (IndexedDB store, or memory in Node). */
 export interface HotkeyStorage {
@@ -48,10 +48,8 @@ export interface SessionHotkey {
   readonly publicKey: Uint8Array
   /** When it was generated (ms since epoch). */
   readonly createdAt: number
-  /** Signs raw bytes (p2p binding and other protocol messages). */
+  /** Signs extrinsics (the chain client's {@link TxSigner}) and raw bytes (p2p binding and other protocol messages). */
   readonly signer: KeySigner
-  /** The @polkadot/api signer (for `api.tx…signAndSend(address, { signer })`). */
-  readonly apiSigner: ApiSigner
 }
 
 /** Manages the one session hotkey of this origin. */
@@ -127,7 +125,7 @@ export function openSessionHotkeys(init: SessionHotkeysInit = {}): SessionHotkey
 
   function toHotkey(record: StoredHotkey, pair: KeyringPair): SessionHotkey {
     const signer = keySignerFromPair(pair)
-    return Object.freeze({ address: record.address, publicKey: record.publicKey, createdAt: record.createdAt, signer, apiSigner: toApiSigner(signer) })
+    return Object.freeze({ address: record.address, publicKey: record.publicKey, createdAt: record.createdAt, signer })
   }
 
   async function pairFrom(kind: StoredHotkey['kind'], secret: Uint8Array): Promise<KeyringPair> {

@@ -110,6 +110,30 @@ export interface Commitment {
   readonly text: string | undefined
 }
 
+/**
+ * A value read by name from chain storage, a constant or a storage key, in plain forms (the
+ * codec behind it stays inside src/wallet). `toJSON` gives numbers (hex strings past 2^52),
+ * booleans, SS58 strings, arrays and objects; an absent `Option` is `null`.
+ */
+export interface ChainValue {
+  toJSON(): unknown
+  /** Decimal for integers, SS58 for accounts. */
+  toString(): string
+  toHex(): string
+  /** True for an absent `Option` or a default (zero) value. */
+  readonly isEmpty: boolean
+}
+
+/** A runtime's transaction extensions (from its metadata) as the client fills them. */
+export interface TransactionExtensions {
+  /** Extensions the client fills with data (nonce, era, tip, spec version, genesis…). */
+  readonly filled: readonly string[]
+  /** Extensions that carry no data (explicit and implicit types empty): accepted as they are. */
+  readonly empty: readonly string[]
+  /** Extensions that carry data the client cannot fill: signing refuses while any is listed. */
+  readonly unsupported: readonly string[]
+}
+
 /** Status of a submitted extrinsic, in order. `invalid` and `dropped` are terminal failures before inclusion. */
 export type TxStatus =
   | { readonly kind: 'signing' }
@@ -124,6 +148,8 @@ export type TxStatus =
 export interface TxResult {
   readonly txHash: Hex
   readonly blockHash: Hex
+  /** Number of the block that included it. */
+  readonly blockNumber: number
   /** `true` when the promise settled on finality (the default), `false` for `waitFor: 'inBlock'`. */
   readonly finalized: boolean
   /** Events of this extrinsic, as `{ pallet, name, data }` with data in human form. */
@@ -150,25 +176,50 @@ export interface SubmitOptions {
 }
 
 /**
- * A key that signs raw bytes: the session hotkey, or a keyring pair in Node. The signature is the
- * raw 64-byte sr25519/ed25519 signature (no type byte).
+ * What a signer is asked to sign for one extrinsic: the signing payload as bytes (what a key signs)
+ * and the same payload in the JSON form wallets display and sign (`SignerPayloadJSON`).
  */
-export interface KeySigner {
+export interface TxPayload {
+  /**
+   * The SCALE signing payload (call, then each transaction extension's explicit and implicit data,
+   * in metadata order), unhashed. Keys sign its blake2-256 hash when it is over 256 bytes.
+   */
+  readonly bytes: Uint8Array
+  /** The payload as wallets take it: `address`, `method`, `nonce`, `era`, `specVersion`, `signedExtensions`… (hex strings). */
+  readonly json: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The one signer interface of the chain client. Structural, as polkadot-api's `PolkadotSigner`
+ * is: plain bytes and data in, bytes out, no library types; a key held in the page
+ * ({@link KeySigner}), a wallet extension account and a test double all fit.
+ */
+export interface TxSigner {
   /** SS58 (prefix 42). */
   readonly address: string
+  /** 32-byte public key. */
   readonly publicKey: Uint8Array
+  /** Signs an extrinsic payload; resolves to a MultiSignature (type byte, then the signature). */
+  signTx(payload: TxPayload): Promise<Uint8Array>
+  /** Signs a message as wallets do (`<Bytes>…</Bytes>` wrapped); resolves to the raw signature. */
+  signBytes(data: Uint8Array): Promise<Uint8Array>
+}
+
+/**
+ * A key held in the page or process: the session hotkey, or a keyring pair in Node. A
+ * {@link TxSigner} that can also sign raw bytes unwrapped (`sign`: the raw 64-byte sr25519/ed25519
+ * signature, no type byte), as the p2p binding needs.
+ */
+export interface KeySigner extends TxSigner {
   readonly type: 'sr25519' | 'ed25519'
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
 /**
- * The extension's signer interface (same shape as @polkadot/api's `Signer`): what wallets inject.
- * Declared structurally here so that consumers need no @polkadot import.
+ * The signer interface wallets inject (same shape as @polkadot/api's `Signer`). Internal to
+ * src/wallet: the extension adapter turns it into a {@link TxSigner}.
  */
 export interface ApiSigner {
   signPayload?: (payload: never) => Promise<{ id: number; signature: Hex }>
   signRaw?: (raw: { address: string; data: Hex; type: 'bytes' | 'payload' }) => Promise<{ id: number; signature: Hex }>
 }
-
-/** Who signs an extrinsic: a key held in the page, or an extension account (prompts the user). */
-export type TxSigner = KeySigner | { readonly address: string; readonly signer: ApiSigner }

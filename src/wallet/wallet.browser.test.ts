@@ -133,7 +133,8 @@ describe('wallet extension flow (real Chromium)', () => {
     // The transaction signer handed to the chain client is the extension's, rejection-aware too.
     const txSigner = await conn.signer()
     expect(txSigner.address).toBe(BOB)
-    expect('signer' in txSigner && typeof txSigner.signer.signPayload).toBe('function')
+    expect(typeof txSigner.signTx).toBe('function')
+    expect(txSigner.publicKey.length).toBe(32)
   })
 
   it('offers accounts across every injected extension and signs with the one holding the account', async () => {

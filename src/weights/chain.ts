@@ -1,32 +1,19 @@
 /**
- * Weight submission flows against a subtensor node through `@polkadot/api` (calls and storage by
- * name from the node's metadata): read the subnet's weight state, `set_weights` honouring
- * `WeightsSetRateLimit`, hash commit-reveal (v2) with a pending-commit store, timelocked
- * commit-reveal (v4), and status reports.
+ * Weight submission flows against a subtensor node through the wallet's {@link ChainClient}
+ * (calls and storage by name from the node's metadata, one submit with decoded errors): read the
+ * subnet's weight state, `set_weights` honouring `WeightsSetRateLimit`, hash commit-reveal (v2)
+ * with a pending-commit store, timelocked commit-reveal (v4), and status reports.
  */
-import type { ApiPromise } from '@polkadot/api'
-import type { SubmittableExtrinsic } from '@polkadot/api/types'
-import type { Signer } from '@polkadot/types/types'
-import type { IKeyringPair } from '@polkadot/types/types'
-import type { Codec } from '@polkadot/types-codec/types'
 import { blake2b } from '@noble/hashes/blake2.js'
+import { DispatchError, WalletError, calls, type ChainClient, type ChainValue, type CallSpec, type TxSigner } from '../wallet/index.ts'
 import { QUICKNET, type BeaconInfo } from '../timelock/index.ts'
 import { WeightsError } from './errors.ts'
 import { checkWeights, prepareWeights, type WeightLimits } from './prepare.ts'
 import { commitHash, encryptWeights, makeSalt, revealRound, storageIndex } from './commit.ts'
 import type { PendingCommit, PendingCommitStore } from './store.ts'
 
-/** The hotkey that signs weight extrinsics: a keyring pair, or an address with an injected signer. */
-export interface WeightsAccount {
-  /** SS58 address of the hotkey. */
-  address: string
-  /** 32-byte public key of the hotkey. */
-  publicKey: Uint8Array
-  /** A keyring pair (dev accounts, keystores, session hotkeys). */
-  pair?: IKeyringPair
-  /** An injected signer (extension), used with `address` when `pair` is absent. */
-  signer?: Signer
-}
+/** The hotkey that signs weight extrinsics: the wallet's one signer interface. */
+export type WeightsAccount = TxSigner
 
 /** Everything the weight flows read from chain state for one subnet and one hotkey. */
 export interface SubnetWeightState extends WeightLimits {
@@ -61,15 +48,16 @@ export interface FlowOptions {
   signal?: AbortSignal
 }
 
-type Query = (...args: unknown[]) => Promise<Codec>
+type Query = (...args: unknown[]) => Promise<ChainValue>
 
-function query(api: ApiPromise, pallet: string, item: string): Query | undefined {
-  const p = (api.query as unknown as Record<string, Record<string, Query> | undefined>)[pallet]
-  return p?.[item]
+/** A storage item of `pallet` by name, or undefined when this runtime has none. */
+function query(client: ChainClient, pallet: string, item: string): Query | undefined {
+  if (!client.hasStorage(pallet, item)) return undefined
+  return (...args: unknown[]) => client.readStorage(pallet, item, args)
 }
 
-async function num(api: ApiPromise, item: string, ...args: unknown[]): Promise<number | undefined> {
-  const q = query(api, 'subtensorModule', item)
+async function num(client: ChainClient, item: string, ...args: unknown[]): Promise<number | undefined> {
+  const q = query(client, 'SubtensorModule', item)
   if (q === undefined) return undefined
   return Number((await q(...args)).toString())
 }
@@ -87,8 +75,8 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new WeightsError('ABORTED', 'aborted by the caller')
 }
 
-async function readBeacon(api: ApiPromise): Promise<BeaconInfo> {
-  const q = query(api, 'drand', 'beaconConfig')
+async function readBeacon(client: ChainClient): Promise<BeaconInfo> {
+  const q = query(client, 'Drand', 'BeaconConfig')
   if (q === undefined) return QUICKNET
   try {
     const cfg = (await q()).toJSON() as { publicKey?: string; genesisTime?: number; period?: number; hash?: string }
@@ -101,22 +89,22 @@ async function readBeacon(api: ApiPromise): Promise<BeaconInfo> {
 }
 
 /** Reads the subnet's weight hyperparameters and the hotkey's registration in one pass. */
-export async function readSubnetWeightState(api: ApiPromise, netuid: number, hotkey: string, opts: FlowOptions = {}): Promise<SubnetWeightState> {
+export async function readSubnetWeightState(client: ChainClient, netuid: number, hotkey: string, opts: FlowOptions = {}): Promise<SubnetWeightState> {
   throwIfAborted(opts.signal)
   const mecid = opts.mecid ?? 0
   const netuidIndex = storageIndex(netuid, mecid)
-  const header = await api.rpc.chain.getHeader()
+  const best = Number(await client.bestBlock(opts.signal !== undefined ? { signal: opts.signal } : {}))
   const [
     tempo, n, minAllowedWeights, maxWeightsLimit, rateLimit, revealPeriod, crVersion,
     epochIndex, lastEpochBlock, pendingEpochAt,
   ] = await Promise.all([
-    num(api, 'tempo', netuid), num(api, 'subnetworkN', netuid), num(api, 'minAllowedWeights', netuid),
-    num(api, 'maxWeightsLimit', netuid), num(api, 'weightsSetRateLimit', netuid), num(api, 'revealPeriodEpochs', netuid),
-    num(api, 'commitRevealWeightsVersion'), num(api, 'subnetEpochIndex', netuid), num(api, 'lastEpochBlock', netuid),
-    num(api, 'pendingEpochAt', netuid),
+    num(client, 'tempo', netuid), num(client, 'subnetworkN', netuid), num(client, 'minAllowedWeights', netuid),
+    num(client, 'maxWeightsLimit', netuid), num(client, 'weightsSetRateLimit', netuid), num(client, 'revealPeriodEpochs', netuid),
+    num(client, 'commitRevealWeightsVersion'), num(client, 'subnetEpochIndex', netuid), num(client, 'lastEpochBlock', netuid),
+    num(client, 'pendingEpochAt', netuid),
   ])
   const sm = (item: string): Query => {
-    const q = query(api, 'subtensorModule', item)
+    const q = query(client, 'SubtensorModule', item)
     if (q === undefined) throw new WeightsError('BAD_INPUT', `the chain has no SubtensorModule.${item}: not a subtensor node?`)
     return q
   }
@@ -126,8 +114,8 @@ export async function readSubnetWeightState(api: ApiPromise, netuid: number, hot
     sm('uids')(netuid, hotkey),
     sm('lastUpdate')(netuidIndex),
     sm('validatorPermit')(netuid),
-    query(api, 'subtensorModule', 'subnetOwnerHotkey')?.(netuid),
-    readBeacon(api),
+    query(client, 'SubtensorModule', 'subnetOwnerHotkey')?.(netuid),
+    readBeacon(client),
   ])
   if (tempo === undefined || n === undefined) throw new WeightsError('BAD_INPUT', 'the chain has no SubtensorModule.Tempo/SubnetworkN: not a subtensor node?')
   const uidJson = uidOpt.toJSON()
@@ -139,8 +127,8 @@ export async function readSubnetWeightState(api: ApiPromise, netuid: number, hot
     netuid,
     mecid,
     netuidIndex,
-    block: header.number.toNumber(),
-    genesisHash: api.genesisHash.toHex(),
+    block: best,
+    genesisHash: client.genesisHash,
     tempo,
     n,
     minAllowedWeights: minAllowedWeights ?? 0,
@@ -180,21 +168,22 @@ export function epochAt(s: SubnetWeightState, block: number): number {
 }
 
 /** Seconds per block, measured from `Timestamp.Now` over recent blocks; falls back to 2·MinimumPeriod. */
-export async function measureBlockTime(api: ApiPromise, span = 10): Promise<number> {
+export async function measureBlockTime(client: ChainClient, span = 10): Promise<number> {
   try {
-    const head = await api.rpc.chain.getHeader()
-    const h = head.number.toNumber()
+    const h = Number(await client.bestBlock())
     const k = Math.min(span, h - 1)
     if (k >= 2) {
-      const [a, b] = await Promise.all([api.rpc.chain.getBlockHash(h - k), api.rpc.chain.getBlockHash(h)])
-      const [ta, tb] = await Promise.all([(await api.at(a)).query.timestamp!.now!(), (await api.at(b)).query.timestamp!.now!()])
-      const dt = (Number(tb.toString()) - Number(ta.toString())) / 1000 / k
-      if (dt > 0) return dt
+      const [a, b] = await Promise.all([client.blockHash(h - k), client.blockHash(h)])
+      if (a !== undefined && b !== undefined) {
+        const [ta, tb] = await Promise.all([client.readStorage('Timestamp', 'Now', [], { at: a }), client.readStorage('Timestamp', 'Now', [], { at: b })])
+        const dt = (Number(tb.toString()) - Number(ta.toString())) / 1000 / k
+        if (dt > 0) return dt
+      }
     }
   } catch {
     // fall through to the constant
   }
-  const minPeriod = (api.consts as unknown as Record<string, Record<string, Codec> | undefined>).timestamp?.minimumPeriod
+  const minPeriod = client.readConstant('Timestamp', 'MinimumPeriod')
   return minPeriod ? (2 * Number(minPeriod.toString())) / 1000 : 12
 }
 
@@ -202,19 +191,6 @@ export async function measureBlockTime(api: ApiPromise, span = 10): Promise<numb
 export interface Inclusion {
   blockHash: string
   blockNumber: number
-}
-
-/** Decodes a `DispatchError` to `Pallet.Error`. */
-function dispatchErrorName(api: ApiPromise, err: { isModule: boolean; asModule: unknown; toString(): string }): string {
-  if (err.isModule) {
-    try {
-      const meta = api.registry.findMetaError(err.asModule as Parameters<typeof api.registry.findMetaError>[0])
-      return `${meta.section.charAt(0).toUpperCase()}${meta.section.slice(1)}.${meta.name}`
-    } catch {
-      // unknown module error
-    }
-  }
-  return err.toString()
 }
 
 const CHAIN_ERROR_CODES: Record<string, 'REVEAL_TOO_EARLY' | 'COMMIT_EXPIRED' | 'COMMIT_NOT_FOUND' | 'RATE_LIMITED' | 'NOT_REGISTERED' | 'VERSION_KEY_TOO_LOW' | 'COMMIT_REVEAL_ENABLED' | 'COMMIT_REVEAL_DISABLED'> = {
@@ -238,60 +214,29 @@ export function chainRejection(name: string, what: string): WeightsError {
 }
 
 /**
- * Signs and submits `tx` with `account`, resolving once it is in a block with `ExtrinsicSuccess`;
- * rejects with a `WeightsError` carrying the chain error (`Pallet.Error`) otherwise.
+ * Signs and submits `call` with `account` through the chain client's one submit, resolving once it
+ * is in a block with `ExtrinsicSuccess`; rejects with a `WeightsError` carrying the chain error
+ * (`Pallet.Error`, decoded by the wallet) otherwise.
  */
-export async function submit(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, account: WeightsAccount, what: string, opts: { signal?: AbortSignal } = {}): Promise<Inclusion> {
+export async function submit(client: ChainClient, call: CallSpec, account: WeightsAccount, what: string, opts: { signal?: AbortSignal } = {}): Promise<Inclusion> {
   throwIfAborted(opts.signal)
-  return await new Promise<Inclusion>((resolve, reject) => {
-    let unsub: (() => void) | undefined
-    let settled = false
-    const finish = (fn: () => void): void => {
-      if (settled) return
-      settled = true
-      opts.signal?.removeEventListener('abort', onAbort)
-      unsub?.()
-      fn()
+  try {
+    const r = await client.submit(call, account, { waitFor: 'inBlock', ...(opts.signal !== undefined ? { signal: opts.signal } : {}) })
+    return { blockHash: r.blockHash, blockNumber: r.blockNumber }
+  } catch (e) {
+    if (e instanceof DispatchError) throw chainRejection(`${e.dispatch.pallet}.${e.dispatch.name}`, what)
+    if (e instanceof WalletError) {
+      if (e.code === 'ABORTED') throw new WeightsError('ABORTED', `${what}: aborted by the caller (it may still be included)`)
+      if (e.code === 'UNSUPPORTED' || e.code === 'BAD_INPUT') throw new WeightsError('BAD_INPUT', `${what}: ${e.message}`)
+      throw new WeightsError('CHAIN_REJECTED', `${what} was not included: ${e.message}`, e.code)
     }
-    const onAbort = (): void => finish(() => reject(new WeightsError('ABORTED', `${what}: aborted by the caller (it may still be included)`)))
-    opts.signal?.addEventListener('abort', onAbort, { once: true })
-    const signerArg = account.pair ?? account.address
-    const options = account.pair ? {} : { signer: account.signer }
-    tx.signAndSend(signerArg as IKeyringPair, options, (result) => {
-      const { status, dispatchError } = result
-      if (status.isInBlock || status.isFinalized) {
-        const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex()
-        if (dispatchError) {
-          const name = dispatchErrorName(api, dispatchError)
-          finish(() => reject(chainRejection(name, what)))
-          return
-        }
-        const blockNumber = (result as unknown as { blockNumber?: { toNumber(): number } }).blockNumber
-        if (blockNumber !== undefined) {
-          finish(() => resolve({ blockHash, blockNumber: blockNumber.toNumber() }))
-        } else {
-          api.rpc.chain.getHeader(blockHash).then(
-            (h) => finish(() => resolve({ blockHash, blockNumber: h.number.toNumber() })),
-            (e: Error) => finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what}: cannot read the inclusion block: ${e.message}`))),
-          )
-        }
-      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-        finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what} was not included: ${status.type}`, status.type)))
-      }
-    }).then(
-      (u) => {
-        if (settled) u()
-        else unsub = u
-      },
-      (e: Error) => finish(() => reject(new WeightsError('CHAIN_REJECTED', `${what} was refused by the node: ${e.message}`, e.message))),
-    )
-  })
+    throw e
+  }
 }
 
-function tx(api: ApiPromise, call: string, ...args: unknown[]): SubmittableExtrinsic<'promise'> {
-  const fn = (api.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => SubmittableExtrinsic<'promise'>) | undefined> | undefined>).subtensorModule?.[call]
-  if (fn === undefined) throw new WeightsError('BAD_INPUT', `the chain has no SubtensorModule.${call}`)
-  return fn(...args)
+/** A `SubtensorModule` call by metadata name (snake_case). */
+function tx(method: string, ...args: unknown[]): CallSpec {
+  return calls.namedCall('SubtensorModule', method, args)
 }
 
 /** Weights to send: float scores (converted like the SDK) or ready u16 values. */
@@ -330,24 +275,24 @@ export interface SetWeightsResult extends Inclusion {
  * `WeightsSetRateLimit`: waits for the allowed block when `waitForRateLimit`, else throws
  * `RATE_LIMITED` naming the block it opens at.
  */
-export async function setWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, opts: FlowOptions & { waitForRateLimit?: boolean } = {}): Promise<SetWeightsResult> {
-  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+export async function setWeights(client: ChainClient, account: WeightsAccount, input: WeightsInput, opts: FlowOptions & { waitForRateLimit?: boolean } = {}): Promise<SetWeightsResult> {
+  const s = await readSubnetWeightState(client, input.netuid, account.address, opts)
   if (s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_ENABLED', `commit-reveal is on for subnet ${s.netuid}: use commitWeights (v2) or commitTimelockedWeights (v4)`)
   const w = resolveWeights(input, s)
   const opensAt = s.lastUpdate === 0 ? 0 : s.lastUpdate + s.weightsSetRateLimit
   if (s.block + 1 < opensAt) {
     if (!opts.waitForRateLimit) throw new WeightsError('RATE_LIMITED', `weights were set at block ${s.lastUpdate}; WeightsSetRateLimit ${s.weightsSetRateLimit} allows the next set from block ${opensAt} (now ${s.block})`)
-    await waitForBlock(api, opensAt - 1, opts.signal)
+    await waitForBlock(client, opensAt - 1, opts.signal)
   }
   const call = s.mecid === 0
-    ? tx(api, 'setWeights', s.netuid, w.uids, w.values, w.versionKey)
-    : tx(api, 'setMechanismWeights', s.netuid, s.mecid, w.uids, w.values, w.versionKey)
-  const inc = await submit(api, call, account, 'set_weights', opts)
+    ? tx('set_weights', s.netuid, w.uids, w.values, w.versionKey)
+    : tx('set_mechanism_weights', s.netuid, s.mecid, w.uids, w.values, w.versionKey)
+  const inc = await submit(client, call, account, 'set_weights', opts)
   return { ...inc, ...w }
 }
 
 /** Resolves once the best block number reaches `target`. */
-export async function waitForBlock(api: ApiPromise, target: number, signal?: AbortSignal): Promise<number> {
+export async function waitForBlock(client: ChainClient, target: number, signal?: AbortSignal): Promise<number> {
   throwIfAborted(signal)
   return await new Promise<number>((resolve, reject) => {
     let unsub: (() => void) | undefined
@@ -361,8 +306,8 @@ export async function waitForBlock(api: ApiPromise, target: number, signal?: Abo
     }
     const onAbort = (): void => finish(() => reject(new WeightsError('ABORTED', 'aborted while waiting for a block')))
     signal?.addEventListener('abort', onAbort, { once: true })
-    api.rpc.chain.subscribeNewHeads((h) => {
-      const n = h.number.toNumber()
+    client.subscribeBlocks((b) => {
+      const n = Number(b)
       if (n >= target) finish(() => resolve(n))
     }).then(
       (u) => {
@@ -379,8 +324,8 @@ export async function waitForBlock(api: ApiPromise, target: number, signal?: Abo
  * older runtimes (and the devnet) store `(hash, commit_block, first_reveal_block, last_reveal_block)`.
  * The inclusion block tells the two apart.
  */
-async function findV2Commit(api: ApiPromise, netuidIndex: number, hotkey: string, hashHex: string, block: number): Promise<{ epoch?: number; fromBlock?: number; untilBlock?: number; block: number } | undefined> {
-  const q = query(api, 'subtensorModule', 'weightCommits')
+async function findV2Commit(client: ChainClient, netuidIndex: number, hotkey: string, hashHex: string, block: number): Promise<{ epoch?: number; fromBlock?: number; untilBlock?: number; block: number } | undefined> {
+  const q = query(client, 'SubtensorModule', 'WeightCommits')
   if (q === undefined) return undefined
   const commits = ((await q(netuidIndex, hotkey)).toJSON() ?? []) as [string, number | string, number | string, number | string][]
   const found = commits.find((c) => c[0] === hashHex)
@@ -402,16 +347,16 @@ export interface CommitResult extends Inclusion {
  * `commit_weights(netuid, BlakeTwo256(SCALE(hotkey, netuid_index, uids, values, salt, version_key)))`,
  * and records the salt in `store` so `revealWeights` can reveal it in its epoch.
  */
-export async function commitWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: FlowOptions & { salt?: number[] } = {}): Promise<CommitResult> {
-  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+export async function commitWeights(client: ChainClient, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: FlowOptions & { salt?: number[] } = {}): Promise<CommitResult> {
+  const s = await readSubnetWeightState(client, input.netuid, account.address, opts)
   if (!s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_DISABLED', `commit-reveal is off for subnet ${s.netuid}: use setWeights`)
   const w = resolveWeights(input, s)
   const salt = opts.salt ?? makeSalt()
   const hash = commitHash({ hotkey: account.publicKey, netuidIndex: s.netuidIndex, uids: w.uids, values: w.values, salt, versionKey: w.versionKey })
   const hashHex = toHex(hash)
-  const call = s.mecid === 0 ? tx(api, 'commitWeights', s.netuid, hashHex) : tx(api, 'commitMechanismWeights', s.netuid, s.mecid, hashHex)
-  const inc = await submit(api, call, account, 'commit_weights', opts)
-  const onChain = await findV2Commit(api, s.netuidIndex, account.address, hashHex, inc.blockNumber)
+  const call = s.mecid === 0 ? tx('commit_weights', s.netuid, hashHex) : tx('commit_mechanism_weights', s.netuid, s.mecid, hashHex)
+  const inc = await submit(client, call, account, 'commit_weights', opts)
+  const onChain = await findV2Commit(client, s.netuidIndex, account.address, hashHex, inc.blockNumber)
   const commitEpoch = onChain?.epoch ?? epochAt(s, inc.blockNumber)
   const now = Date.now()
   const commit: PendingCommit = {
@@ -455,11 +400,11 @@ export interface TimelockedCommitOptions extends FlowOptions {
  * `commit_timelocked_weights(netuid, commit, reveal_round, CommitRevealWeightsVersion)`.
  * The chain reveals it itself at the reveal epoch.
  */
-export async function commitTimelockedWeights(api: ApiPromise, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: TimelockedCommitOptions = {}): Promise<CommitResult & { revealRound: bigint; commitBytes: Uint8Array }> {
-  const s = await readSubnetWeightState(api, input.netuid, account.address, opts)
+export async function commitTimelockedWeights(client: ChainClient, account: WeightsAccount, input: WeightsInput, store: PendingCommitStore | undefined, opts: TimelockedCommitOptions = {}): Promise<CommitResult & { revealRound: bigint; commitBytes: Uint8Array }> {
+  const s = await readSubnetWeightState(client, input.netuid, account.address, opts)
   if (!s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_DISABLED', `commit-reveal is off for subnet ${s.netuid}: use setWeights`)
   const w = resolveWeights(input, s)
-  const blockTimeSec = opts.blockTimeSec ?? (await measureBlockTime(api))
+  const blockTimeSec = opts.blockTimeSec ?? (await measureBlockTime(client))
   const round = opts.revealRound ?? revealRound({
     tempo: s.tempo,
     currentBlock: s.block,
@@ -471,9 +416,9 @@ export async function commitTimelockedWeights(api: ApiPromise, account: WeightsA
   })
   const commitBytes = encryptWeights({ hotkey: account.publicKey, uids: w.uids, values: w.values, versionKey: w.versionKey }, round, opts.beaconPublicKey ?? s.beacon.publicKey)
   const call = s.mecid === 0
-    ? tx(api, 'commitTimelockedWeights', s.netuid, toHex(commitBytes), round, s.commitRevealVersion)
-    : tx(api, 'commitTimelockedMechanismWeights', s.netuid, s.mecid, toHex(commitBytes), round, s.commitRevealVersion)
-  const inc = await submit(api, call, account, 'commit_timelocked_weights', opts)
+    ? tx('commit_timelocked_weights', s.netuid, toHex(commitBytes), round, s.commitRevealVersion)
+    : tx('commit_timelocked_mechanism_weights', s.netuid, s.mecid, toHex(commitBytes), round, s.commitRevealVersion)
+  const inc = await submit(client, call, account, 'commit_timelocked_weights', opts)
   const commitEpoch = epochAt(s, inc.blockNumber)
   const now = Date.now()
   const commit: PendingCommit = {
@@ -532,8 +477,8 @@ export interface RevealOptions extends FlowOptions {
 }
 
 /** The weights row stored on chain for `uid` (`Weights[netuidIndex][uid]`), as [uid, value] pairs. */
-export async function readWeightsRow(api: ApiPromise, netuidIndex: number, uid: number): Promise<[number, number][]> {
-  const q = query(api, 'subtensorModule', 'weights')
+export async function readWeightsRow(client: ChainClient, netuidIndex: number, uid: number): Promise<[number, number][]> {
+  const q = query(client, 'SubtensorModule', 'Weights')
   if (q === undefined) return []
   return ((await q(netuidIndex, uid)).toJSON() ?? []) as [number, number][]
 }
@@ -543,13 +488,13 @@ export async function readWeightsRow(api: ApiPromise, netuidIndex: number, uid: 
  * (`reveal_weights(netuid, uids, values, salt, version_key)`), and settles v4 commits by checking
  * whether the chain revealed them. Expired commits are marked `expired` and reported, never dropped.
  */
-export async function revealWeights(api: ApiPromise, account: WeightsAccount, store: PendingCommitStore, opts: RevealOptions = {}): Promise<RevealOutcome[]> {
-  const genesisHash = api.genesisHash.toHex()
+export async function revealWeights(client: ChainClient, account: WeightsAccount, store: PendingCommitStore, opts: RevealOptions = {}): Promise<RevealOutcome[]> {
+  const genesisHash = client.genesisHash
   const pending = await store.list({ genesisHash, hotkey: account.address, status: 'pending', ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
   const out: RevealOutcome[] = []
   for (const c of pending) {
     throwIfAborted(opts.signal)
-    let s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+    let s = await readSubnetWeightState(client, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
     const mark = async (status: PendingCommit['status'], note?: string): Promise<PendingCommit> => {
       const next: PendingCommit = { ...c, status, updatedAt: Date.now(), ...(note !== undefined ? { note } : {}) }
       await store.put(next)
@@ -561,7 +506,7 @@ export async function revealWeights(api: ApiPromise, account: WeightsAccount, st
         out.push({ commit: c, outcome: 'waiting', detail: `the chain reveals it in epoch ${c.revealEpoch} (now ${epoch})` })
         continue
       }
-      const row = s.uid === undefined ? [] : await readWeightsRow(api, s.netuidIndex, s.uid)
+      const row = s.uid === undefined ? [] : await readWeightsRow(client, s.netuidIndex, s.uid)
       const matches = row.length === c.uids.length && row.every(([u], i) => u === c.uids[i])
       if (matches && s.lastUpdate >= c.commitBlock) out.push({ commit: await mark('revealed', `revealed by the chain by block ${s.block}`), outcome: 'revealed' })
       else if (epoch > c.revealEpoch) out.push({ commit: await mark('expired', `not revealed by the end of epoch ${c.revealEpoch} (pulse for round ${c.revealRound} missing, or the payload was refused)`), outcome: 'expired' })
@@ -569,11 +514,11 @@ export async function revealWeights(api: ApiPromise, account: WeightsAccount, st
       continue
     }
     const refresh = async (): Promise<void> => {
-      s = await readSubnetWeightState(api, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+      s = await readSubnetWeightState(client, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
     }
     let phase = revealPhase(c, s)
     while (phase === 'early' && opts.wait) {
-      await waitForBlock(api, s.block + 1, opts.signal)
+      await waitForBlock(client, s.block + 1, opts.signal)
       await refresh()
       phase = revealPhase(c, s)
     }
@@ -585,19 +530,19 @@ export async function revealWeights(api: ApiPromise, account: WeightsAccount, st
       out.push({ commit: await mark('expired', `its reveal window (${revealWhen(c, s)}) has passed; the chain dropped it`), outcome: 'expired' })
       continue
     }
-    const call = (): SubmittableExtrinsic<'promise'> => c.mecid === 0
-      ? tx(api, 'revealWeights', c.netuid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
-      : tx(api, 'revealMechanismWeights', c.netuid, c.mecid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
+    const call = (): CallSpec => c.mecid === 0
+      ? tx('reveal_weights', c.netuid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
+      : tx('reveal_mechanism_weights', c.netuid, c.mecid, c.uids, c.values, c.salt ?? [], BigInt(c.versionKey))
     // A client's epoch prediction can be one block early at an epoch boundary; with `wait`, retry.
     for (let attempt = 0; ; attempt++) {
       try {
-        const inclusion = await submit(api, call(), account, 'reveal_weights', opts)
+        const inclusion = await submit(client, call(), account, 'reveal_weights', opts)
         out.push({ commit: await mark('revealed', `revealed in block ${inclusion.blockNumber}`), outcome: 'revealed', inclusion })
       } catch (e) {
         if (!(e instanceof WeightsError)) throw e
         if (e.code === 'REVEAL_TOO_EARLY' && opts.wait && attempt < 3) {
           await refresh()
-          await waitForBlock(api, s.block + 1, opts.signal)
+          await waitForBlock(client, s.block + 1, opts.signal)
           continue
         }
         if (e.code === 'COMMIT_EXPIRED') out.push({ commit: await mark('expired', e.message), outcome: 'expired' })
@@ -621,8 +566,8 @@ export interface CommitStatusLine {
 }
 
 /** Status of this hotkey's stored commits against chain state; marks newly expired ones. */
-export async function weightsStatus(api: ApiPromise, hotkey: string, store: PendingCommitStore, opts: FlowOptions & { netuid?: number } = {}): Promise<CommitStatusLine[]> {
-  const genesisHash = api.genesisHash.toHex()
+export async function weightsStatus(client: ChainClient, hotkey: string, store: PendingCommitStore, opts: FlowOptions & { netuid?: number } = {}): Promise<CommitStatusLine[]> {
+  const genesisHash = client.genesisHash
   const list = await store.list({ genesisHash, hotkey, ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
   const out: CommitStatusLine[] = []
   const states = new Map<string, SubnetWeightState>()
@@ -630,7 +575,7 @@ export async function weightsStatus(api: ApiPromise, hotkey: string, store: Pend
     const key = `${c.netuid}/${c.mecid}`
     let s = states.get(key)
     if (s === undefined) {
-      s = await readSubnetWeightState(api, c.netuid, hotkey, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+      s = await readSubnetWeightState(client, c.netuid, hotkey, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
       states.set(key, s)
     }
     const epochNow = epochAt(s, s.block + 1)

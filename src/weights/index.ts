@@ -3,8 +3,9 @@
  * timelocked commit-reveal to drand (v4, byte-compatible with subtensor's decryptor), `set_weights`
  * honouring the rate limit, and a pending-commit store that survives reloads.
  *
- * Pure parts (preparation, hashes, payloads, reveal round, stores) run anywhere; the flows take an
- * `@polkadot/api` `ApiPromise` connected to a subtensor node (or the devnet).
+ * Pure parts (preparation, hashes, payloads, reveal round, stores) run anywhere; the flows take the
+ * wallet's `ChainClient` connected to a subtensor node (or the devnet) and sign with its one
+ * signer interface (`TxSigner`): the chain is reached only through src/wallet.
  */
 export { WeightsError, type WeightsErrorCode } from './errors.ts'
 export {

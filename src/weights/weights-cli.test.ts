@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ApiPromise, WsProvider } from '@polkadot/api'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { run } from '../cli/commands/weights.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
+import { createChainClient, createMemoryMetadataCache, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from './index.ts'
 
 const bin = fileURLToPath(new URL('../../bin/webtensor.js', import.meta.url))
 let devnet: Devnet
-let api: ApiPromise
+let client: ChainClient
 const dir = mkdtempSync(join(tmpdir(), 'webtensor-weights-cli-'))
 const store = join(dir, 'pending.json')
 
@@ -28,11 +28,11 @@ beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockTimeMs: 200 })
   // long epochs (101 blocks ≈ 20 s): each CLI run is a fresh Node process, slow on a loaded machine
   devnet.setHyperparams(1, { Tempo: 100 })
-  api = await ApiPromise.create({ provider: new WsProvider(devnet.url), noInitWarn: true })
+  client = await createChainClient({ endpoint: devnet.url, metadataCache: createMemoryMetadataCache() })
 }, 60_000)
 
 afterAll(async () => {
-  await api?.disconnect()
+  await client?.stop()
   await devnet?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -50,7 +50,7 @@ describe('webtensor weights', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'revealed', id: committed.id })
-    expect(await readWeightsRow(api, 1, 0)).toEqual([[0, 65535]])
+    expect(await readWeightsRow(client, 1, 0)).toEqual([[0, 65535]])
 
     const st = await cli(['status', ...key])
     expect(st.code).toBe(0)

@@ -164,10 +164,10 @@ export async function run(argv: string[]): Promise<number> {
 
     const pair = await loadKey(o['dev-account'], o.keystore, o['password-env'] ?? 'WEBTENSOR_KEYSTORE_PASSWORD')
     // heavy modules load only once the arguments are known to be good
-    const [{ createChainClient }, w] = await Promise.all([import('../../wallet/index.ts'), import('../../weights/index.ts')])
+    const [{ createChainClient, keySignerFromPair }, w] = await Promise.all([import('../../wallet/index.ts'), import('../../weights/index.ts')])
     const { commitTimelockedWeights, commitWeights, createFileCommitStore, readSubnetWeightState, revealWeights, setWeights, weightsStatus } = w
     WeightsErrorClass = w.WeightsError
-    const account: WeightsAccount = { address: pair.address, publicKey: pair.publicKey, pair }
+    const account: WeightsAccount = keySignerFromPair(pair)
     const storePath = o.store ?? join(process.env.WEBTENSOR_HOME ?? join(homedir(), '.webtensor'), 'pending-commits.json')
     const store = createFileCommitStore(storePath)
     const client = await createChainClient({ endpoint: o.endpoint, signal: AbortSignal.timeout(60_000) })
@@ -175,19 +175,18 @@ export async function run(argv: string[]): Promise<number> {
       await store.close()
       await client.stop()
     }
-    const api = client.api
 
     if (sub === 'commit') {
-      const s = await readSubnetWeightState(api, netuid!, account.address, { mecid })
+      const s = await readSubnetWeightState(client, netuid!, account.address, { mecid })
       const kind = mode === 'auto' ? (s.commitRevealEnabled ? 'v4' : 'set') : mode
       if (kind === 'set') {
-        const r = await setWeights(api, account, input!, { mecid, waitForRateLimit: o['wait-rate-limit'] ?? false })
+        const r = await setWeights(client, account, input!, { mecid, waitForRateLimit: o['wait-rate-limit'] ?? false })
         console.log(json({ kind: 'set', hotkey: account.address, ...r }))
       } else if (kind === 'v2') {
-        const r = await commitWeights(api, account, input!, store, { mecid })
+        const r = await commitWeights(client, account, input!, store, { mecid })
         console.log(json({ hotkey: account.address, blockHash: r.blockHash, blockNumber: r.blockNumber, ...summary(r.commit), store: storePath }))
       } else {
-        const r = await commitTimelockedWeights(api, account, input!, store, {
+        const r = await commitTimelockedWeights(client, account, input!, store, {
           mecid,
           ...(blockTimeSec !== undefined ? { blockTimeSec } : {}),
           ...(beaconPublicKey !== undefined ? { beaconPublicKey } : {}),
@@ -197,12 +196,12 @@ export async function run(argv: string[]): Promise<number> {
       return 0
     }
     if (sub === 'reveal') {
-      const out = await revealWeights(api, account, store, { wait: o.wait ?? false, ...(netuid !== undefined ? { netuid } : {}) })
+      const out = await revealWeights(client, account, store, { wait: o.wait ?? false, ...(netuid !== undefined ? { netuid } : {}) })
       for (const r of out) console.log(json({ outcome: r.outcome, detail: r.detail, block: r.inclusion?.blockNumber, ...summary(r.commit) }))
       if (out.length === 0) console.error(`webtensor weights reveal: no pending commits for ${account.address} on this chain in ${storePath}`)
       return out.some((r) => r.outcome === 'expired' || r.outcome === 'failed') ? 1 : 0
     }
-    const lines = await weightsStatus(api, account.address, store, netuid !== undefined ? { netuid } : {})
+    const lines = await weightsStatus(client, account.address, store, netuid !== undefined ? { netuid } : {})
     for (const l of lines) console.log(json({ state: l.state, epochNow: l.epochNow, ...summary(l.commit) }))
     if (lines.length === 0) console.error(`webtensor weights status: no commits recorded for ${account.address} on this chain in ${storePath}`)
     return 0
