@@ -37,7 +37,7 @@ export interface DispatchEnv {
 
 /** The sudo key (`Sudo.Key`), or undefined when none is set. */
 export function sudoKey(state: State): string | undefined {
-  return state.has('Sudo', 'Key') ? (state.get('Sudo', 'Key') as unknown as { unwrap(): Codec }).unwrap().toHex() : undefined
+  return state.has('Sudo', 'Key') ? state.get('Sudo', 'Key').toHex() : undefined
 }
 
 /** `ensure_signed`: the signer, or BadOrigin for Root. */
@@ -90,7 +90,7 @@ function rateLimit(state: State, tx: OwnerTx, netuid: number): number {
 function lastBlockArgs(tx: OwnerTx, who: string, netuid: number): [string, unknown[]] {
   return tx.kind === 'OwnerHyperparamUpdate'
     ? ['LastRateLimitedBlock', [{ OwnerHyperparamUpdate: [netuid, tx.hparam] }]]
-    : ['TransactionKeyLastBlock', [[who, netuid, TX_CODE[tx.kind]]]]
+    : ['TransactionKeyLastBlock', [who, netuid, TX_CODE[tx.kind]]]
 }
 
 /** `passes_rate_limit_on_subnet`: first use, or `rate_limit` blocks since the last. */
@@ -130,13 +130,13 @@ export function applyTempo(env: DispatchEnv, netuid: number, tempo: number): voi
   env.state.set(SM, 'LastEpochBlock', [netuid], env.block)
 }
 
-/** A root-only per-subnet setter: storage item and the event it deposits. */
-const ROOT_SUBNET_SETTERS: Record<string, [item: string, event: string]> = {
-  sudoSetWeightsSetRateLimit: ['WeightsSetRateLimit', 'WeightsSetRateLimitSet'],
-  sudoSetKappa: ['Kappa', 'KappaSet'],
-  sudoSetMaxRegistrationsPerBlock: ['MaxRegistrationsPerBlock', 'MaxRegistrationsPerBlockSet'],
-  sudoSetTargetRegistrationsPerInterval: ['TargetRegistrationsPerInterval', 'RegistrationPerIntervalSet'],
-  sudoSetNetworkRegistrationAllowed: ['NetworkRegistrationAllowed', 'RegistrationAllowed'],
+/** A root-only per-subnet setter: storage item, the event it deposits, and its checks (admin window, subnet exists). */
+const ROOT_SUBNET_SETTERS: Record<string, [item: string, event: string, checks: { window: boolean; exists: boolean }]> = {
+  sudoSetWeightsSetRateLimit: ['WeightsSetRateLimit', 'WeightsSetRateLimitSet', { window: false, exists: true }],
+  sudoSetKappa: ['Kappa', 'KappaSet', { window: false, exists: true }],
+  sudoSetMaxRegistrationsPerBlock: ['MaxRegistrationsPerBlock', 'MaxRegistrationsPerBlockSet', { window: true, exists: true }],
+  sudoSetTargetRegistrationsPerInterval: ['TargetRegistrationsPerInterval', 'RegistrationPerIntervalSet', { window: true, exists: true }],
+  sudoSetNetworkRegistrationAllowed: ['NetworkRegistrationAllowed', 'RegistrationAllowed', { window: false, exists: false }],
 }
 
 /** A root-only global setter: storage item and event (none when the chain deposits none). */
@@ -146,6 +146,9 @@ const ROOT_GLOBAL_SETTERS: Record<string, [item: string, event: string | undefin
   sudoSetAdminFreezeWindow: ['AdminFreezeWindow', 'AdminFreezeWindowSet'],
   sudoSetOwnerHparamRateLimit: ['OwnerHyperparamRateLimit', 'OwnerHyperparamRateLimitSet'],
   sudoSetStartCallDelay: ['StartCallDelay', 'StartCallDelaySet'],
+  sudoSetNetworkRateLimit: ['NetworkRateLimit', 'NetworkRateLimitSet'],
+  sudoSetNetworkMinLockCost: ['NetworkMinLockCost', 'NetworkMinLockCostSet'],
+  sudoSetLockReductionInterval: ['NetworkLockReductionInterval', 'NetworkLockCostReductionIntervalSet'],
 }
 
 /** The emulated `AdminUtils` calls (method names as the client writes them). */
@@ -166,7 +169,8 @@ export function dispatchAdmin(env: DispatchEnv, method: string, a: Codec[]): boo
   const rootSubnet = ROOT_SUBNET_SETTERS[method]
   if (rootSubnet !== undefined) {
     ensureRoot(env)
-    requireSubnet(num(0))
+    if (rootSubnet[2].window) ensureAdminWindowOpen(env, num(0))
+    if (rootSubnet[2].exists) requireSubnet(num(0))
     state.set(SM, rootSubnet[0], [num(0)], a[1]!.toJSON())
     env.deposit(SM, rootSubnet[1], [num(0), a[1]!.toJSON()])
     return true
