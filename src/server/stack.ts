@@ -1,7 +1,8 @@
 /**
  * The local stack that `npm start` runs and the end-to-end tests start the same way: the built
  * app behind the static server, plus the local services (devnet, relay, headless validator) as
- * they exist. Everything listens on loopback; `stop()` takes it all down in reverse order.
+ * they exist, or, with `chain`, relay and validator against an existing subtensor endpoint instead
+ * of the devnet. Everything listens on loopback; `stop()` takes it all down in reverse order.
  */
 import './node-shims.ts'
 import { startStaticServer, type StaticServer } from './static-server.ts'
@@ -26,6 +27,12 @@ export interface StackInit {
   services?: { devnet?: boolean; relay?: boolean; validator?: boolean }
   /** Devnet options: persist to this file; block time in ms. */
   devnet?: { stateFile?: string; blockTimeMs?: number }
+  /**
+   * Run against an existing subtensor endpoint (subtensor's localnet, a chopsticks fork, testnet)
+   * instead of starting the devnet: relay, headless validator and app use `url` and `netuid`.
+   * `coldkeySuri` pays the validator's registration and stake (default `//Alice`, funded on dev chains).
+   */
+  chain?: { url: string; netuid: number; coldkeySuri?: string }
 }
 
 /** The running stack. */
@@ -52,6 +59,9 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   const stops: Array<() => Promise<void>> = []
   const config: AppConfig = {}
   const want = { devnet: true, relay: true, validator: true, ...init.services }
+  if (init.chain !== undefined) want.devnet = false // an existing endpoint replaces the devnet
+  const netuid = init.chain?.netuid ?? LOCAL_NETUID
+  let chainUrl: string | undefined
   let devnet: Devnet | undefined
   let relay: Relay | undefined
   let validatorReady: Promise<HeadlessValidator | undefined> = Promise.resolve(undefined)
@@ -59,25 +69,32 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
     if (want.devnet) {
       devnet = await startDevnet({ port: 0, stateFile: init.devnet?.stateFile, blockTimeMs: init.devnet?.blockTimeMs })
       stops.push(() => devnet!.stop())
-      config.chain = devnet.url
+      config.chain = chainUrl = devnet.url
       config.netuid = LOCAL_NETUID
       config.network = 'local devnet (a subtensor emulator, not a real chain)'
       config.devnet = true
       log(`devnet: ${devnet.url} (emulator; block ${devnet.bestNumber()})`)
     }
+    if (init.chain !== undefined) {
+      chainUrl = await checkEndpoint(init.chain.url, netuid)
+      config.chain = chainUrl
+      config.netuid = netuid
+      config.network = `existing chain at ${chainUrl}`
+      log(`chain: ${chainUrl} (existing endpoint, subnet ${netuid})`)
+    }
     if (want.relay) {
-      relay = await startRelay({ port: 0, netuids: [LOCAL_NETUID] })
+      relay = await startRelay({ port: 0, netuids: [netuid] })
       stops.push(() => relay!.stop())
       config.relay = relay.multiaddrs
       log(`relay: ${relay.multiaddrs.join(' ')}`)
     }
     let validator: HeadlessValidator | undefined
-    if (want.validator && devnet !== undefined && relay !== undefined) {
-      // The validator registers and stakes with the devnet's //Alice and waits for its permit
-      // (the next epoch), so it starts in the background: the app is usable meanwhile.
+    if (want.validator && chainUrl !== undefined && relay !== undefined) {
+      // The validator registers and stakes with //Alice (the devnet's, or a dev chain's) and waits
+      // for its permit (the next epoch), so it starts in the background: the app is usable meanwhile.
       const { startHeadlessValidator } = await import('../roles/node.ts')
       const abort = new AbortController()
-      const starting = startHeadlessValidator({ chainUrl: devnet.url, relayAddrs: relay.multiaddrs, netuid: LOCAL_NETUID, coldkeySuri: '//Alice', signal: abort.signal, log: (l) => log(`validator: ${l}`) })
+      const starting = startHeadlessValidator({ chainUrl, relayAddrs: relay.multiaddrs, netuid, coldkeySuri: init.chain?.coldkeySuri ?? '//Alice', signal: abort.signal, log: (l) => log(`validator: ${l}`) })
         .then((v) => { validator = v; log(`validator: hotkey ${v.hotkey} uid ${v.uid} validating`); return v })
         .catch((err: unknown) => { if (!abort.signal.aborted) log(`validator: failed to start: ${err instanceof Error ? err.message : String(err)}`); return undefined })
       stops.push(async () => { abort.abort(); await (await starting)?.stop() })
@@ -105,5 +122,26 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   } catch (err) {
     for (const stop of stops.reverse()) await stop().catch(() => {})
     throw err
+  }
+}
+
+/**
+ * Connects to an existing endpoint once, before anything starts: the resolved URL when it answers
+ * and `netuid` exists there; a clear error naming the endpoint or the subnet otherwise.
+ */
+async function checkEndpoint(endpoint: string, netuid: number): Promise<string> {
+  const { createChainClient } = await import('../wallet/index.ts')
+  let client
+  try {
+    client = await createChainClient({ endpoint, signal: AbortSignal.timeout(30_000), backoff: { initialMs: 500, maxMs: 5_000 } })
+  } catch (err) {
+    throw new Error(`--chain ${endpoint}: no subtensor node answered (${err instanceof Error ? err.message : String(err)})`, { cause: err })
+  }
+  try {
+    const added = await client.readStorage('SubtensorModule', 'NetworksAdded', [netuid])
+    if (added.toJSON() !== true) throw new Error(`--netuid ${netuid}: subnet ${netuid} does not exist on ${client.url}`)
+    return client.url
+  } finally {
+    await client.stop()
   }
 }
