@@ -78,7 +78,7 @@ describe('Sudo (the key is //Alice)', () => {
     // Bob's signed origin may not call a root-only setter: the inner result is BadOrigin.
     const r = await submit(tx().sudo.sudoAs(bob.address, tx().adminUtils.sudoSetKappa(1, 1)), alice)
     expect(outcome(r)).toBe('ok')
-    const done = r.events.find((e: Loose) => events().sudo.SudoAsDone.is(e.event))
+    const done: Loose = (r.events as Loose[]).find((e: Loose) => events().sudo.SudoAsDone.is(e.event))
     expect(done.event.data[0].isErr).toBe(true)
     expect(done.event.data[0].asErr.isBadOrigin).toBe(true)
   })

@@ -8,6 +8,8 @@ import type { ChainCodec } from './codec.ts'
 import { alphaOf, ALPHA_PER_BLOCK } from './epoch.ts'
 import { BadFormat, decodeExtrinsic, eraDeath, InvalidTransaction, type DecodedExtrinsic } from './extrinsic.ts'
 import { BASE_FEE, BYTE_FEE, type BlockContext, type Runtime } from './runtime.ts'
+import { nextEpochStartBlock } from './schedule.ts'
+import { networkLockCost } from './subnets.ts'
 import type { State } from './state.ts'
 
 const SM = 'SubtensorModule'
@@ -334,13 +336,10 @@ const HANDLERS: Record<string, Handler> = {
   SubnetInfoRuntimeApi_get_next_epoch_start_block: (env, [netuid]) => {
     const n = Number(netuid!.toString())
     if (!exists(env, n)) return null
-    const tempo = env.state.num(SM, 'Tempo', [n])
-    if (tempo === 0) return null
-    let b = env.block + 1
-    while ((b + n + 1) % (tempo + 1) !== 0) b++
-    return b
+    // Spec 424's get_next_epoch_start_block: min(LastEpochBlock + tempo, PendingEpochAt).
+    return nextEpochStartBlock(env.state, n) ?? null
   },
-  SubnetRegistrationRuntimeApi_get_network_registration_cost: () => 1_000_000_000_000n,
+  SubnetRegistrationRuntimeApi_get_network_registration_cost: (env) => networkLockCost(env.state, env.block),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: (env, [c]) => stakeInfos(env, c!.toHex()),
   StakeInfoRuntimeApi_get_stake_info_for_coldkeys: (env, [cs]) => (cs as unknown as Codec[]).map((c) => [c.toHex(), stakeInfos(env, c.toHex())]),
   StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid: (env, [h, c, n]) => {
