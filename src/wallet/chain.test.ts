@@ -174,6 +174,32 @@ describe('chain client against the devnet', () => {
     expect(mg.neurons.map((x) => x.uid)).toEqual([...mg.neurons.keys()])
   })
 
+  it('reads storage, maps and constants by metadata name, at the best block or an older one', async () => {
+    expect(client.hasStorage('SubtensorModule', 'Tempo')).toBe(true)
+    expect(client.hasStorage('subtensorModule', 'tempo')).toBe(true) // camelCase works too
+    expect(client.hasStorage('SubtensorModule', 'NoSuchItem')).toBe(false)
+    await expect(client.readStorage('SubtensorModule', 'NoSuchItem', [1])).rejects.toMatchObject({ code: 'UNSUPPORTED' })
+    expect(Number((await client.readStorage('SubtensorModule', 'Tempo', [1])).toString())).toBe(10)
+    const keys = await client.readEntries('SubtensorModule', 'Keys', [1])
+    expect(keys.find((e) => e.keys[1]!.toString() === '0')?.value.toString()).toBe(alice.address)
+    expect(Number(client.readConstant('Timestamp', 'MinimumPeriod')?.toString())).toBeGreaterThan(0)
+    expect(client.readConstant('Timestamp', 'NoSuchConstant')).toBeUndefined()
+
+    // A transfer moves Bob's balance; the state at the block before still shows the old one.
+    const before = await client.bestBlock()
+    const hashBefore = await client.blockHash(before)
+    expect(hashBefore).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(await client.blockNumberOf(hashBefore!)).toBe(before)
+    const old = ((await client.readStorage('System', 'Account', [bob.address], { at: hashBefore! })).toJSON() as { data: { free: number | string } }).data.free
+    const res = await client.transferKeepAlive(bob.address, 2n * TAO, alice, { waitFor: 'inBlock' })
+    expect(res.blockNumber).toBe(Number(await client.blockNumberOf(res.blockHash)))
+    const now = (await client.getBalance(bob.address)).free
+    const then = ((await client.readStorage('System', 'Account', [bob.address], { at: hashBefore! })).toJSON() as { data: { free: number | string } }).data.free
+    expect(BigInt(then)).toBe(BigInt(old))
+    expect(now - BigInt(then)).toBeGreaterThanOrEqual(2n * TAO)
+    expect(await client.blockHash(10_000_000)).toBeUndefined()
+  })
+
   it('submits generic calls by name, prepared or not, through the same path', async () => {
     // What the weights helpers do: commit_weights signed by the (registered) session hotkey.
     const prepared = client.prepare(calls.namedCall('SubtensorModule', 'commit_weights', [1, `0x${'42'.repeat(32)}`]))
