@@ -3,7 +3,7 @@
  * on demand), keeps recent states for `at`-queries, notifies subscribers, and persists to a state
  * file atomically (temp file + rename) after every block.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
@@ -68,6 +68,8 @@ export interface ChainOptions {
   log: (line: string) => void
   /** The wall clock (ms); tests may pass a fake. */
   now?: () => number
+  /** Transactions that may wait for an earlier nonce; default {@link MAX_FUTURE}. */
+  maxFuture?: number
 }
 
 /** The chain core. */
@@ -83,6 +85,7 @@ export class Chain {
   readonly #stateFile: string | undefined
   readonly #log: (line: string) => void
   readonly #now: () => number
+  readonly #maxFuture: number
   #best: BlockRecord
   #bestState: State
   /** Finality lags one block behind the best (as a GRANDPA chain's does, shortened). */
@@ -96,6 +99,7 @@ export class Chain {
     this.#stateFile = opts.stateFile
     this.#log = opts.log
     this.#now = opts.now ?? Date.now
+    this.#maxFuture = opts.maxFuture ?? MAX_FUTURE
     if (this.#stateFile !== undefined) removeStaleTemps(this.#stateFile)
     if (this.#stateFile !== undefined && existsSync(this.#stateFile)) {
       let file: StateFile
@@ -229,6 +233,9 @@ export class Chain {
     if (this.#pool.some((p) => p.xt.hash === xt.hash)) throw new PoolError('AlreadyImported')
     const who = xt.signer === undefined ? '' : u8aToHex(xt.signer)
     const { future } = this.runtime.validate(this.#bestState, xt, this.#ctx(this.#best.number + 1), who === '' ? undefined : this.nextNonce(who))
+    // Bounded as Substrate's pool is (its defaults: 8192 ready, a tenth of that waiting on a nonce).
+    if (this.#pool.length >= MAX_POOL) throw new PoolError('ImmediatelyDropped', `the transaction pool is full (${MAX_POOL} transactions)`)
+    if (future && this.#pool.filter((p) => p.future === true).length >= this.#maxFuture) throw new PoolError('ImmediatelyDropped', `the future-nonce queue is full (${this.#maxFuture} transactions waiting for an earlier nonce)`)
     const entry: PoolEntry = { xt, who, watchers: watcher === undefined ? [] : [watcher], future }
     this.#pool.push(entry)
     watcher?.(future ? 'future' : 'ready')
@@ -389,8 +396,29 @@ export class Chain {
       best: Object.fromEntries(this.#bestState.kv),
     }
     const tmp = `${this.#stateFile}.tmp-${process.pid}`
-    writeFileSync(tmp, JSON.stringify(file))
+    // Durable and atomic: the bytes reach the disk before the rename, the rename before we go on.
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, JSON.stringify(file))
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(tmp, this.#stateFile)
+    syncDir(dirname(this.#stateFile))
+  }
+}
+
+/** fsync of a directory, so a rename in it is durable (a no-op where the platform refuses it). */
+function syncDir(dir: string): void {
+  let fd: number | undefined
+  try {
+    fd = openSync(dir, 'r')
+    fsyncSync(fd)
+  } catch {
+    // Windows cannot open a directory; its renames are durable as they are
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -405,11 +433,18 @@ function removeStaleTemps(stateFile: string): void {
 /** Pool-level refusals that are not `InvalidTransaction`. */
 export class PoolError extends Error {
   override name = 'PoolError'
-  readonly reason: 'AlreadyImported'
-  constructor(reason: 'AlreadyImported') {
-    super('Transaction Already Imported')
+  readonly reason: 'AlreadyImported' | 'ImmediatelyDropped'
+  /** Substrate's error data for the refusal. */
+  readonly detail: string | undefined
+  constructor(reason: 'AlreadyImported' | 'ImmediatelyDropped', detail?: string) {
+    super(reason === 'AlreadyImported' ? 'Transaction Already Imported' : 'Immediately Dropped')
     this.reason = reason
+    this.detail = detail
   }
 }
+
+/** Transactions the pool holds at most, and at most waiting for an earlier nonce. */
+export const MAX_POOL = 8192
+export const MAX_FUTURE = 512
 
 export { BadFormat, InvalidTransaction }

@@ -23,6 +23,7 @@ import { sharedCodec } from './codec.ts'
 import { CONSENSUS_ENGINE, type EpochEngine } from './epoch.ts'
 import { DevnetError } from './errors.ts'
 import { DEV_SEEDS, SUBNET1_PARAMS } from './genesis.ts'
+import { AdminGate } from './origin.ts'
 import { RpcServer } from './rpc.ts'
 import { Runtime, type TimelockReveal } from './runtime.ts'
 
@@ -53,6 +54,16 @@ export interface DevnetInit {
   maxRequestBytes?: number
   /** The epoch engine; default the exact CPU reference of src/consensus. */
   epoch?: EpochEngine
+  /**
+   * Browser origins (`http://127.0.0.1:5173`) allowed to call the admin methods (`devnet_faucet`,
+   * `devnet_setHyperparams`, `devnet_produceBlock`); more with `Devnet.allowOrigin`. Requests
+   * without an `Origin` (non-browser clients) and with the admin token are always allowed.
+   */
+  adminOrigins?: string[]
+  /** The admin token; default a random one, printed in the start-up line. */
+  adminToken?: string
+  /** Transactions the pool keeps waiting for an earlier nonce; default 512 (Substrate's). */
+  maxFutureTransactions?: number
 }
 
 /** A running devnet. */
@@ -75,6 +86,10 @@ export interface Devnet {
   produceBlock(): { number: number; hash: string }
   /** Devnet-only: credits `amount` rao to `address` (SS58 or 0x public key). */
   faucet(address: string, amount: bigint): void
+  /** The token that admits any caller to the admin methods (`x-devnet-token` header or `?token=`). */
+  readonly adminToken: string
+  /** Admits browser requests from `origin` (the app a stack serves) to the admin methods. */
+  allowOrigin(origin: string): void
   /** Devnet-only: writes SubtensorModule storage items of a subnet (`{ Tempo: 5, CommitRevealWeightsEnabled: false }`). */
   setHyperparams(netuid: number, params: Record<string, unknown>): void
   /** Stops block production and the server; idempotent. */
@@ -108,7 +123,7 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
   const codec = sharedCodec()
   const timelock: TimelockReveal = { decrypt }
   const runtime = new Runtime(codec, { epoch: init.epoch ?? CONSENSUS_ENGINE, timelock, log })
-  const chain = new Chain({ codec, runtime, stateFile: init.stateFile, commitReveal: init.commitReveal ?? true, log })
+  const chain = new Chain({ codec, runtime, stateFile: init.stateFile, commitReveal: init.commitReveal ?? true, log, maxFuture: init.maxFutureTransactions })
   const produce = (): BlockRecord => chain.produceBlock()
   const setHyperparams = (netuid: number, params: Record<string, unknown>): void => {
     for (const k of Object.keys(params)) {
@@ -117,7 +132,10 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
     if (!runtime.subnets(chain.bestState).includes(netuid)) throw new DevnetError('BAD_OPTIONS', `subnet ${netuid} does not exist`)
     chain.setSubnetStorage(netuid, params)
   }
+  const gate = new AdminGate(init.adminToken)
+  for (const o of init.adminOrigins ?? []) gate.allowOrigin(o)
   const server = new RpcServer({
+    gate,
     chain,
     host,
     port: init.port ?? 0,
@@ -155,6 +173,7 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
     throw new DevnetError('LISTEN_FAILED', `cannot listen on ${host}:${init.port ?? 0} (${err.code ?? err.message}); pick another --port or 0 for a free one`, { cause: e })
   }
   log(`webtensor devnet: a subtensor EMULATOR (not a real node) on ${host}:${port}, genesis ${chain.genesisHash}, block #${chain.best.number}`)
+  log(`admin methods (devnet_faucet, devnet_setHyperparams, devnet_produceBlock) answer non-browser clients and the stack's app; other pages need the admin token ${gate.token} (x-devnet-token header or ?token=)`)
   let timer: ReturnType<typeof setInterval> | undefined
   if (blockTimeMs > 0) {
     timer = setInterval(() => {
@@ -194,6 +213,8 @@ export async function startDevnet(init: DevnetInit = {}): Promise<Devnet> {
       chain.faucet(u8aToHex(decodeAddress(address)), amount)
     },
     setHyperparams,
+    adminToken: gate.token,
+    allowOrigin: (origin) => gate.allowOrigin(origin),
     stop,
   }
 }

@@ -11,6 +11,7 @@ import { BadFormat, InvalidTransaction, PoolError, type BlockRecord, type Chain,
 import { specMethods, SpecError, type Follow } from './chainhead.ts'
 import { rawStorage, runtimeCode, storageKeys } from './code.ts'
 import { DevnetError } from './errors.ts'
+import { ADMIN_METHODS, TOKEN_HEADER, TOKEN_PARAM, type AdminGate, type RequestAuth } from './origin.ts'
 import { runtimeVersionBytes, runtimeVersionJson, RuntimeApiError, stateCall } from './runtime-api.ts'
 import { BLOCK_HASH_COUNT, type BlockContext } from './runtime.ts'
 import type { State } from './state.ts'
@@ -37,6 +38,9 @@ interface Session {
   broadcasts: Set<string>
 }
 
+/** JSON-RPC error code of an admin method refused to the caller's origin. */
+export const ADMIN_FORBIDDEN = -32001
+
 /** Extra devnet-only hooks the RPC layer calls. */
 export interface RpcHooks {
   faucet(address: string, amount: bigint): void
@@ -54,6 +58,20 @@ export interface RpcServerOptions {
   port: number
   maxRequestBytes: number
   log: (line: string) => void
+  /** Who may call the admin methods (`devnet_faucet`, …). */
+  gate: AdminGate
+}
+
+function authOf(req: IncomingMessage): RequestAuth {
+  const origin = req.headers.origin
+  const header = req.headers[TOKEN_HEADER]
+  let token = typeof header === 'string' ? header : undefined
+  try {
+    token ??= new URL(req.url ?? '/', 'http://x').searchParams.get(TOKEN_PARAM) ?? undefined
+  } catch {
+    // an unparsable URL carries no token
+  }
+  return { origin: typeof origin === 'string' ? origin : undefined, host: req.headers.host, token }
 }
 
 const ALIASES: Record<string, string> = {
@@ -101,7 +119,7 @@ export class RpcServer {
     this.#methods = this.#buildMethods()
     this.#http = createServer((req, res) => this.#onHttp(req, res))
     this.#wss = new WebSocketServer({ server: this.#http, maxPayload: opts.maxRequestBytes * 2 })
-    this.#wss.on('connection', (ws) => this.#onWs(ws))
+    this.#wss.on('connection', (ws, req) => this.#onWs(ws, authOf(req)))
     this.#wss.on('error', (e) => opts.log(`websocket server error: ${e.message}`))
   }
 
@@ -139,7 +157,7 @@ export class RpcServer {
       res.writeHead(204, {
         'access-control-allow-origin': '*',
         'access-control-allow-methods': 'POST, GET, OPTIONS',
-        'access-control-allow-headers': 'content-type',
+        'access-control-allow-headers': `content-type, ${TOKEN_HEADER}`,
         'access-control-max-age': '600',
       })
       res.end()
@@ -159,14 +177,14 @@ export class RpcServer {
       else chunks.push(c)
     })
     req.on('end', () => {
-      const reply = tooBig ? JSON.stringify(this.#error(null, new RpcError(-32007, 'Request is too big'))) : this.#handleText(Buffer.concat(chunks).toString('utf8'), undefined)
+      const reply = tooBig ? JSON.stringify(this.#error(null, new RpcError(-32007, 'Request is too big'))) : this.#handleText(Buffer.concat(chunks).toString('utf8'), undefined, authOf(req))
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
       res.end(reply ?? '')
     })
     req.on('error', () => res.destroy())
   }
 
-  #onWs(ws: WebSocket): void {
+  #onWs(ws: WebSocket, auth: RequestAuth): void {
     const session: Session = {
       subs: new Map(),
       follows: new Map(),
@@ -180,7 +198,7 @@ export class RpcServer {
       let reply: string | undefined
       if (data.length > this.#opts.maxRequestBytes) reply = JSON.stringify(this.#error(null, new RpcError(-32007, 'Request is too big')))
       else if (text === null) reply = JSON.stringify(this.#error(null, new RpcError(-32700, 'Parse error: binary frames are not JSON-RPC')))
-      else reply = this.#handleText(text, session)
+      else reply = this.#handleText(text, session, auth)
       if (reply !== undefined && ws.readyState === ws.OPEN) ws.send(reply)
     })
     ws.on('close', () => {
@@ -197,7 +215,7 @@ export class RpcServer {
     return { jsonrpc: '2.0', id: id ?? null, error: body }
   }
 
-  #handleText(text: string, session: Session | undefined): string | undefined {
+  #handleText(text: string, session: Session | undefined, auth: RequestAuth): string | undefined {
     let msg: unknown
     try {
       msg = JSON.parse(text)
@@ -206,14 +224,14 @@ export class RpcServer {
     }
     if (Array.isArray(msg)) {
       if (msg.length === 0) return JSON.stringify(this.#error(null, new RpcError(-32600, 'Invalid request: empty batch')))
-      const out = msg.map((m) => this.#handleOne(m, session)).filter((r) => r !== undefined)
+      const out = msg.map((m) => this.#handleOne(m, session, auth)).filter((r) => r !== undefined)
       return out.length === 0 ? undefined : JSON.stringify(out)
     }
-    const r = this.#handleOne(msg, session)
+    const r = this.#handleOne(msg, session, auth)
     return r === undefined ? undefined : JSON.stringify(r)
   }
 
-  #handleOne(msg: unknown, session: Session | undefined): Record<string, unknown> | undefined {
+  #handleOne(msg: unknown, session: Session | undefined, auth: RequestAuth): Record<string, unknown> | undefined {
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.#error(null, new RpcError(-32600, 'Invalid request'))
     const { id, method, params, jsonrpc } = msg as { id?: unknown; method?: unknown; params?: unknown; jsonrpc?: unknown }
     const isNotification = !('id' in (msg as object))
@@ -225,6 +243,10 @@ export class RpcServer {
     if (fn === undefined) return isNotification ? undefined : this.#error(id, new RpcError(-32601, `Method not found: ${method}`))
     const list: Params = params === undefined || params === null ? [] : Array.isArray(params) ? params : null!
     if (list === null) return this.#error(id, new RpcError(-32602, 'Invalid params: positional params (an array) are expected'))
+    if (ADMIN_METHODS.has(name) && !this.#opts.gate.admits(auth)) {
+      this.#opts.log(`refused ${name} from origin ${auth.origin ?? '(none)'}`)
+      return isNotification ? undefined : this.#error(id, new RpcError(ADMIN_FORBIDDEN, `${name} is a devnet admin method: refused to origin ${auth.origin ?? '(none)'}, which is not the app this stack serves; non-browser clients, the stack's own app, or the admin token printed at start (${TOKEN_HEADER} header or ?${TOKEN_PARAM}=) may call it`))
+    }
     try {
       const result = fn(list, session)
       return isNotification ? undefined : { jsonrpc: '2.0', id, result: result === undefined ? null : result }
@@ -239,7 +261,7 @@ export class RpcServer {
     if (e instanceof SpecError) return new RpcError(e.code, e.message)
     if (e instanceof BadFormat) return new RpcError(1001, `Extrinsic has invalid format: ${e.message}`)
     if (e instanceof InvalidTransaction) return new RpcError(1010, 'Invalid Transaction', e.message)
-    if (e instanceof PoolError) return new RpcError(1013, e.message)
+    if (e instanceof PoolError) return e.reason === 'ImmediatelyDropped' ? new RpcError(1016, e.message, e.detail) : new RpcError(1013, e.message)
     if (e instanceof RuntimeApiError) return new RpcError(4003, `Client error: Execution failed: ${e.message}`)
     if (e instanceof DevnetError && e.code === 'UNKNOWN_BLOCK') return new RpcError(4003, `Client error: ${e.message}`)
     return e

@@ -103,6 +103,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
     const app = await startStaticServer({ root: init.root, port: init.port ?? 0, host: init.host, config: () => config })
     stops.push(() => app.stop())
     log(`app: ${app.url}`)
+    // The app's own pages call devnet_faucet; other origins are refused the devnet's admin methods.
+    devnet?.allowOrigin(app.url)
     let stopping: Promise<void> | undefined
     return {
       url: app.url,
