@@ -6,6 +6,7 @@
  */
 import './node-shims.ts'
 import { startStaticServer, type StaticServer } from './static-server.ts'
+import { advertiseFor } from './reached-host.ts'
 import type { AppConfig } from '../ui/config.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
@@ -67,7 +68,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   let validatorReady: Promise<HeadlessValidator | undefined> = Promise.resolve(undefined)
   try {
     if (want.devnet) {
-      devnet = await startDevnet({ port: 0, stateFile: init.devnet?.stateFile, blockTimeMs: init.devnet?.blockTimeMs })
+      // The devnet and relay listen where the app does: a browser on another machine reaches all three.
+      devnet = await startDevnet({ port: 0, host: init.host, stateFile: init.devnet?.stateFile, blockTimeMs: init.devnet?.blockTimeMs })
       stops.push(() => devnet!.stop())
       config.chain = chainUrl = devnet.url
       config.netuid = LOCAL_NETUID
@@ -83,7 +85,7 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       log(`chain: ${chainUrl} (existing endpoint, subnet ${netuid})`)
     }
     if (want.relay) {
-      relay = await startRelay({ port: 0, netuids: [netuid] })
+      relay = await startRelay({ port: 0, host: init.host, netuids: [netuid] })
       stops.push(() => relay!.stop())
       config.relay = relay.multiaddrs
       log(`relay: ${relay.multiaddrs.join(' ')}`)
@@ -100,7 +102,7 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       stops.push(async () => { abort.abort(); await (await starting)?.stop() })
       validatorReady = starting
     }
-    const app = await startStaticServer({ root: init.root, port: init.port ?? 0, host: init.host, config: () => config })
+    const app = await startStaticServer({ root: init.root, port: init.port ?? 0, host: init.host, config: (reached) => advertiseFor(config, reached, init.host ?? '127.0.0.1') })
     stops.push(() => app.stop())
     log(`app: ${app.url}`)
     // The app's own pages call devnet_faucet; other origins are refused the devnet's admin methods.

@@ -1,14 +1,19 @@
 /**
  * The HTTP server for the built app, used by `npm start` and by the end-to-end tests (so tests
  * exercise exactly what users run). It serves dist/ with cross-origin isolation headers (COOP/COEP,
- * so ONNX Runtime can use multithreaded WASM), the runtime /config.json, gzip for text, and the
- * SPA fallback. It listens on loopback by default.
+ * so ONNX Runtime can use multithreaded WASM), a Content-Security-Policy on every response (see
+ * csp.ts: only the app itself may frame the app), the runtime /config.json (built per request for
+ * the address the browser reached, see reached-host.ts), gzip for text, and the SPA fallback. It
+ * listens on loopback by default.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { createGzip } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
+import { parseConfig } from '../ui/config.ts'
+import { contentSecurityPolicy } from './csp.ts'
+import { parseHostHeader, type ReachedHost } from './reached-host.ts'
 
 /** Options of {@link startStaticServer}. */
 export interface StaticServerInit {
@@ -18,11 +23,14 @@ export interface StaticServerInit {
   port?: number
   /** Interface (default 127.0.0.1). */
   host?: string
-  /** Returns the JSON served at /config.json (read on every request, so it can change). */
-  config?: () => unknown
   /**
-   * Origins allowed to frame the app (the partner widget), sent as
-   * `Content-Security-Policy: frame-ancestors 'self' <origins>`. Absent: any site may frame it.
+   * Returns the JSON served at /config.json, called on every request (so it can change) with the
+   * address the browser reached (the validated Host header, null when absent or invalid).
+   */
+  config?: (reached: ReachedHost | null) => unknown
+  /**
+   * Origins allowed to frame the widget route (`?mode=widget`), sent as `frame-ancestors 'self'
+   * <origins>`. Absent: any site may frame the widget. The full app is never framed by others.
    */
   frameAncestors?: string[]
   /** Extra routes tried before static files; return true when handled. */
@@ -72,14 +80,13 @@ export async function startStaticServer(init: StaticServerInit = {}): Promise<St
   if (!existsSync(join(root, 'index.html'))) throw new Error(`no built app in ${root}: run \`npm run build\` first`)
   const host = init.host ?? '127.0.0.1'
   const baseHeaders: Record<string, string> = { ...SECURITY_HEADERS }
-  if (init.frameAncestors !== undefined) {
-    const origins = init.frameAncestors.map((o) => {
-      const u = new URL(o)
-      if (u.origin === 'null' || u.origin !== o.replace(/\/$/, '')) throw new Error(`frameAncestors: ${o} is not an origin (scheme://host[:port])`)
-      return u.origin
-    })
-    baseHeaders['Content-Security-Policy'] = ["frame-ancestors 'self'", ...origins].join(' ')
-  }
+  const frameAncestors = init.frameAncestors?.map((o) => {
+    let u: URL
+    try { u = new URL(o) } catch { throw new Error(`frameAncestors: ${o} is not an origin (scheme://host[:port])`) }
+    if (u.origin === 'null' || u.origin !== o.replace(/\/$/, '')) throw new Error(`frameAncestors: ${o} is not an origin (scheme://host[:port])`)
+    return u.origin
+  })
+  const configFor = (req: IncomingMessage): unknown => init.config?.(parseHostHeader(req.headers.host)) ?? {}
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -90,6 +97,8 @@ export async function startStaticServer(init: StaticServerInit = {}): Promise<St
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(baseHeaders)) res.setHeader(k, v)
+    const widget = /[?&]mode=widget(&|$)/.test(req.url ?? '')
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ config: parseConfig(configFor(req)), widget, ...(frameAncestors === undefined ? {} : { frameAncestors }) }))
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       for (const route of init.routes ?? []) if (await route(req, res)) return
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
@@ -103,7 +112,7 @@ export async function startStaticServer(init: StaticServerInit = {}): Promise<St
       return
     }
     if (pathname === '/config.json') {
-      const body = JSON.stringify(init.config?.() ?? {})
+      const body = JSON.stringify(configFor(req))
       res.writeHead(200, { 'content-type': TYPES['.json']!, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body)
       return
     }

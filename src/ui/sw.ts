@@ -18,9 +18,10 @@ cleanupOutdatedCaches()
 clientsClaim()
 
 // Navigations to app routes get the shell; server endpoints and static files are not navigations we own.
+// The widget route goes to the server: its frame-ancestors differ from the cached shell's 'self'.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('index.html'), {
-    denylist: [/^\/(models|rpc|config\.json|partner|widget\.js)/],
+    denylist: [/^\/(models|rpc|config\.json|partner|widget\.js)/, /[?&]mode=widget(&|$)/],
   }),
 )
 

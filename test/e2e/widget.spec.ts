@@ -312,7 +312,7 @@ test.describe('partner widget', () => {
     appOrigin = new URL(listed.url).origin
     try {
       const res = await page.request.get(`${appOrigin}/?mode=widget`)
-      expect(res.headers()['content-security-policy']).toBe(`frame-ancestors 'self' ${partner.origin}`)
+      expect(res.headers()['content-security-policy']).toContain(`; frame-ancestors 'self' ${partner.origin}`)
       await page.goto(`${partner.origin}/partner.html`)
       await page.waitForFunction(() => (window as unknown as PartnerWindow).__statuses.length > 0)
       expect(page.frames().some((f) => f.url().startsWith(appOrigin))).toBe(true)
