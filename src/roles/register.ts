@@ -40,22 +40,10 @@ export function httpUrlOf(wsUrl: string): string {
   return wsUrl.replace(/^ws(s?):/u, 'http$1:')
 }
 
-async function rpc(url: string, method: string, params: unknown[], signal?: AbortSignal): Promise<unknown> {
-  const res = await fetch(httpUrlOf(url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    ...(signal !== undefined ? { signal } : {}),
-  })
-  const j = (await res.json()) as { result?: unknown; error?: { message: string } }
-  if (j.error !== undefined) throw new Error(j.error.message)
-  return j.result
-}
-
-/** True when the chain at `client.url` is the webtensor devnet (answers `devnet_info`). */
+/** True when the chain behind `client` is the webtensor devnet (answers `devnet_info`). */
 export async function isDevnet(client: ChainClient, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   try {
-    const info = (await rpc(client.url, 'devnet_info', [], options.signal)) as { emulator?: boolean } | null
+    const info = (await client.rpc('devnet_info', [], options)) as { emulator?: boolean } | null
     return info?.emulator === true
   } catch {
     return false
@@ -64,7 +52,7 @@ export async function isDevnet(client: ChainClient, options: { signal?: AbortSig
 
 /** Devnet only: credits `amount` rao (default 1000 TAO) to `address` through `devnet_faucet`. */
 export async function devnetFaucet(client: ChainClient, address: string, amount?: bigint, options: { signal?: AbortSignal } = {}): Promise<void> {
-  await rpc(client.url, 'devnet_faucet', amount === undefined ? [address] : [address, amount.toString()], options.signal)
+  await client.rpc('devnet_faucet', amount === undefined ? [address] : [address, amount.toString()], options)
 }
 
 /**

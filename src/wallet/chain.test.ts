@@ -198,6 +198,10 @@ describe('chain client against the devnet', () => {
     expect(BigInt(then)).toBe(BigInt(old))
     expect(now - BigInt(then)).toBeGreaterThanOrEqual(2n * TAO)
     expect(await client.blockHash(10_000_000)).toBeUndefined()
+
+    // Raw JSON-RPC over the same connection, for node-specific methods.
+    expect(await client.rpc('devnet_info')).toMatchObject({ emulator: true })
+    await expect(client.rpc('no_such_method', [])).rejects.toMatchObject({ code: 'UNSUPPORTED' })
   })
 
   it('submits generic calls by name, prepared or not, through the same path', async () => {

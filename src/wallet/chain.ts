@@ -148,6 +148,12 @@ export interface ChainClient {
   blockHash(n: number | bigint, opts?: { signal?: AbortSignal }): Promise<Hex | undefined>
   /** Number of the block with hash `hash`. */
   blockNumberOf(hash: Hex, opts?: { signal?: AbortSignal }): Promise<bigint>
+  /**
+   * One raw JSON-RPC call over this connection, for methods a particular node serves (the devnet's
+   * `devnet_info`, `devnet_faucet`); prefer the typed reads. Rejects with `UNSUPPORTED` when the
+   * node refuses the method, `CONNECTION` when it cannot be asked.
+   */
+  rpc(method: string, params?: readonly unknown[], opts?: { signal?: AbortSignal }): Promise<unknown>
 
   /** Build a call by metadata name; throws `UNSUPPORTED` if this chain lacks it. */
   prepare(spec: CallSpec): PreparedCall
@@ -439,7 +445,7 @@ export async function createChainClient(init: ChainClientInit): Promise<ChainCli
   }
   api.rpc.state.subscribeRuntimeVersion((v) => onRuntimeVersion(v.specVersion.toNumber())).catch(() => undefined)
 
-  return new ChainClientImpl(api, url, () => state, listeners, async () => {
+  return new ChainClientImpl(api, provider, url, () => state, listeners, async () => {
     if (stopped) return
     stopped = true
     if (retryTimer !== undefined) clearTimeout(retryTimer)
@@ -459,6 +465,7 @@ export async function createChainClient(init: ChainClientInit): Promise<ChainCli
 
 class ChainClientImpl implements ChainClient {
   readonly #api: ApiPromise
+  readonly #provider: WsProvider
   readonly #getState: () => ConnectionState
   readonly #listeners: Set<(s: ConnectionState) => void>
   readonly #stop: () => Promise<void>
@@ -467,8 +474,9 @@ class ChainClientImpl implements ChainClient {
   #extensions: { registry: Registry; value: TransactionExtensions } | undefined
   readonly url: string
 
-  constructor(api: ApiPromise, url: string, getState: () => ConnectionState, listeners: Set<(s: ConnectionState) => void>, stop: () => Promise<void>) {
+  constructor(api: ApiPromise, provider: WsProvider, url: string, getState: () => ConnectionState, listeners: Set<(s: ConnectionState) => void>, stop: () => Promise<void>) {
     this.#api = api
+    this.#provider = provider
     this.url = url
     this.#getState = getState
     this.#listeners = listeners
@@ -546,6 +554,17 @@ class ChainClientImpl implements ChainClient {
     } catch (e) {
       if (e instanceof WalletError) throw e
       return undefined
+    }
+  }
+
+  async rpc(method: string, params: readonly unknown[] = [], opts?: { signal?: AbortSignal }): Promise<unknown> {
+    if (!this.#provider.isConnected) throw new WalletError('CONNECTION', `cannot call ${method}: not connected to ${this.url}`)
+    try {
+      return await withSignal(this.#provider.send(method, [...params]), opts?.signal, `calling ${method}`)
+    } catch (e) {
+      if (e instanceof WalletError) throw e
+      const msg = e instanceof Error ? e.message : String(e)
+      throw new WalletError(/^-?\d+:/.test(msg) ? 'UNSUPPORTED' : 'CONNECTION', `${method} failed at ${this.url}: ${msg}`, { cause: e })
     }
   }
 
