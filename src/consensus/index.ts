@@ -9,14 +9,21 @@
  */
 import { ConsensusError } from './errors.ts'
 import { runEpochCpu } from './epoch.ts'
-import { checkEpochInput, parseEpochInput, epochOutputToJson } from './validate.ts'
+import { checkEpochInput, checkSubnetEpochInput, parseEpochInput, parseSubnetEpochInput, epochOutputToJson, subnetOutputToJson, hasMechanisms } from './validate.ts'
+import { aggregateMechanisms, asSubnetInput, mechanismEpochInputs, mechanismStorageIndex, splitEmissions, MAX_MECHANISMS } from './mechanism.ts'
+import { parseJsonExact } from './json.ts'
 import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
 import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
 import { sharedGpuQueue } from '../gpu/queue.ts'
-import type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath } from './types.ts'
+import type {
+  EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath,
+  MechanismInput, MechanismEpochOutput, SubnetEpochInput, SubnetEpochOutput,
+} from './types.ts'
 
-export { ConsensusError, parseEpochInput, epochOutputToJson }
+export { ConsensusError, parseEpochInput, epochOutputToJson, parseSubnetEpochInput, subnetOutputToJson, hasMechanisms, parseJsonExact }
+export { splitEmissions, mechanismEpochInputs, aggregateMechanisms, asSubnetInput, mechanismStorageIndex, MAX_MECHANISMS }
 export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
+export type { MechanismInput, MechanismEpochOutput, SubnetEpochInput, SubnetEpochOutput }
 
 /** Number of WebGPU compute passes one batch submission uses (one workgroup per epoch in each). */
 export const CONSENSUS_GPU_PASSES = GPU_PASSES
@@ -87,6 +94,47 @@ export async function runEpochBatch(inputs: EpochInput[], init: EpochBatchInit =
   return reason === undefined ? { path: 'cpu', outputs } : { path: 'cpu', outputs, reason }
 }
 
+/**
+ * Runs one subnet's epoch as spec 424 does (`epoch_with_mechanisms`) on the CPU: the emission split
+ * among the K mechanisms, one exact epoch per mechanism, and the per-netuid terms aggregated as
+ * the chain stores them. A plain {@link EpochInput} is accepted as K = 1 (the result's fields then
+ * equal {@link runEpoch}'s). Throws `ConsensusError('INVALID_INPUT')` naming the field.
+ */
+export function runEpochWithMechanisms(input: SubnetEpochInput | EpochInput): SubnetEpochOutput {
+  const subnet = checkSubnetEpochInput('mechanisms' in input ? input : asSubnetInput(input))
+  return aggregateMechanisms(subnet, mechanismEpochInputs(subnet).map(runEpochCpu))
+}
+
+/**
+ * Many subnets' epochs as one batch: every mechanism of every subnet is one more epoch in the
+ * same WebGPU submission (CPU fallback as {@link runEpochBatch}); outputs in input order.
+ */
+export async function runEpochWithMechanismsBatch(
+  inputs: Array<SubnetEpochInput | EpochInput>,
+  init: EpochBatchInit = {},
+): Promise<{ path: ConsensusPath; outputs: SubnetEpochOutput[]; reason?: string; passes?: number }> {
+  const subnets = inputs.map((x, k) => {
+    try {
+      return checkSubnetEpochInput('mechanisms' in x ? x : asSubnetInput(x))
+    } catch (err) {
+      if (err instanceof ConsensusError) throw new ConsensusError(err.code, `batch[${k}]: ${err.message}`, { field: `[${k}].${err.field ?? ''}` })
+      throw err
+    }
+  })
+  const flat = subnets.map(mechanismEpochInputs)
+  const res = await runEpochBatch(flat.flat(), init)
+  let at = 0
+  const outputs = subnets.map((s, k) => {
+    const outs = res.outputs.slice(at, at + flat[k]!.length)
+    at += flat[k]!.length
+    return aggregateMechanisms(s, outs)
+  })
+  const r: { path: ConsensusPath; outputs: SubnetEpochOutput[]; reason?: string; passes?: number } = { path: res.path, outputs }
+  if (res.reason !== undefined) r.reason = res.reason
+  if (res.passes !== undefined) r.passes = res.passes
+  return r
+}
+
 /** Options for {@link whatIf}. */
 export interface WhatIfInit extends EpochBatchInit {
   /**
@@ -94,6 +142,8 @@ export interface WhatIfInit extends EpochBatchInit {
    * Default true.
    */
   touchLastUpdate?: boolean
+  /** For a subnet input: the mechanism whose weight row the candidates replace (default 0). */
+  mechanism?: number
 }
 
 /**
@@ -101,25 +151,37 @@ export interface WhatIfInit extends EpochBatchInit {
  * validator's stored weight row (`[uid, u16]` pairs as `Weights` stores them, max-upscaled);
  * all candidates run as one batch. Returns, per candidate, the validator's `floor(D * 65535)`
  * and every uid's `floor(I * 65535)`.
+ *
+ * For a {@link SubnetEpochInput} the row replaced is mechanism `init.mechanism`'s (default 0), every
+ * mechanism runs (K epochs per candidate, one batch), `dividends` is the validator's per-netuid
+ * `Dividends` (weighted over mechanisms) and `incentive` that mechanism's `Incentive`.
  */
 export async function whatIf(
-  state: EpochInput,
+  state: EpochInput | SubnetEpochInput,
   validatorUid: number,
   candidates: SparseRowU16[],
   init: WhatIfInit = {},
 ): Promise<{ path: ConsensusPath; results: WhatIfResult[]; reason?: string }> {
-  const base = checkEpochInput(state)
+  const subnet = 'mechanisms' in state
+  const base = checkSubnetEpochInput(subnet ? state : asSubnetInput(state))
   if (!Number.isInteger(validatorUid) || validatorUid < 0 || validatorUid >= base.n) {
     throw new ConsensusError('INVALID_INPUT', `invalid what-if: field 'validatorUid' must be a uid in [0, ${base.n - 1}], got ${validatorUid}`, { field: 'validatorUid' })
   }
-  const inputs = candidates.map((row) => {
-    const weights = base.weights.slice()
+  const m = init.mechanism ?? 0
+  if (!Number.isInteger(m) || m < 0 || m >= base.mechanisms.length) {
+    throw new ConsensusError('INVALID_INPUT', `invalid what-if: field 'mechanism' must be in [0, ${base.mechanisms.length - 1}], got ${m}`, { field: 'mechanism' })
+  }
+  const inputs = candidates.map((row): SubnetEpochInput => {
+    const mech = base.mechanisms[m]!
+    const weights = mech.weights.slice()
     weights[validatorUid] = row
-    const last_update = base.last_update.slice()
+    const last_update = mech.last_update.slice()
     if (init.touchLastUpdate !== false) last_update[validatorUid] = base.current_block
-    return { ...base, weights, last_update }
+    const mechanisms = base.mechanisms.slice()
+    mechanisms[m] = { ...mech, weights, last_update }
+    return { ...base, mechanisms }
   })
-  const res = await runEpochBatch(inputs, init)
-  const results = res.outputs.map((o) => ({ dividends: o.dividends_u16[validatorUid]!, incentive: o.incentive_u16 }))
+  const res = await runEpochWithMechanismsBatch(inputs, init)
+  const results = res.outputs.map((o) => ({ dividends: o.dividends_u16[validatorUid]!, incentive: o.mechanisms[m]!.output.incentive_u16 }))
   return res.reason === undefined ? { path: res.path, results } : { path: res.path, results, reason: res.reason }
 }

@@ -131,3 +131,76 @@ export interface WhatIfResult {
   /** Every uid's predicted incentive, `floor(I * 65535)`. */
   incentive: number[]
 }
+
+/**
+ * A mechanism's own storage, read at storage index `netuid + mechanism * 4096`
+ * (`get_mechanism_storage_index`): everything else `epoch_mechanism` reads is per netuid.
+ */
+export interface MechanismInput {
+  /** `LastUpdate[netuid_index]`, length n (the chain pads a shorter stored vector with 0). */
+  last_update: number[]
+  /** `Weights[netuid_index][uid]`, length n. */
+  weights: SparseRowU16[]
+  /** `Bonds[netuid_index][uid]`, length n. */
+  bonds: SparseRowU16[]
+  /** Commit-reveal column mask of this mechanism's commits (see {@link EpochInput.commit_blocks}). */
+  commit_blocks?: Array<number | null>
+}
+
+/**
+ * One subnet's epoch as spec 424 runs it (`epoch_with_mechanisms`): the per-netuid fields of
+ * {@link EpochInput}, K >= 1 mechanisms, and the subnet's whole `rao_emission`, split among the
+ * mechanisms by `split_emissions`.
+ */
+export interface SubnetEpochInput extends Omit<EpochInput, 'last_update' | 'weights' | 'bonds' | 'commit_blocks'> {
+  /** Per mechanism (index = mechanism id, `MechanismCountCurrent[netuid]` = length, 1..16). */
+  mechanisms: MechanismInput[]
+  /**
+   * `MechanismEmissionSplit[netuid]`: u16 shares (65535 = all; the sum is not checked), at most K (missing
+   * ones are 0); absent or null = even split. Rounding goes to mechanism 0.
+   */
+  mechanism_emission_split?: number[] | null
+}
+
+/** One mechanism's epoch inside {@link SubnetEpochOutput}. */
+export interface MechanismEpochOutput {
+  /** Mechanism id (0 = main); its storage index is `netuid + mechanism * 4096`. */
+  mechanism: number
+  /** Its share of the subnet's emission (`split_emissions`). */
+  rao_emission: bigint
+  /** `sub_weight` as U64F64 bits (`2^64` = 1): share / total, or 1 for mechanism 0 when the total is 0. */
+  sub_weight_u64f64: bigint
+  /**
+   * `epoch_mechanism`'s output for this mechanism. `incentive_u16` is what `Incentive[netuid_index]`
+   * stores and `bonds_u16` what `Bonds[netuid_index]` stores (`persist_mechanism_epoch_terms`).
+   */
+  output: EpochOutput
+}
+
+/**
+ * What `epoch_with_mechanisms` produces: per mechanism outputs, and the per-netuid terms
+ * `persist_netuid_epoch_terms` stores (weighted U64F64 sums by `sub_weight`, ORs for booleans),
+ * plus the summed server/validator emission handed to the coinbase. With K = 1 every field equals
+ * the plain epoch's.
+ */
+export interface SubnetEpochOutput {
+  mechanisms: MechanismEpochOutput[]
+  /** `Active[netuid]`: OR over mechanisms. */
+  active: boolean[]
+  /** `StakeWeight[netuid]`: Σ_k floor(stake_weight_k * sub_weight_k), saturating at 65535. */
+  stake_weight_u16: number[]
+  /** `Consensus[netuid]`: weighted like stake_weight. */
+  consensus_u16: number[]
+  /** `Dividends[netuid]`: weighted like stake_weight. */
+  dividends_u16: number[]
+  /** `ValidatorTrust[netuid]`: weighted like stake_weight. */
+  validator_trust_u16: number[]
+  /** `Emission[netuid]`: Σ_k floor(emission_k * sub_weight_k) (u64, saturating). */
+  emission: bigint[]
+  /** `ValidatorPermit[netuid]`: OR over mechanisms. */
+  new_validator_permit: boolean[]
+  /** Σ_k server_emission_k (saturating), what the coinbase pays miners. */
+  server_emission: bigint[]
+  /** Σ_k validator_emission_k (saturating), what the coinbase pays validators. */
+  validator_emission: bigint[]
+}

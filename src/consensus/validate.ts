@@ -4,7 +4,9 @@
  * `ConsensusError('INVALID_INPUT')` whose message and `field` name the offending field.
  */
 import { ConsensusError } from './errors.ts'
-import type { EpochInput, EpochOutput, SparseRowU16 } from './types.ts'
+import { fromLossless, parseJsonExact } from './json.ts'
+import { MAX_MECHANISMS } from './mechanism.ts'
+import type { EpochInput, EpochOutput, MechanismInput, SparseRowU16, SubnetEpochInput, SubnetEpochOutput } from './types.ts'
 
 const U64_MAX = (1n << 64n) - 1n
 
@@ -25,6 +27,8 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 function int(v: unknown, field: string, min: number, max: number): number {
+  v = fromLossless(v)
+  if (typeof v === 'bigint') bad(field, `must be in [${min}, ${max}], got ${v}`)
   if (typeof v !== 'number' || !Number.isInteger(v)) bad(field, `must be an integer, got ${JSON.stringify(v)}`)
   if (v < min || v > max) bad(field, `must be in [${min}, ${max}], got ${v}`)
   return v
@@ -32,10 +36,13 @@ function int(v: unknown, field: string, min: number, max: number): number {
 
 function u64(v: unknown, field: string): bigint {
   if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return v
+  v = fromLossless(v)
   let b: bigint
   if (typeof v === 'bigint') b = v
   else if (typeof v === 'number') {
     if (!Number.isInteger(v)) bad(field, `must be an integer, got ${v}`)
+    // A double beyond 2^53 is not the integer the JSON text held (JSON.parse rounded it).
+    if (!Number.isSafeInteger(v)) bad(field, `is a number beyond 2^53 (${v}) that was rounded when the JSON was parsed; parse the text with parseJsonExact (or pass the JSON text, or a decimal string / bigint)`)
     b = BigInt(v)
   } else if (typeof v === 'string' && /^[0-9]+$/.test(v)) b = BigInt(v)
   else if (typeof v === 'string' && /^-[0-9]+$/.test(v)) bad(field, `must be non-negative, got ${v}`)
@@ -74,20 +81,23 @@ function rows(v: unknown, field: string, n: number): SparseRowU16[] {
       const j = pair[0]
       const w = pair[1]
       // fast path: build field names only on failure
-      if (typeof j !== 'number' || !Number.isInteger(j) || j < 0 || j >= n) int(j, `${field}[${i}][${k}][0]`, 0, n - 1)
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 65535) int(w, `${field}[${i}][${k}][1]`, 0, 65535)
-      const jj = j as number
+      const jj = typeof j === 'number' && Number.isInteger(j) && j >= 0 && j < n ? j : int(j, `${field}[${i}][${k}][0]`, 0, n - 1)
+      const ww = typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 65535 ? w : int(w, `${field}[${i}][${k}][1]`, 0, 65535)
       if (seen[jj] === i) bad(`${field}[${i}][${k}][0]`, `repeats uid ${jj} in the same row`)
       seen[jj] = i
-      r[k] = [jj, w as number]
+      r[k] = [jj, ww]
     }
     out[i] = r
   }
   return out
 }
 
-/** Validates a JSON value (one `epochs[].input` object) and returns the typed epoch input. */
+/**
+ * Validates a JSON value (one `epochs[].input` object) and returns the typed epoch input. A string
+ * is read as JSON text, exactly (every u64 given as a plain number keeps all its digits).
+ */
 export function parseEpochInput(json: unknown): EpochInput {
+  if (typeof json === 'string') json = parseJsonText(json)
   if (!isRecord(json)) bad('input', 'must be a JSON object')
   for (const k of Object.keys(json)) if (!KNOWN.has(k)) bad(k, 'is not a known epoch input field')
   const need = (k: string): unknown => {
@@ -136,6 +146,76 @@ export function parseEpochInput(json: unknown): EpochInput {
   return out
 }
 
+function parseJsonText(text: string): unknown {
+  try {
+    return parseJsonExact(text)
+  } catch (err) {
+    throw new ConsensusError('INVALID_INPUT', `invalid epoch input: not valid JSON: ${(err as Error).message}`, { field: 'input' })
+  }
+}
+
+/** Fields a mechanism carries (read at its storage index); the rest of an epoch input is per netuid. */
+const MECHANISM_FIELDS = new Set(['last_update', 'weights', 'bonds', 'commit_blocks'])
+
+/** Whether a JSON value is a subnet input with a `mechanisms` array (else a plain, one-mechanism epoch input). */
+export function hasMechanisms(json: unknown): boolean {
+  return isRecord(json) && 'mechanisms' in json
+}
+
+/**
+ * Validates a subnet epoch input: either a plain epoch input (K = 1: its `last_update`, `weights`,
+ * `bonds`, `commit_blocks` are mechanism 0's) or the same per-netuid fields with
+ * `mechanisms: [{ last_update, weights, bonds, commit_blocks? }, ...]` (1..16) and an optional
+ * `mechanism_emission_split` (u16s summing to 65535, at most K, or null). A string is JSON text,
+ * read exactly. Errors name the field (`mechanisms[1].weights[0][2][1]`).
+ */
+export function parseSubnetEpochInput(json: unknown): SubnetEpochInput {
+  if (typeof json === 'string') json = parseJsonText(json)
+  if (!isRecord(json)) bad('input', 'must be a JSON object')
+  if (!('mechanisms' in json)) {
+    const one = parseEpochInput(json)
+    const { last_update, weights, bonds, commit_blocks, ...shared } = one
+    return { ...shared, mechanisms: [commit_blocks === undefined ? { last_update, weights, bonds } : { last_update, weights, bonds, commit_blocks }] }
+  }
+  const { mechanisms, mechanism_emission_split: splitJson, ...shared } = json
+  for (const k of MECHANISM_FIELDS) if (k in shared) bad(k, "belongs inside 'mechanisms[k]' when 'mechanisms' is given")
+  const mechs = arr(mechanisms, 'mechanisms')
+  if (mechs.length < 1 || mechs.length > MAX_MECHANISMS) bad('mechanisms', `must hold 1..${MAX_MECHANISMS} mechanisms, got ${mechs.length}`)
+  const parsed: MechanismInput[] = []
+  let base: EpochInput | undefined
+  mechs.forEach((m, k) => {
+    const at = `mechanisms[${k}]`
+    if (!isRecord(m)) bad(at, 'must be a JSON object')
+    for (const f of Object.keys(m)) if (!MECHANISM_FIELDS.has(f)) bad(`${at}.${f}`, 'is not a mechanism field (last_update, weights, bonds, commit_blocks)')
+    let one: EpochInput
+    try {
+      one = parseEpochInput({ ...shared, ...m })
+    } catch (err) {
+      const f = err instanceof ConsensusError ? err.field : undefined
+      const root = f?.split('[')[0]
+      if (f !== undefined && root !== undefined && MECHANISM_FIELDS.has(root)) bad(`${at}.${f}`, (err as Error).message.replace(/^.*?field '[^']*' /, ''))
+      throw err
+    }
+    base ??= one
+    parsed.push(one.commit_blocks === undefined ? { last_update: one.last_update, weights: one.weights, bonds: one.bonds } : { last_update: one.last_update, weights: one.weights, bonds: one.bonds, commit_blocks: one.commit_blocks })
+  })
+  const { last_update: _l, weights: _w, bonds: _b, commit_blocks: _c, ...sharedTyped } = base!
+  const out: SubnetEpochInput = { ...sharedTyped, mechanisms: parsed }
+  if (splitJson !== undefined && splitJson !== null) {
+    const split = arr(splitJson, 'mechanism_emission_split').map((x, i) => int(x, `mechanism_emission_split[${i}]`, 0, 65535))
+    // do_set_emission_split also requires Σ = 65535; split_emissions itself works on whatever is
+    // stored (subtensor's own tests store a split summing to 65538), so the sum is not checked here.
+    if (split.length < 1 || split.length > parsed.length) bad('mechanism_emission_split', `must hold 1..K = ${parsed.length} shares, got ${split.length}`)
+    out.mechanism_emission_split = split
+  } else if (splitJson === null) out.mechanism_emission_split = null
+  return out
+}
+
+/** Re-validates an already typed subnet input (used by the public entry points). */
+export function checkSubnetEpochInput(input: SubnetEpochInput): SubnetEpochInput {
+  return parseSubnetEpochInput(input as unknown)
+}
+
 /** Re-validates an already typed input (used by the public entry points). */
 export function checkEpochInput(input: EpochInput): EpochInput {
   return parseEpochInput(input as unknown)
@@ -159,5 +239,29 @@ export function epochOutputToJson(out: EpochOutput): Record<string, unknown> {
     emission: out.emission.map(u64Json),
     new_validator_permit: out.new_validator_permit,
     bonds_u16: out.bonds_u16,
+  }
+}
+
+/**
+ * JSON form of a subnet output: `mechanisms: [{ mechanism, rao_emission, sub_weight_u64f64, output }]`
+ * (output as {@link epochOutputToJson}) and the per-netuid fields (u64 as numbers when safe, else strings).
+ */
+export function subnetOutputToJson(out: SubnetEpochOutput): Record<string, unknown> {
+  return {
+    mechanisms: out.mechanisms.map((m) => ({
+      mechanism: m.mechanism,
+      rao_emission: u64Json(m.rao_emission),
+      sub_weight_u64f64: m.sub_weight_u64f64.toString(),
+      output: epochOutputToJson(m.output),
+    })),
+    active: out.active,
+    stake_weight_u16: out.stake_weight_u16,
+    consensus_u16: out.consensus_u16,
+    dividends_u16: out.dividends_u16,
+    validator_trust_u16: out.validator_trust_u16,
+    emission: out.emission.map(u64Json),
+    new_validator_permit: out.new_validator_permit,
+    server_emission: out.server_emission.map(u64Json),
+    validator_emission: out.validator_emission.map(u64Json),
   }
 }
