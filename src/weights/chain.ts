@@ -322,17 +322,18 @@ export async function waitForBlock(client: ChainClient, target: number, signal?:
 /**
  * Where the chain put our v2 commit. Subtensor main stores `(hash, commit_epoch, commit_block, 0)`;
  * older runtimes (and the devnet) store `(hash, commit_block, first_reveal_block, last_reveal_block)`.
- * The inclusion block tells the two apart.
+ * The inclusion block (or, without it, the last field) tells the two apart.
  */
-async function findV2Commit(client: ChainClient, netuidIndex: number, hotkey: string, hashHex: string, block: number): Promise<{ epoch?: number; fromBlock?: number; untilBlock?: number; block: number } | undefined> {
+async function findV2Commit(client: ChainClient, netuidIndex: number, hotkey: string, hashHex: string, block?: number): Promise<{ epoch?: number; fromBlock?: number; untilBlock?: number; block: number } | undefined> {
   const q = query(client, 'SubtensorModule', 'WeightCommits')
   if (q === undefined) return undefined
   const commits = ((await q(netuidIndex, hotkey)).toJSON() ?? []) as [string, number | string, number | string, number | string][]
   const found = commits.find((c) => c[0] === hashHex)
   if (found === undefined) return undefined
   const [a, b, c] = [Number(found[1]), Number(found[2]), Number(found[3])]
-  if (b === block && c === 0) return { epoch: a, block }
-  if (a === block && b > block && c >= b) return { fromBlock: b, untilBlock: c, block }
+  // Without the inclusion block (a commit settled after a restart) the layout still tells: main's last field is 0.
+  if (c === 0 && (block === undefined || b === block)) return { epoch: a, block: b }
+  if (c !== 0 && (block === undefined || a === block) && b > a && c >= b) return { fromBlock: b, untilBlock: c, block: a }
   return undefined
 }
 
@@ -355,6 +356,14 @@ export async function commitWeights(client: ChainClient, account: WeightsAccount
   const hash = commitHash({ hotkey: account.publicKey, netuidIndex: s.netuidIndex, uids: w.uids, values: w.values, salt, versionKey: w.versionKey })
   const hashHex = toHex(hash)
   const call = s.mecid === 0 ? tx('commit_weights', s.netuid, hashHex) : tx('commit_mechanism_weights', s.netuid, s.mecid, hashHex)
+  // The salt is stored before the commit is sent: a process stopped between submission and
+  // inclusion would otherwise leave a commit on chain that nothing can reveal (revealWeights settles it).
+  const sentEpoch = epochAt(s, s.block + 1)
+  const sent = Date.now()
+  await store?.put({
+    id: hashHex, kind: 'v2', genesisHash: s.genesisHash, hotkey: account.address, netuid: s.netuid, mecid: s.mecid, uids: w.uids, values: w.values, salt,
+    versionKey: w.versionKey.toString(), commitBlock: s.block + 1, commitEpoch: sentEpoch, revealEpoch: sentEpoch + s.revealPeriodEpochs, status: 'submitted', createdAt: sent, updatedAt: sent,
+  })
   const inc = await submit(client, call, account, 'commit_weights', opts)
   const onChain = await findV2Commit(client, s.netuidIndex, account.address, hashHex, inc.blockNumber)
   const commitEpoch = onChain?.epoch ?? epochAt(s, inc.blockNumber)
@@ -484,12 +493,34 @@ export async function readWeightsRow(client: ChainClient, netuidIndex: number, u
 }
 
 /**
+ * v2 commits whose salt was stored before sending but whose inclusion was never recorded (the
+ * process stopped in between): found on chain, they become pending with the chain's epoch or
+ * reveal window; absent after their reveal epoch, failed. Others wait for the next call.
+ */
+async function settleSubmitted(client: ChainClient, account: WeightsAccount, store: PendingCommitStore, genesisHash: string, opts: RevealOptions): Promise<void> {
+  const sent = await store.list({ genesisHash, hotkey: account.address, status: 'submitted', ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
+  for (const c of sent) {
+    throwIfAborted(opts.signal)
+    const s = await readSubnetWeightState(client, c.netuid, account.address, { mecid: c.mecid, ...(opts.signal ? { signal: opts.signal } : {}) })
+    const onChain = await findV2Commit(client, s.netuidIndex, account.address, c.id)
+    if (onChain !== undefined) {
+      const commitEpoch = onChain.epoch ?? epochAt(s, onChain.block)
+      const window = onChain.fromBlock !== undefined ? { revealFromBlock: onChain.fromBlock, revealUntilBlock: onChain.untilBlock } : {}
+      await store.put({ ...c, status: 'pending', commitBlock: onChain.block, commitEpoch, revealEpoch: commitEpoch + s.revealPeriodEpochs, ...window, updatedAt: Date.now() })
+    } else if (epochAt(s, s.block) > c.revealEpoch) {
+      await store.put({ ...c, status: 'failed', note: `not on chain by block ${s.block}: never included (or dropped while this process was stopped)`, updatedAt: Date.now() })
+    }
+  }
+}
+
+/**
  * Reveals this hotkey's pending v2 commits from `store` in their reveal epoch
  * (`reveal_weights(netuid, uids, values, salt, version_key)`), and settles v4 commits by checking
  * whether the chain revealed them. Expired commits are marked `expired` and reported, never dropped.
  */
 export async function revealWeights(client: ChainClient, account: WeightsAccount, store: PendingCommitStore, opts: RevealOptions = {}): Promise<RevealOutcome[]> {
   const genesisHash = client.genesisHash
+  await settleSubmitted(client, account, store, genesisHash, opts)
   const pending = await store.list({ genesisHash, hotkey: account.address, status: 'pending', ...(opts.netuid !== undefined ? { netuid: opts.netuid } : {}) })
   const out: RevealOutcome[] = []
   for (const c of pending) {
@@ -559,8 +590,8 @@ export async function revealWeights(client: ChainClient, account: WeightsAccount
 /** One line of {@link weightsStatus}. */
 export interface CommitStatusLine {
   commit: PendingCommit
-  /** `due` = reveal now; `waiting`; `expired`; or the stored final status. */
-  state: 'due' | 'waiting' | 'expired' | 'revealed' | 'failed'
+  /** `due` = reveal now; `waiting`; `expired`; `submitted` (sent, inclusion not yet seen); or the stored final status. */
+  state: 'due' | 'waiting' | 'expired' | 'revealed' | 'failed' | 'submitted'
   /** Epoch the next block belongs to. */
   epochNow: number
 }

@@ -1,13 +1,18 @@
 /**
  * Pending-commit store: v2 salts (and v4 bookkeeping) must survive a page reload or a process
- * restart until the commit is revealed in its window; expired commits stay, marked, until the
+ * restart until the commit is revealed in its window, so a v2 salt is stored before its commit is
+ * sent (status `submitted`); expired commits stay, marked, until the
  * caller removes them, so they are reported rather than silently dropped.
  * Implementations: memory (tests), file (Node), IndexedDB (browser, ./store-idb.ts).
  */
 import { WeightsError } from './errors.ts'
 
-/** Lifecycle of a commit we made. */
-export type CommitStatus = 'pending' | 'revealed' | 'expired' | 'failed'
+/**
+ * Lifecycle of a commit we made. `submitted`: recorded (v2: with its salt) before it was sent, its
+ * inclusion not yet seen; `revealWeights` settles it from the chain (pending, or failed when it
+ * never arrived), so a process stopped between sending and inclusion loses nothing.
+ */
+export type CommitStatus = 'submitted' | 'pending' | 'revealed' | 'expired' | 'failed'
 
 /** One commit we made, with what is needed to reveal it or to report it. */
 export interface PendingCommit {

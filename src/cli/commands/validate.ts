@@ -30,7 +30,9 @@ options:
   --netuid N            subnet (0..65535)
   --round-ms MS         time between rounds (default 15000)
   --stake TAO           stake the hotkey should hold (default 100; 10000 on the devnet)
-  --commits FILE        keep weight commits in this JSON file (survives restarts)
+  --commits FILE        keep weight commits (v2 salts) in this JSON file, so a restart reveals what
+                        is pending (default: beside --keystore, KEYSTORE.commits.json; in memory
+                        without --keystore)
   -h, --help            this text`
 
 class UsageError extends Error {}
@@ -42,25 +44,25 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 }
 
 async function loadKeystore(path: string, passwordEnv: string): Promise<import('../../wallet/index.ts').KeySigner> {
-  const [{ Keyring }, { cryptoWaitReady }, { keySignerFromPair }] = await Promise.all([import('@polkadot/keyring'), import('@polkadot/util-crypto'), import('../../wallet/index.ts')])
-  await cryptoWaitReady()
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
-  let json: Record<string, unknown>
+  let json: unknown
   try {
-    json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    json = JSON.parse(await readFile(path, 'utf8'))
   } catch (e) {
     throw new UsageError(`cannot read --keystore ${path}: ${(e as Error).message}`)
   }
-  const phrase = json['secretPhrase'] ?? json['secretSeed']
-  if (typeof phrase === 'string') return keySignerFromPair(keyring.addFromUri(phrase))
-  if (typeof json['encoded'] === 'string') {
-    const password = process.env[passwordEnv]
-    if (password === undefined) throw new UsageError(`the keystore is encrypted: set ${passwordEnv} to its password`)
-    const pair = keyring.addFromJson(json as never)
-    try { pair.decodePkcs8(password) } catch { throw new UsageError('wrong keystore password') }
-    return keySignerFromPair(pair)
+  const { WalletError, keySignerFromKeyFile } = await import('../../wallet/index.ts')
+  try {
+    return await keySignerFromKeyFile(json, process.env[passwordEnv])
+  } catch (e) {
+    if (e instanceof WalletError && e.code === 'BAD_PASSWORD') throw new UsageError('wrong keystore password')
+    if (e instanceof WalletError) throw new UsageError(`--keystore ${path}: ${e.message}${process.env[passwordEnv] === undefined ? ` (set ${passwordEnv} to its password if it is encrypted)` : ''}`)
+    throw e
   }
-  throw new UsageError(`--keystore ${path} is neither a polkadot{.js} JSON export nor a bittensor hotkey file`)
+}
+
+/** The default pending-commit file of a validator whose hotkey is in `keystore`: `hotkey.json` -> `hotkey.commits.json` beside it. */
+export function commitsBeside(keystore: string): string {
+  return keystore.replace(/(\.json)?$/iu, '.commits.json')
 }
 
 /** Entry point. */
@@ -130,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(hotkey !== undefined ? { hotkey } : {}),
       ...(roundMs !== undefined ? { roundMs } : {}),
       ...(stake !== undefined ? { stake } : {}),
-      ...(values.commits !== undefined ? { commitStoreFile: values.commits } : {}),
+      ...(values.commits !== undefined ? { commitStoreFile: values.commits } : values.keystore !== undefined ? { commitStoreFile: commitsBeside(values.keystore) } : {}),
     })
     log(`validator ready: uid ${v.uid}, hotkey ${v.hotkey}`)
     await untilSignal(() => v.stop(), signals)
