@@ -23,6 +23,12 @@ export interface ChainView {
   isRegistered(hotkey: string, netuid: number): boolean | Promise<boolean>
   /** Does `hotkey` (SS58) hold a validator permit on subnet `netuid`? */
   hasValidatorPermit(hotkey: string, netuid: number): boolean | Promise<boolean>
+  /**
+   * The hotkey's share, in [0, 1], of the stake of all validator-permit holders on the subnet
+   * (0 without a permit). Miners share their capacity among validators by it; without this
+   * lookup every permit holder gets the full per-validator limits.
+   */
+  stakeShare?(hotkey: string, netuid: number): number | Promise<number>
 }
 
 /** A signed statement that libp2p peer `peerId` acts for `hotkey` on `netuid` until `expiry`. */

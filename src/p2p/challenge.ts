@@ -2,8 +2,8 @@
  * The challenge protocol, `/webtensor/challenge/1.0.0`: one stream per challenge, one
  * length-prefixed protobuf request (validator binding + challenge), one response (miner binding
  * + answer + the miner hotkey's signature over (validator, challenge id, sha256(answer))), or a
- * typed refusal. Miners serve only bound validator-permit peers, within per-peer stream and rate
- * limits; offenders lose gossipsub score and are disconnected. Retries reuse the challenge id
+ * typed refusal. Miners serve only bound validator-permit peers, within per-hotkey stream and rate
+ * limits scaled by stake, and a bounded queue; offenders lose gossipsub score and are disconnected. Retries reuse the challenge id
  * and the miner answers them from its cache, so work is never computed or counted twice.
  */
 import { answerMessage, verifySignature } from './binding.ts'
@@ -86,8 +86,10 @@ export function newChallengeId(): Uint8Array {
 export async function serveChallenges(node: MeshNode, handler: ChallengeHandler): Promise<ChallengeServer> {
   if (servers.has(node)) throw new MeshError('ERR_INVALID_ARGUMENT', 'this node already serves challenges: stop() the first server')
   const limits = node.limits
-  const limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst)
+  const limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst, undefined, limits.maxTrackedPeers)
+  /** Challenges in hand per validator hotkey, and over all (the queue). */
   const inflight = new Map<string, number>()
+  let queued = 0
   const answers = new Map<string, { response: Promise<Uint8Array>; until: number }>()
   let handled = 0
   let stopped = false
@@ -106,6 +108,8 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
   const pruneAnswers = (now: number): void => {
     if (answers.size < 1000) return
     for (const [k, v] of answers) if (v.until < now) answers.delete(k)
+    // Bounded even when every entry is fresh: the oldest go first.
+    for (const k of answers.keys()) { if (answers.size <= limits.maxTrackedPeers) break; answers.delete(k) }
   }
 
   const compute = async (validator: string, req: ReturnType<typeof decodeRequest>): Promise<Uint8Array> => {
@@ -128,38 +132,45 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
     return encodeResponse({ ok: true, id: challenge.id, answer, signature, binding: await node.currentBinding() })
   }
 
+  /**
+   * Limits are keyed by the verified hotkey (a validator with many peer ids is one validator) and
+   * scaled by its stake share: of the queue (`maxQueue` challenges held at once over all
+   * validators) and of the rate. The request is read before they apply (a refusal drains it anyway).
+   */
   const onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
     if (node.isBanned(peer)) { stream.abort(new MeshError('ERR_BANNED', 'banned')); return }
-    if (!limiter.take(peer)) {
-      const err = new MeshProtocolError('ERR_RATE_LIMITED', `more than ${limits.ratePerSecond} challenges/s: slow down`)
-      await refuse(stream, err, true)
-      node.reportOffence(peer, err)
+    if (queued >= limits.maxQueue) {
+      await refuse(stream, new MeshError('ERR_BUSY', `the miner holds ${limits.maxQueue} challenges: try later`), true)
       return
     }
-    const open = inflight.get(peer) ?? 0
-    if (open >= limits.maxConcurrentPerPeer) {
-      const err = new MeshProtocolError('ERR_TOO_MANY_STREAMS', `more than ${limits.maxConcurrentPerPeer} challenges at once`)
-      await refuse(stream, err, true)
-      node.reportOffence(peer, err)
-      return
-    }
-    inflight.set(peer, open + 1)
+    queued++
+    let key: string | undefined
     try {
       const frame = await readFrame(stream, limits.maxChallengeBytes + ENVELOPE_BYTES, AbortSignal.timeout(limits.requestTimeoutMs), connection)
       const req = decodeRequest(frame, limits.maxChallengeBytes)
       await node.verifyPeerBinding(req.binding, peer, { requirePermit: true })
+      const hotkey = req.binding.hotkey
+      if (node.isBanned(hotkey)) throw new MeshRefusedError('ERR_BANNED', `hotkey ${hotkey} is banned`)
+      const share = await node.capacityShare(hotkey)
+      if (!(share > 0)) throw new MeshProtocolError('ERR_NO_PERMIT', `hotkey ${hotkey} has no stake share on this subnet`)
+      if (!limiter.take(hotkey, share)) throw new MeshProtocolError('ERR_RATE_LIMITED', `more than ${(limits.ratePerSecond * share).toFixed(2)} challenges/s for this validator's stake: slow down`)
+      const cap = Math.max(1, Math.min(limits.maxConcurrentPerPeer, Math.round(limits.maxQueue * share)))
+      const open = inflight.get(hotkey) ?? 0
+      if (open >= cap) throw new MeshProtocolError('ERR_TOO_MANY_STREAMS', `more than ${cap} challenges at once for this validator's stake`)
+      key = hotkey
+      inflight.set(hotkey, open + 1)
       const now = Date.now()
       if (req.challenge.deadline <= now) throw new MeshRefusedError('ERR_DEADLINE', 'the challenge deadline has already passed (check the clocks)')
       if (req.challenge.deadline > now + limits.maxDeadlineMs) throw new MeshProtocolError('ERR_DEADLINE', `the challenge deadline is more than ${limits.maxDeadlineMs} ms away`)
-      const key = `${peer}/${hex(req.challenge.id)}`
-      let entry = answers.get(key)
+      const cacheKey = `${hotkey}/${peer}/${hex(req.challenge.id)}`
+      let entry = answers.get(cacheKey)
       if (entry === undefined) {
         entry = { response: compute(peer, req), until: now + limits.answerCacheMs }
-        answers.set(key, entry)
+        answers.set(cacheKey, entry)
         pruneAnswers(now)
         // A failed computation is not cached: the validator may retry it.
-        entry.response.catch(() => { answers.delete(key) })
+        entry.response.catch(() => { answers.delete(cacheKey) })
       }
       const response = await entry.response
       await writeFrame(stream, response, AbortSignal.timeout(Math.max(1_000, req.challenge.deadline - Date.now() + limits.deadlineGraceMs)))
@@ -170,9 +181,12 @@ export async function serveChallenges(node: MeshNode, handler: ChallengeHandler)
       else await refuse(stream, e)
       node.reportOffence(peer, e)
     } finally {
-      const n = (inflight.get(peer) ?? 1) - 1
-      if (n <= 0) inflight.delete(peer)
-      else inflight.set(peer, n)
+      queued--
+      if (key !== undefined) {
+        const n = (inflight.get(key) ?? 1) - 1
+        if (n <= 0) inflight.delete(key)
+        else inflight.set(key, n)
+      }
     }
   }
 

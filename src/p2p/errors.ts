@@ -24,6 +24,7 @@ export type MeshErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_NOT_STARTED'
+  | 'ERR_BUSY' // the miner's queue (or this validator's stake share of it) is full: try later
 
 /** Base class of every mesh error. */
 export class MeshError extends Error {
@@ -64,7 +65,7 @@ const CODES = new Set<string>([
   'ERR_FRAME_TOO_LARGE', 'ERR_BAD_VARINT', 'ERR_MALFORMED', 'ERR_TRUNCATED', 'ERR_BINDING_INVALID',
   'ERR_NOT_REGISTERED', 'ERR_NO_PERMIT', 'ERR_BAD_SIGNATURE', 'ERR_REPLAY', 'ERR_RATE_LIMITED',
   'ERR_TOO_MANY_STREAMS', 'ERR_BANNED', 'ERR_TIMEOUT', 'ERR_DEADLINE', 'ERR_HANDLER', 'ERR_CONNECTION',
-  'ERR_ABORTED', 'ERR_INVALID_ARGUMENT', 'ERR_NOT_STARTED',
+  'ERR_ABORTED', 'ERR_INVALID_ARGUMENT', 'ERR_NOT_STARTED', 'ERR_BUSY',
 ])
 
 /** Narrows a string received from the wire to a known code (unknown codes become ERR_MALFORMED). */

@@ -4,7 +4,8 @@
  * in-memory StaticMetagraph.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { createMeshNode, newPrivateKey, type MeshNode } from './node-entry.ts'
+import { createMeshNode, MeshProtocolError, type MeshNode } from './node-entry.ts'
+import { RateLimiter } from './limits.ts'
 import { createBinding } from './binding.ts'
 import { devHotkey, StaticMetagraph } from './test-fixtures.ts'
 
@@ -33,5 +34,33 @@ describe('binding cache', () => {
     // Nor may the swap poison the cache: the real one still verifies, the swap still fails.
     await expect(node.verifyPeerBinding(real, PEER, { requirePermit: true })).resolves.toMatchObject({ validatorPermit: true, binding: { hotkey: alice.address } })
     await expect(node.verifyPeerBinding({ ...real, expiry: real.expiry + 1 }, PEER)).rejects.toMatchObject({ code: 'ERR_BINDING_INVALID' })
+  })
+})
+
+describe('per-peer state is bounded and expires (finding 7)', () => {
+  it('offences from many peer ids stay within maxTrackedPeers', async () => {
+    const node = await offline(bob, { limits: { maxTrackedPeers: 50, offenceLimit: 1_000_000 } })
+    for (let i = 0; i < 500; i++) node.reportOffence(`fake-peer-${i}`, new MeshProtocolError('ERR_MALFORMED', 'junk'))
+    expect(node.stateSizes().offences).toBeLessThanOrEqual(50)
+    expect(node.offences('fake-peer-499')).toBe(1)
+  })
+
+  it('offences and bans are dropped once they expire, without being read', async () => {
+    const node = await offline(bob, { limits: { offenceWindowMs: 400, banMs: 400, offenceLimit: 2 } })
+    await node.start()
+    node.reportOffence(PEER, new MeshProtocolError('ERR_MALFORMED', 'junk'))
+    node.reportOffence(PEER, new MeshProtocolError('ERR_MALFORMED', 'junk'))
+    expect(node.stateSizes()).toMatchObject({ offences: 1, bans: 1 })
+    await expect.poll(() => node.stateSizes(), { timeout: 10_000, interval: 100 }).toMatchObject({ offences: 0, bans: 0 })
+  })
+
+  it('a rate limiter keeps at most its bound of buckets, even when none is full', () => {
+    const t = 0
+    const limiter = new RateLimiter(1, 5, () => t, 1_000)
+    for (let i = 0; i < 5_000; i++) limiter.take(`k${i}`)
+    expect(limiter.size).toBeLessThanOrEqual(1_000)
+    // The newest keys are the ones kept, with their token spent.
+    for (let i = 0; i < 4; i++) expect(limiter.take('k4999')).toBe(true)
+    expect(limiter.take('k4999')).toBe(false)
   })
 })

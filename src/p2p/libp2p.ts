@@ -79,6 +79,8 @@ export interface MeshLibp2pInit {
   appScore: (peerId: string) => number
   /** Peers refused at the gate. */
   isBanned: (peerId: string) => boolean
+  /** Inbound peers admitted at the gate (after encryption): see MeshNode's admission. */
+  admit?: (peerId: string) => boolean
   /** Topics this node may subscribe to or relay (allowlist). */
   topics: string[]
 }
@@ -102,7 +104,10 @@ function gossip(init: { appScore: (p: string) => number; topics: string[]; doPX:
     doPX: init.doPX,
     allowedTopics: init.topics,
     maxInboundDataLength: 16 * 1024,
-    scoreParams: { appSpecificScore: init.appScore, appSpecificWeight: 1 },
+    // No IP colocation penalty: every peer reached through a relay shows the relay's address (and
+    // browsers behind one NAT share theirs), so more than 10 honest peers would be graylisted
+    // together. Sybils are held off by the chain-bound identity instead (bindings, per-hotkey limits).
+    scoreParams: { appSpecificScore: init.appScore, appSpecificWeight: 1, IPColocationFactorWeight: 0 },
     // Offenders get an application score far below the graylist threshold (-80).
     scoreThresholds: { gossipThreshold: -10, publishThreshold: -50, graylistThreshold: -80, acceptPXThreshold: 10, opportunisticGraftThreshold: 20 },
   })
@@ -132,10 +137,13 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
       // The app configures which relays to dial, loopback and ws:// included (browser default refuses both).
       ...allowAllAddrs,
       denyDialPeer: async (peer) => banned(peer),
-      denyInboundEncryptedConnection: async (peer) => banned(peer),
+      denyInboundEncryptedConnection: async (peer) => banned(peer) || init.admit?.(peer.toString()) === false,
       denyOutboundEncryptedConnection: async (peer) => banned(peer),
     },
-    connectionManager: { reconnectRetries: 1_000_000, reconnectRetryInterval: 500, reconnectBackoffFactor: 1.5, dialTimeout: 10_000 },
+    // Every relayed connection shows the relay's address: libp2p's per-address budget (5 new
+    // connections/s, 10 pending) would be one budget for all peers behind the relay. Peers are
+    // admitted by identity at the gate instead (bound peers always, unidentified ones up to a cap).
+    connectionManager: { reconnectRetries: 1_000_000, reconnectRetryInterval: 500, reconnectBackoffFactor: 1.5, dialTimeout: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 128 },
     peerDiscovery: relays.length > 0 ? [bootstrap({ list: relays.map((r) => r.toString()), timeout: 0, tagName: KEEP_ALIVE, tagValue: 100 })] : [],
     services: {
       identify: identify({ runOnLimitedConnection: true }),
@@ -152,19 +160,24 @@ export interface RelayLibp2pInit {
   port: number
   privateKey?: Uint8Array
   maxReservations: number
+  /** How long a reservation lasts unless refreshed, ms. */
+  reservationTtl: number
   topics: string[]
-  /** Data limit per relayed connection, bytes; 0 = unlimited. */
+  /** Data limit per relayed connection, bytes. */
   dataLimit: number
-  /** Duration limit per relayed connection, ms; 0 = unlimited. */
+  /** Duration limit per relayed connection, ms. */
   durationLimit: number
-  /** Most simultaneous connections from one IP address. */
-  maxConnectionsPerIp: number
+  /** The relay's admission decisions (identity, per-IP and per-hotkey caps). */
+  gate: {
+    denyInboundConnection(remoteAddr: Multiaddr): boolean
+    denyInboundRelayReservation(peer: string): Promise<boolean>
+    denyOutboundRelayedConnection(src: string, dst: string): Promise<boolean>
+  }
 }
 
 /** Creates and starts a relay: WebSocket listener, circuit-relay-v2 server, gossipsub hub. */
 export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<RelayServices>> {
   await ensureWebSocket()
-  const limited = init.dataLimit > 0 || init.durationLimit > 0
   const node = await createLibp2p({
     privateKey: await loadKey(init.privateKey),
     addresses: { listen: [`/ip4/${init.host}/tcp/${init.port}/ws`] },
@@ -174,12 +187,9 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
     connectionManager: { maxConnections: 4096, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 1000, maxPeerAddrsToDial: 4 },
     connectionGater: {
       ...allowAllAddrs,
-      denyInboundConnection: async (maConn) => {
-        const ip = hostOf(maConn.remoteAddr)
-        let n = 0
-        for (const c of node.getConnections()) if (hostOf(c.remoteAddr) === ip) n++
-        return n >= init.maxConnectionsPerIp
-      },
+      denyInboundConnection: async (maConn) => init.gate.denyInboundConnection(maConn.remoteAddr),
+      denyInboundRelayReservation: async (peer) => await init.gate.denyInboundRelayReservation(peer.toString()),
+      denyOutboundRelayedConnection: async (src, dst) => await init.gate.denyOutboundRelayedConnection(src.toString(), dst.toString()),
     },
     services: {
       identify: identify({ runOnLimitedConnection: true }),
@@ -190,9 +200,11 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
         maxOutboundStopStreams: 1024,
         reservations: {
           maxReservations: init.maxReservations,
-          applyDefaultLimit: limited,
-          ...(init.durationLimit > 0 ? { defaultDurationLimit: init.durationLimit } : {}),
-          ...(init.dataLimit > 0 ? { defaultDataLimit: BigInt(init.dataLimit) } : {}),
+          reservationTtl: init.reservationTtl,
+          // Every relayed connection is limited: enough for challenges, useless as a proxy.
+          applyDefaultLimit: true,
+          defaultDurationLimit: init.durationLimit,
+          defaultDataLimit: BigInt(init.dataLimit),
         },
       }),
     },
@@ -200,7 +212,8 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
   return node as unknown as Libp2p<RelayServices>
 }
 
-function hostOf(ma: Multiaddr): string | undefined {
+/** The IP address of a multiaddr, or undefined. */
+export function hostOf(ma: Multiaddr): string | undefined {
   return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value
 }
 

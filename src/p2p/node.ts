@@ -4,10 +4,12 @@
  * presence gossip.
  */
 import { createMeshLibp2p, isRelayed, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p } from './libp2p.ts'
-import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, verifySignature, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
+import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
-import { DEFAULT_LIMITS, type MeshLimits } from './limits.ts'
+import { BoundedMap, DEFAULT_LIMITS, RateLimiter, type MeshLimits } from './limits.ts'
 import { decodePresence, encodePresence } from './messages.ts'
+import { BIND_PROTOCOL, isBindingRefusal, pushBinding, readBinding } from './bind.ts'
+import { checkPresence } from './presence.ts'
 
 /** Options of {@link createMeshNode}. */
 export interface MeshNodeInit {
@@ -99,12 +101,24 @@ export interface MeshNode extends EventTarget {
   publishPresence(info: { model: string; capacity: number }, options?: { signal?: AbortSignal }): Promise<void>
   /** Miners seen in presence gossip, latest message per peer. */
   presence(): PresenceInfo[]
-  /** Records a protocol offence by `peer`; repeated offenders are banned and disconnected. */
+  /**
+   * Records a protocol offence by `peer`, against its verified hotkey when it has one (else its
+   * peer id); repeated offenders are banned and every peer of the hotkey disconnected.
+   */
   reportOffence(peer: string, err: MeshError): void
-  /** Offences of `peer` in the current window. */
+  /** Offences of `peer` (of its hotkey, when bound) in the current window. */
   offences(peer: string): number
-  /** True while `peer` is banned. */
+  /** True while `peer`, or the hotkey it is bound to, is banned (a peer id or a hotkey may be given). */
   isBanned(peer: string): boolean
+  /** The hotkey `peer` showed a valid, unexpired binding for, or undefined. */
+  hotkeyOf(peer: string): string | undefined
+  /**
+   * The share of this node's capacity a validator hotkey gets: its share of the permit holders'
+   * stake (0 without a permit; 1 when the chain view gives no stakes). Cached for a minute.
+   */
+  capacityShare(hotkey: string): Promise<number>
+  /** Sizes of the per-peer state (diagnostics, the adversary bench). */
+  stateSizes(): { verified: number; offences: number; bans: number; presences: number; limiters: number }
   /** Gossipsub score of `peer` as this node sees it. */
   gossipScore(peer: string): number
   /** The best open connection to `peer` for the preference, or undefined. */
@@ -120,11 +134,12 @@ export function presenceTopic(netuid: number): string {
   return `/webtensor/presence/1/${netuid}`
 }
 
-const PRESENCE_MAX_SKEW_MS = 120_000
 const DIAL_TIMEOUT_MS = 15_000
 const WEBRTC_DIAL_TIMEOUT_MS = 8_000
 const WEBRTC_DIAL_ATTEMPTS = 3
 const ANSWERED_MAX = 100_000
+const SWEEP_MS = 10_000
+const SHARE_CACHE_MS = 60_000
 
 class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly peerId: string
@@ -137,11 +152,19 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly #relays: string[]
   readonly #relayPeers: Set<string>
   readonly #bindingTtlMs: number
-  readonly #offences = new Map<string, number[]>()
-  readonly #bans = new Map<string, number>()
+  /** Offence times and bans by hotkey (or by peer id for a peer that never showed a binding). */
+  readonly #offences: BoundedMap<string, number[]>
+  readonly #bans: BoundedMap<string, number>
   /** Verified bindings by remote peer, keyed on the whole encoded binding (not only its signature). */
-  readonly #verified = new Map<string, { encoded: Uint8Array; result: VerifiedBinding; until: number }>()
-  readonly #presence = new Map<string, PresenceInfo>()
+  readonly #verified: BoundedMap<string, { encoded: Uint8Array; result: VerifiedBinding; until: number }>
+  readonly #presence: BoundedMap<string, PresenceInfo>
+  /** Presence messages per hotkey. */
+  readonly #presenceLimiter: RateLimiter
+  readonly #shares: BoundedMap<string, { share: Promise<number>; until: number }>
+  readonly #bindTimers = new Set<ReturnType<typeof setTimeout>>()
+  /** Unidentified peers admitted at the gate, with when (kept for one bind timeout). */
+  readonly #admitted = new Map<string, number>()
+  #sweepTimer: ReturnType<typeof setInterval> | undefined
   readonly #answered = new Set<string>()
   #binding: Promise<Binding> | undefined
   #bindingExpiry = 0
@@ -162,6 +185,108 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     this.#relays = init.relays
     this.#relayPeers = new Set(init.relays.map((r) => parseMultiaddr(r).getComponents().findLast((c) => c.name === 'p2p')?.value).filter((p): p is string => p !== undefined))
     this.#bindingTtlMs = init.bindingTtlMs ?? 24 * 3600_000
+    const max = limits.maxTrackedPeers
+    this.#offences = new BoundedMap(max)
+    this.#bans = new BoundedMap(max)
+    this.#verified = new BoundedMap(max)
+    this.#presence = new BoundedMap(max)
+    this.#shares = new BoundedMap(max)
+    this.#presenceLimiter = new RateLimiter(limits.presenceRatePerSecond, limits.presenceBurst, undefined, max)
+  }
+
+  isRelay(peer: string): boolean { return this.#relayPeers.has(peer) }
+
+  hotkeyOf(peer: string): string | undefined {
+    const v = this.#verified.get(peer)
+    return v !== undefined && v.result.binding.expiry > Date.now() ? v.result.binding.hotkey : undefined
+  }
+
+  async capacityShare(hotkey: string): Promise<number> {
+    const now = Date.now()
+    let c = this.#shares.get(hotkey)
+    if (c === undefined || c.until <= now) {
+      const chain = this.#chain
+      const share = chain.stakeShare === undefined
+        ? Promise.resolve(chain.hasValidatorPermit(hotkey, this.netuid)).then((p) => (p ? 1 : 0))
+        : Promise.resolve(chain.stakeShare(hotkey, this.netuid)).then((x) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0))
+      c = { share, until: now + SHARE_CACHE_MS }
+      this.#shares.set(hotkey, c)
+      share.catch(() => { this.#shares.delete(hotkey) })
+    }
+    return await c.share
+  }
+
+  stateSizes(): { verified: number; offences: number; bans: number; presences: number; limiters: number } {
+    return { verified: this.#verified.size, offences: this.#offences.size, bans: this.#bans.size, presences: this.#presence.size, limiters: this.#presenceLimiter.size }
+  }
+
+  /**
+   * Admission at the gate (after encryption, before anything else): banned peers never; peers
+   * with a verified binding and the relays always; others only while fewer than
+   * `maxUnboundPeers` unidentified peers are connected.
+   */
+  admit(peer: string): boolean {
+    if (this.isBanned(peer)) return false
+    if (this.#relayPeers.has(peer) || this.hotkeyOf(peer) !== undefined) return true
+    // Unidentified peers: those connected, and those admitted a moment ago whose connection is
+    // still being set up (admissions race each other otherwise).
+    const now = Date.now()
+    for (const [p, at] of this.#admitted) if (now - at > this.limits.bindTimeoutMs) this.#admitted.delete(p)
+    const unbound = new Set<string>()
+    for (const [p] of this.#admitted) if (this.hotkeyOf(p) === undefined) unbound.add(p)
+    for (const c of this.libp2p.getConnections()) {
+      const p = c.remotePeer.toString()
+      if (!this.#relayPeers.has(p) && this.hotkeyOf(p) === undefined) unbound.add(p)
+    }
+    if (!unbound.has(peer) && unbound.size >= this.limits.maxUnboundPeers) return false
+    this.#admitted.set(peer, now)
+    return true
+  }
+
+  /** Sends our binding on a new connection, and closes it if the peer shows none in time. */
+  readonly #onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    const conn = evt.detail
+    const peer = conn.remotePeer.toString()
+    void this.currentBinding().then((b) => pushBinding(conn, b, this.limits.bindTimeoutMs)).catch(() => {})
+    if (this.#relayPeers.has(peer)) return
+    const t = setTimeout(() => {
+      this.#bindTimers.delete(t)
+      if (conn.status === 'open' && this.hotkeyOf(peer) === undefined) {
+        void conn.close().catch(() => conn.abort(new MeshError('ERR_BINDING_INVALID', 'no binding')))
+      }
+    }, this.limits.bindTimeoutMs)
+    this.#bindTimers.add(t)
+    ;(t as { unref?: () => void }).unref?.()
+  }
+
+  /** A peer's binding, pushed on the bind protocol: verified, or the connection is closed. */
+  async #onBindStream(stream: import('./libp2p.ts').Stream, conn: Connection): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    try {
+      const b = await readBinding(stream, conn, this.limits.bindTimeoutMs)
+      const r = await this.verifyPeerBinding(b, peer)
+      if (this.isBanned(peer)) { void this.libp2p.hangUp(conn.remotePeer).catch(() => {}); return }
+      // Bound peers outrank unidentified ones when connections are pruned; validators most.
+      await this.libp2p.peerStore.merge(conn.remotePeer, { tags: { 'webtensor-bound': { value: r.validatorPermit ? 100 : 50, ttl: Math.max(1, b.expiry - Date.now()) } } }).catch(() => {})
+    } catch (err) {
+      stream.abort(err as Error)
+      // A forged or malformed binding is an offence; an unregistered hotkey is not, but its peer
+      // stays unbound, so the bind timer closes the connection all the same.
+      if (isBindingRefusal(err) && err instanceof MeshProtocolError && (err.code === 'ERR_BINDING_INVALID' || err.code === 'ERR_MALFORMED')) this.reportOffence(peer, err)
+    }
+  }
+
+  #sweep(): void {
+    const now = Date.now()
+    for (const [k, list] of this.#offences) {
+      const kept = list.filter((t) => now - t < this.limits.offenceWindowMs)
+      if (kept.length === 0) this.#offences.delete(k)
+      else if (kept.length !== list.length) this.#offences.set(k, kept)
+    }
+    for (const [k, until] of this.#bans) if (until <= now) this.#bans.delete(k)
+    for (const [k, p] of this.#presence) if (now - p.ts > this.limits.presenceTtlMs) this.#presence.delete(k)
+    for (const [k, v] of this.#verified) if (v.result.binding.expiry <= now) this.#verified.delete(k)
+    for (const [k, v] of this.#shares) if (v.until <= now) this.#shares.delete(k)
   }
 
   isStarted(): boolean { return this.#started }
@@ -169,7 +294,13 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   async start(): Promise<void> {
     if (this.#started) return
     this.#started = true
+    await this.libp2p.handle(BIND_PROTOCOL, (stream, conn) => { void this.#onBindStream(stream, conn) }, { runOnLimitedConnection: true, maxInboundStreams: 2, maxOutboundStreams: 2 })
+    this.libp2p.addEventListener('connection:open', this.#onConnectionOpen)
     await this.libp2p.start()
+    for (const conn of this.libp2p.getConnections()) this.#onConnectionOpen(new CustomEvent('connection:open', { detail: conn }))
+    const l = this.limits
+    this.#sweepTimer = setInterval(() => this.#sweep(), Math.min(SWEEP_MS, Math.max(200, Math.min(l.offenceWindowMs, l.banMs, l.presenceTtlMs) / 2)))
+    ;(this.#sweepTimer as { unref?: () => void }).unref?.()
     const pubsub = this.libp2p.services.pubsub
     const topic = presenceTopic(this.netuid)
     pubsub.topicValidators.set(topic, async (_peer, msg) => this.#validatePresence(msg))
@@ -206,6 +337,11 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     this.#started = false
     clearInterval(this.#relayTimer)
     this.#relayTimer = undefined
+    clearInterval(this.#sweepTimer)
+    this.#sweepTimer = undefined
+    for (const t of this.#bindTimers) clearTimeout(t)
+    this.#bindTimers.clear()
+    this.libp2p.removeEventListener('connection:open', this.#onConnectionOpen)
     const pubsub = this.libp2p.services.pubsub
     pubsub.removeEventListener('message', this.#onMessage)
     await this.libp2p.stop()
@@ -343,7 +479,6 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
       // Only a binding that verified is cached; chain facts are re-read at most once a minute per peer.
       this.#verified.delete(remotePeer)
       this.#verified.set(remotePeer, { encoded, result, until: Math.min(b.expiry, now + 60_000) })
-      if (this.#verified.size > 10_000) this.#verified.delete(this.#verified.keys().next().value as string)
     }
     if (options.requirePermit === true && !result.validatorPermit) throw new MeshProtocolError('ERR_NO_PERMIT', `hotkey ${b.hotkey} has no validator permit on subnet ${this.netuid}: miners serve challenges only to validators`)
     return result
@@ -360,25 +495,24 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   }
 
   presence(): PresenceInfo[] {
-    return [...this.#presence.values()]
+    const now = Date.now()
+    return [...this.#presence.values()].filter((p) => now - p.ts <= this.limits.presenceTtlMs)
   }
 
   async #validatePresence(msg: { type: string; data: Uint8Array; from?: { toString(): string } }): Promise<import('@libp2p/gossipsub').TopicValidatorResult> {
-    const reject = 'reject' as import('@libp2p/gossipsub').TopicValidatorResult
-    const ignore = 'ignore' as import('@libp2p/gossipsub').TopicValidatorResult
-    if (msg.type !== 'signed' || msg.from === undefined) return reject
+    type Verdict = import('@libp2p/gossipsub').TopicValidatorResult
+    if (msg.type !== 'signed' || msg.from === undefined) return 'reject' as Verdict
     const from = msg.from.toString()
-    try {
-      const p = decodePresence(msg.data)
-      if (Math.abs(p.ts - Date.now()) > PRESENCE_MAX_SKEW_MS) return ignore
-      await this.verifyPeerBinding(p.binding, from)
-      if (!verifySignature(presenceMessage(from, p.model, p.capacity, p.ts), p.signature, p.binding.hotkey)) return reject
-      const prev = this.#presence.get(from)
-      if (prev !== undefined && prev.ts >= p.ts) return ignore
-      return 'accept' as import('@libp2p/gossipsub').TopicValidatorResult
-    } catch {
-      return reject
-    }
+    const { verdict, presence } = await checkPresence(msg.data, from, {
+      netuid: this.netuid,
+      limiter: this.#presenceLimiter,
+      verifyBinding: (b, peer) => this.verifyPeerBinding(b, peer),
+      refuse: (peer) => this.isBanned(peer),
+    })
+    if (verdict !== 'accept' || presence === undefined) return verdict as Verdict
+    const prev = this.#presence.get(from)
+    if (prev !== undefined && prev.ts >= presence.ts) return 'ignore' as Verdict
+    return 'accept' as Verdict
   }
 
   readonly #onMessage = (evt: CustomEvent<{ topic: string; data: Uint8Array; type: string; from?: { toString(): string } }>): void => {
@@ -392,30 +526,42 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     } catch { /* validated before delivery */ }
   }
 
+  /** Offences and bans are kept per hotkey for bound peers: a new peer id does not escape them. */
+  #keyOf(peer: string): string {
+    return this.hotkeyOf(peer) ?? peer
+  }
+
   reportOffence(peer: string, err: MeshError): void {
     if (!(err instanceof MeshProtocolError)) return
     const now = Date.now()
-    const list = (this.#offences.get(peer) ?? []).filter((t) => now - t < this.limits.offenceWindowMs)
+    const key = this.#keyOf(peer)
+    const list = (this.#offences.get(key) ?? []).filter((t) => now - t < this.limits.offenceWindowMs)
     list.push(now)
-    this.#offences.set(peer, list)
+    this.#offences.set(key, list)
     if (list.length >= this.limits.offenceLimit && !this.isBanned(peer)) {
-      this.#bans.set(peer, now + this.limits.banMs)
+      this.#bans.set(key, now + this.limits.banMs)
       this.dispatchEvent(new CustomEvent('ban', { detail: peer }))
-      void this.libp2p.hangUp(parsePeerId(peer)).catch(() => {})
+      // Every peer id of the hotkey goes.
+      const peers = new Set([peer])
+      for (const c of this.libp2p.getConnections()) if (this.#keyOf(c.remotePeer.toString()) === key) peers.add(c.remotePeer.toString())
+      for (const p of peers) void this.libp2p.hangUp(parsePeerId(p)).catch(() => {})
     }
   }
 
   offences(peer: string): number {
     const now = Date.now()
-    return (this.#offences.get(peer) ?? []).filter((t) => now - t < this.limits.offenceWindowMs).length
+    return (this.#offences.get(this.#keyOf(peer)) ?? []).filter((t) => now - t < this.limits.offenceWindowMs).length
   }
 
   isBanned(peer: string): boolean {
-    const until = this.#bans.get(peer)
-    if (until === undefined) return false
-    if (until > Date.now()) return true
-    this.#bans.delete(peer)
-    this.#offences.delete(peer)
+    const now = Date.now()
+    for (const key of new Set([peer, this.#keyOf(peer)])) {
+      const until = this.#bans.get(key)
+      if (until === undefined) continue
+      if (until > now) return true
+      this.#bans.delete(key)
+      this.#offences.delete(key)
+    }
     return false
   }
 
@@ -469,6 +615,7 @@ export async function createMeshNode(init: MeshNodeInit): Promise<MeshNode> {
     ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
     appScore: (p) => node?.appScore(p) ?? 0,
     isBanned: (p) => node?.isBanned(p) ?? false,
+    admit: (p) => node?.admit(p) ?? true,
     topics: [presenceTopic(init.netuid)],
   })
   node = new MeshNodeImpl(libp2p, init, limits)

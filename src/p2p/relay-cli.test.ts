@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 
 describe('webtensor relay', () => {
   it('prints its multiaddrs and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['bin/webtensor.js', 'relay', '--port', '0', '--netuid', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['bin/webtensor.js', 'relay', '--open', '--port', '0', '--netuid', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = ''
@@ -17,6 +17,12 @@ describe('webtensor relay', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')
     }
+  })
+
+  it('refuses to start without --chain or --open (it could not check who reserves)', () => {
+    const r = spawnSync(process.execPath, ['bin/webtensor.js', 'relay', '--port', '0'], { encoding: 'utf8' })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('--chain')
   })
 
   it('refuses a bad port with a message and exit 2', () => {

@@ -15,6 +15,8 @@ export function devHotkey(uri: string): Signer {
 export class StaticMetagraph implements ChainView {
   readonly registered = new Set<string>()
   readonly permits = new Set<string>()
+  /** Stake by hotkey (default 1 for each permit holder). */
+  readonly stakes = new Map<string, number>()
   constructor(readonly netuid: number, entries: Array<{ hotkey: string; permit?: boolean }> = []) {
     for (const e of entries) this.add(e.hotkey, e.permit === true)
   }
@@ -28,5 +30,11 @@ export class StaticMetagraph implements ChainView {
   }
   hasValidatorPermit(hotkey: string, netuid: number): boolean {
     return netuid === this.netuid && this.permits.has(hotkey)
+  }
+  stakeShare(hotkey: string, netuid: number): number {
+    if (!this.hasValidatorPermit(hotkey, netuid)) return 0
+    let total = 0
+    for (const h of this.permits) total += this.stakes.get(h) ?? 1
+    return total > 0 ? (this.stakes.get(hotkey) ?? 1) / total : 0
   }
 }
