@@ -12,7 +12,7 @@ export {
   type HostMessage, type WidgetStatus,
 } from './protocol.ts'
 export {
-  WidgetController, refusal, SERIOUS_DUTY_CYCLE, type HoldReason, type PressureLevel, type RefusalReason, type WidgetControllerInit,
+  WidgetController, refusal, seenEnough, MIN_VISIBLE_HEIGHT, MIN_VISIBLE_WIDTH, SERIOUS_DUTY_CYCLE, type HoldReason, type Visibility, type PressureLevel, type RefusalReason, type WidgetControllerInit,
 } from './widget-state.svelte.ts'
 
 /** True when the page was opened as the widget (`?mode=widget`). */

@@ -40,6 +40,33 @@ interface PressureObserverCtor {
   new (cb: (records: Array<{ state: PressureLevel }>) => void): { observe(source: 'cpu', opts?: { sampleInterval?: number }): Promise<void>; disconnect(): void }
 }
 
+/**
+ * The smallest area, in CSS pixels, of the widget that must be on screen for it to count as seen
+ * (docs/widget.md): a host that shrinks the frame below it (a 1x1 px iframe) pauses mining and a
+ * click is refused, as when the frame is covered.
+ */
+export const MIN_VISIBLE_WIDTH = 200
+export const MIN_VISIBLE_HEIGHT = 100
+
+/** What the widget knows about how much of it is on screen. */
+export interface Visibility {
+  /** IntersectionObserver: some of the widget is in the viewport. */
+  isIntersecting: boolean
+  /** IntersectionObserver v2: not covered, faded or transformed (true where the browser lacks v2). */
+  isVisible: boolean
+  /** The part of the widget on screen (IntersectionObserver's intersectionRect). */
+  shown: { width: number; height: number }
+  /** The frame's own viewport (window.innerWidth/innerHeight). */
+  frame: { width: number; height: number }
+}
+
+/** True when the widget counts as seen: in view, not obscured, and at least the minimum size shown. */
+export function seenEnough(v: Visibility): boolean {
+  const width = Math.min(v.shown.width, v.frame.width)
+  const height = Math.min(v.shown.height, v.frame.height)
+  return v.isIntersecting && v.isVisible && width >= MIN_VISIBLE_WIDTH && height >= MIN_VISIBLE_HEIGHT
+}
+
 /** Why a click was refused, in words the widget shows. */
 export type RefusalReason = 'untrusted' | 'no-activation' | 'obscured'
 
@@ -59,8 +86,10 @@ export class WidgetController {
   storageDenied = $state(false)
   /** The last refused start, shown to the user. */
   refused = $state<RefusalReason | null>(null)
-  /** False while the widget cannot be seen: out of view, hidden, or (IntersectionObserver v2) covered, faded or transformed by the host. */
+  /** False while the widget cannot be seen: out of view, hidden, shown smaller than the minimum size, or (IntersectionObserver v2) covered, faded or transformed by the host. */
   visible = $state(true)
+  /** The subnet this app mines on, from its /config.json (never from the host), or null until known. */
+  netuid = $state<number | null>(null)
   /** CPU pressure (Compute Pressure API), or null where the browser has none or the host did not allow it. */
   pressure = $state<PressureLevel | null>(null)
   /** Why this controller paused mining (widget out of view, or critical pressure), or null. */

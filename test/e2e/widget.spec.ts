@@ -40,9 +40,9 @@ interface PartnerWindow { __statuses: Status[]; __raw: number }
 
 /** The partner site: /partner.html embeds the widget; /evil.html (a third origin when loaded via localhost) forges status messages. */
 async function startPartner(appOrigin: string | (() => string)): Promise<{ server: Server; origin: string }> {
-  const partnerPage = (app: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>
+  const partnerPage = (app: string, netuid: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head><body>
 <h1>Partner site</h1>
-<webtensor-miner app="${app}" netuid="1" duty-cycle="0.25"></webtensor-miner>
+<webtensor-miner app="${app}" netuid="${netuid}" duty-cycle="0.25"></webtensor-miner>
 <script>
   window.__statuses = []; window.__raw = 0;
   document.addEventListener('webtensor-status', (e) => window.__statuses.push(e.detail));
@@ -55,7 +55,8 @@ async function startPartner(appOrigin: string | (() => string)): Promise<{ serve
   parent.postMessage({ source: 'webtensor', v: 1, type: 'status', nonce, phase: 'mining', answered: 999, accepted: 999, dutyCycle: 1, consent: true, error: null, forged: 'frame' }, '*');
 </script>`
   const server = createServer((req, res) => {
-    const body = req.url === '/partner.html' ? partnerPage(typeof appOrigin === 'string' ? appOrigin : appOrigin()) : req.url?.startsWith('/evil.html') === true ? evil : null
+    const claimed = req.url === '/partner.html?netuid=7' ? '7' : '1' // a host may claim another subnet than the app's
+    const body = req.url === '/partner.html' || req.url === '/partner.html?netuid=7' ? partnerPage(typeof appOrigin === 'string' ? appOrigin : appOrigin(), claimed) : req.url?.startsWith('/evil.html') === true ? evil : null
     if (body === null) { res.writeHead(404).end(); return }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body)
   })
@@ -328,6 +329,60 @@ test.describe('partner widget', () => {
       expect(await page.evaluate(() => (window as unknown as PartnerWindow).__statuses.length)).toBe(0)
     } finally {
       await listed.stop()
+      await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
+    }
+  })
+
+  test('shown below its minimum size (a 1x1 px frame) the widget pauses mining and resumes at full size; its consent names the configured subnet, not the host\'s', async ({ stack }) => {
+    test.setTimeout(360_000)
+    const appOrigin = new URL(stack.url).origin
+    const partner = await startPartner(appOrigin)
+    // Mining needs the frame's storage (its session hotkey): a profile that allows third-party storage, as in the first test.
+    const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-size-'))
+    mkdirSync(join(profile, 'Default'))
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }))
+    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+    const page = context.pages()[0] ?? await context.newPage()
+    const el = (size: { width: string; height: string } | null) => page.evaluate((sz) => {
+      const e = document.querySelector('webtensor-miner') as HTMLElement
+      e.style.width = sz?.width ?? ''
+      e.style.height = sz?.height ?? ''
+    }, size)
+    try {
+      await page.goto(`${partner.origin}/partner.html?netuid=7`)
+      const frame = page.locator('webtensor-miner').locator('iframe').contentFrame()
+      // The app's /config.json says subnet 1; the host's attribute says 7.
+      expect(stack.config.netuid).toBe(1)
+      await expect(frame.getByTestId('consent-text')).toContainText('(subnet 1)')
+      await expect(frame.getByTestId('consent-text')).not.toContainText('subnet 7')
+      // A 1x1 px frame is not seen: a real click there is refused.
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'true')
+      await el({ width: '1px', height: '1px' })
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'false')
+      await el(null)
+      await expect(frame.locator('main')).toHaveAttribute('data-visible', 'true')
+      await frame.getByRole('button', { name: 'Start mining' }).click()
+      const waitPhase = (phase: string, timeout = 30_000) => page.waitForFunction((p) => (document.querySelector('webtensor-miner') as HTMLElement & { status: Status | null }).status?.phase === p, phase, { timeout })
+      await waitPhase('mining', 300_000)
+      // The host shrinks the frame after the click: mining pauses, and the host is told.
+      await el({ width: '1px', height: '1px' })
+      await waitPhase('paused')
+      await expect(frame.getByTestId('widget-chip')).toContainText('out of view')
+      await el(null)
+      await waitPhase('mining')
+      // Just under the minimum width (200 px) or height (100 px) also pauses.
+      await el({ width: '199px', height: '300px' })
+      await waitPhase('paused')
+      await el(null)
+      await waitPhase('mining')
+      await el({ width: '340px', height: '99px' })
+      await waitPhase('paused')
+      await el(null)
+      await waitPhase('mining')
+      expect((await statuses(page)).filter((s) => s.phase === 'paused').length).toBeGreaterThanOrEqual(3)
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
       await new Promise<void>((ok) => { partner.server.close(() => ok()); partner.server.closeAllConnections() })
     }
   })
