@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import { swiftShaderInstalled } from './testing/gpu-client.ts'
+import { bigIntegerTexts } from './testing/big-integers.ts'
+import { randomSubnetJson } from './testing/mechanisms.ts'
+import { parseSubnetEpochInput, runEpochWithMechanisms, subnetOutputToJson } from './index.ts'
 
 const fixtures = 'test/fixtures/consensus'
 const dir = mkdtempSync(join(tmpdir(), 'yuma-cli-'))
@@ -64,6 +67,40 @@ describe('webtensor yuma', () => {
       expect(r.stderr, name).toContain(`[1]${field}`)
     }
   }, 180_000)
+
+  it('u64 fields as bare JSON numbers (u64::MAX, TaoWeight 971718665099567868, 2^53 + 1) print what their string form prints', () => {
+    const { strings, numbers } = bigIntegerTexts()
+    const ps = join(dir, 'big-strings.json')
+    const pn = join(dir, 'big-numbers.json')
+    writeFileSync(ps, strings)
+    writeFileSync(pn, numbers)
+    const rs = yuma(['--input', ps, '--cpu'])
+    const rn = yuma(['--input', pn, '--cpu'])
+    expect(rs.status, rs.stderr).toBe(0)
+    expect(rn.status, rn.stderr).toBe(0)
+    expect(rn.stdout).toBe(rs.stdout)
+    const over = join(dir, 'big-over.json')
+    writeFileSync(over, numbers.replace('"rao_emission":18446744073709551615', '"rao_emission":18446744073709551616'))
+    const ro = yuma(['--input', over, '--cpu'])
+    expect(ro.status).toBe(1)
+    expect(ro.stderr).toContain("field 'rao_emission' exceeds u64::MAX, got 18446744073709551616")
+  })
+
+  it('a subnet with mechanisms prints its per-mechanism and per-netuid output; a plain input beside it prints as before', () => {
+    const sub = randomSubnetJson({ n: 7, seed: 21, k: 3, split: true })
+    const p = file('subnet.json', [sub, v02.epochs[2]!.input])
+    const r = yuma(['--input', p, '--cpu'])
+    expect(r.status, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as unknown[]
+    expect(out[0]).toEqual(JSON.parse(JSON.stringify(subnetOutputToJson(runEpochWithMechanisms(parseSubnetEpochInput(sub))))))
+    expect(out[1]).toEqual(v02.epochs[2]!.reference_output)
+    expect(r.stderr).toContain('2 epoch(s) (4 mechanism epochs) on cpu')
+    const bad = structuredClone(sub) as { mechanisms: Array<{ weights: unknown[][] }> }
+    bad.mechanisms[2]!.weights[1] = [[9, 1]]
+    const rb = yuma(['--input', file('subnet-bad.json', bad), '--cpu'])
+    expect(rb.status).toBe(1)
+    expect(rb.stderr).toContain("field 'mechanisms[2].weights[1][0][0]'")
+  })
 
   it('rejects a missing --input and unreadable JSON', () => {
     expect(yuma([]).status).toBe(2)

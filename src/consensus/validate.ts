@@ -187,9 +187,13 @@ export function parseSubnetEpochInput(json: unknown): SubnetEpochInput {
     const at = `mechanisms[${k}]`
     if (!isRecord(m)) bad(at, 'must be a JSON object')
     for (const f of Object.keys(m)) if (!MECHANISM_FIELDS.has(f)) bad(`${at}.${f}`, 'is not a mechanism field (last_update, weights, bonds, commit_blocks)')
+    // get_last_update pads a shorter stored LastUpdate with 0 up to n
+    const n = fromLossless(shared['n'])
+    const lu = m['last_update']
+    const mech = Array.isArray(lu) && typeof n === 'number' && lu.length < n ? { ...m, last_update: [...lu, ...new Array<number>(n - lu.length).fill(0)] } : m
     let one: EpochInput
     try {
-      one = parseEpochInput({ ...shared, ...m })
+      one = parseEpochInput({ ...shared, ...mech })
     } catch (err) {
       const f = err instanceof ConsensusError ? err.field : undefined
       const root = f?.split('[')[0]

@@ -11,6 +11,7 @@ export type RolesErrorCode =
   | 'BAD_OPTIONS' // invalid arguments
   | 'ABORTED'
   | 'STOPPED'
+  | 'STATE_UNAVAILABLE' // the node does not know the block, or no longer serves its state (pruned)
 
 /** Base error of src/roles; `code` is stable, the message says what to do. */
 export class RolesError extends Error {

@@ -9,7 +9,10 @@ export { createMiner, type Miner, type MinerInit, type MinerState, type MinerPha
 export { createValidator, type Validator, type ValidatorInit, type ValidatorState, type ValidatorPhase, type MinerScore, type CommittedWeights } from './validator.ts'
 export { ensureRegistered, ensureValidator, isDevnet, devnetFaucet, httpUrlOf, type EnsureRegisteredInit, type EnsureValidatorInit, type Registration } from './register.ts'
 export { createSubnetView, type SubnetView, type SubnetViewInit } from './chain-view.ts'
-export { readEpochInput, predictEpoch, checkLastEpoch, recomputeNextEpoch, type EpochCheck, type EpochMismatch, type StoredEpoch } from './epoch-input.ts'
+export {
+  readEpochInput, readEpochSeen, readStoredOutputs, epochMismatches, mechanismIndex, stateUnavailableAs, predictEpoch, checkLastEpoch, recomputeNextEpoch,
+  type EpochCheck, type EpochMismatch, type EpochSeen, type StoredEpoch, type StoredOutputs, type ReadEpochInputOptions, type EpochBlockOverlay,
+} from './epoch-input.ts'
 export { encodeOcrChallenge, decodeOcrChallenge, encodeOcrAnswer, decodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
 export { createBrowserOcrSolver, type BrowserOcrSolver, type BrowserOcrSolverInit } from './browser-solver.ts'
 export { createRandomOcrSolver } from './random-solver.ts'

@@ -154,8 +154,12 @@ export function createValidator(init: ValidatorInit): Validator {
 
   const discover = async (signal: AbortSignal): Promise<Array<{ uid: number; hotkey: string; peerId: string | null }>> => {
     const [mg, committed] = await Promise.all([subnet.metagraph({ fresh: true, signal }), subnet.peerIds({ fresh: true, signal })])
+    // A presence outranks the on-chain commitment only while fresh (a miner that restarted with a
+    // new peer id and has not published it yet); stale ones have expired from the mesh node.
     const live = new Map<string, { peerId: string; ts: number }>()
+    const freshSince = Date.now() - (mesh?.limits.presenceTtlMs ?? 0)
     for (const p of mesh?.presence() ?? []) {
+      if (p.ts < freshSince) continue
       const prev = live.get(p.hotkey)
       if (prev === undefined || prev.ts < p.ts) live.set(p.hotkey, { peerId: p.peerId, ts: p.ts })
     }

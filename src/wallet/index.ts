@@ -24,3 +24,7 @@ export { connectWallet, forgetAccount, hasInjectedExtension, injectedTxSigner, r
 export type { ConnectWalletInit, WalletAccount, WalletConnection, WalletExtension } from './extension.ts'
 export { createMemoryHotkeyStorage, isMnemonic, openSessionHotkeys } from './session-hotkey.ts'
 export type { HotkeyStorage, SessionHotkey, SessionHotkeys, SessionHotkeysInit } from './session-hotkey.ts'
+export {
+  DYNAMIC_EPOCH_ITEMS, MAX_TEMPO, commitExpired, epochDueAt, epochIndexAt, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule,
+} from './epoch-schedule.ts'
+export type { DynamicEpochState, EpochSchedule } from './epoch-schedule.ts'

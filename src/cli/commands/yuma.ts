@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import {
-  ConsensusError, consensusDawnEnv, epochOutputToJson, parseEpochInput, releaseConsensusGpu, runEpochBatch, type EpochInput,
+  ConsensusError, consensusDawnEnv, epochOutputToJson, hasMechanisms, parseEpochInput, parseJsonExact, parseSubnetEpochInput,
+  releaseConsensusGpu, runEpochWithMechanismsBatch, subnetOutputToJson, type EpochInput, type SubnetEpochInput,
 } from '../../consensus/index.ts'
 
 /**
@@ -35,6 +36,12 @@ bonds_u16; u64 amounts as numbers when exact in JSON, else decimal strings).
 FILE: one epochs[].input object -> one output object;
       a JSON array of inputs, or a vectors file ({"epochs":[{"input":...},...]}) -> an array of
       outputs, in order.
+      An input with "mechanisms": [{last_update, weights, bonds}, ...] (and optional
+      "mechanism_emission_split") is a subnet with K mechanisms (spec 424 epoch_with_mechanisms);
+      its output is {"mechanisms":[{mechanism, rao_emission, sub_weight_u64f64, output}], and the
+      per-netuid fields active, stake_weight_u16, consensus_u16, dividends_u16,
+      validator_trust_u16, emission, new_validator_permit, server_emission, validator_emission}.
+      Integers are read exactly (u64 given as JSON numbers keep every digit).
 
 options:
   --input FILE  the input JSON (required; "-" reads stdin)
@@ -112,12 +119,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   let doc: unknown
   try {
-    doc = JSON.parse(text)
+    doc = parseJsonExact(text) // u64 fields written as plain numbers keep every digit
   } catch (err) {
     return fail(`--input ${values.input} is not valid JSON: ${(err as Error).message}`)
   }
 
-  let inputs: EpochInput[]
+  let inputs: Array<EpochInput | SubnetEpochInput>
   let single: boolean
   try {
     const ex = extractInputs(doc)
@@ -125,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
     if (ex.inputs.length === 0) return fail('the input holds no epochs')
     inputs = ex.inputs.map(({ at, value }) => {
       try {
-        return parseEpochInput(value)
+        return hasMechanisms(value) ? parseSubnetEpochInput(value) : parseEpochInput(value)
       } catch (err) {
         if (err instanceof ConsensusError && at !== '') {
           const field = `${at}${err.field ?? ''}`
@@ -141,17 +148,20 @@ export async function run(argv: string[]): Promise<number> {
   const prefer = values.cpu === true ? 'cpu' : 'gpu'
   let res
   try {
-    res = await runEpochBatch(inputs, { prefer, requireGpu: values.gpu === true })
+    // every mechanism of every input is one epoch of the same batch
+    res = await runEpochWithMechanismsBatch(inputs, { prefer, requireGpu: values.gpu === true })
   } catch (err) {
     if (err instanceof ConsensusError && err.code === 'GPU_UNAVAILABLE') return fail(err.message, 3)
     return fail((err as Error).message)
   } finally {
     await releaseConsensusGpu()
   }
-  const outs = res.outputs.map(epochOutputToJson)
+  // a plain input prints its one epoch's output (K = 1: the same as the plain epoch), a subnet its aggregate
+  const outs = res.outputs.map((o, k) => ('mechanisms' in inputs[k]! ? subnetOutputToJson(o) : epochOutputToJson(o.mechanisms[0]!.output)))
   const payload = single && values.epochs !== true ? outs[0] : outs
   const text_out = values.pretty === true ? JSON.stringify(payload, null, 2) : JSON.stringify(payload)
   process.stdout.write(text_out + '\n')
-  console.error(`webtensor yuma: ${inputs.length} epoch(s) on ${res.path}${res.passes !== undefined ? ` (${res.passes} GPU passes)` : ''}${res.reason !== undefined ? ` (GPU not used: ${res.reason})` : ''}`)
+  const mechs = res.outputs.reduce((a, o) => a + o.mechanisms.length, 0)
+  console.error(`webtensor yuma: ${inputs.length} epoch(s)${mechs !== inputs.length ? ` (${mechs} mechanism epochs)` : ''} on ${res.path}${res.passes !== undefined ? ` (${res.passes} GPU passes)` : ''}${res.reason !== undefined ? ` (GPU not used: ${res.reason})` : ''}`)
   return 0
 }
