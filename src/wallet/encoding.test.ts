@@ -9,7 +9,7 @@ import { Keyring } from '@polkadot/keyring'
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex, u8aWrapBytes } from '@polkadot/util'
 import { blake2AsU8a, cryptoWaitReady, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
 import {
-  SUBTENSOR_SIGNED_EXTENSIONS, WalletError, calls, createOfflineCallEncoder, keySignerFromPair,
+  SUBTENSOR_SIGNED_EXTENSIONS, WalletError, calls, createOfflineCallEncoder, keySignerFromKeyFile, keySignerFromPair,
 } from './index.ts'
 import type { CallSpec } from './index.ts'
 
@@ -225,5 +225,20 @@ describe('signed payload with subtensor transaction extensions', () => {
     }
     // Messages are signed <Bytes>-wrapped, as wallets do.
     expect(signatureVerify(u8aWrapBytes(short), await signer.signBytes(short), pair.address).isValid).toBe(true)
+  })
+
+  it('loads key files: a bittensor secret phrase, a polkadot{.js} export with its password; refuses the rest by code', async () => {
+    await cryptoWaitReady()
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
+    const phrase = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk'
+    const expected = keyring.addFromUri(phrase).address
+    expect((await keySignerFromKeyFile({ secretPhrase: phrase })).address).toBe(expected)
+    const exported = keyring.addFromUri(phrase).toJson('s3cret')
+    const signer = await keySignerFromKeyFile(exported, 's3cret')
+    expect(signer.address).toBe(expected)
+    expect(signatureVerify(new Uint8Array([1, 2, 3]), await signer.sign(new Uint8Array([1, 2, 3])), expected).isValid).toBe(true)
+    await expect(keySignerFromKeyFile(exported, 'wrong')).rejects.toMatchObject({ code: 'BAD_PASSWORD' })
+    await expect(keySignerFromKeyFile(exported)).rejects.toMatchObject({ code: 'BAD_INPUT' })
+    await expect(keySignerFromKeyFile({ hello: 1 })).rejects.toThrow(/neither a polkadot/)
   })
 })

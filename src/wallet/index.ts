@@ -16,7 +16,7 @@ export {
 } from './errors.ts'
 export type { DecodedDispatchError, InstallLink, WalletErrorCode } from './errors.ts'
 export { SS58_FORMAT, assertAddress, publicKeyOf, toSs58 } from './address.ts'
-export { createKeyringSigner, keySignerFromPair, signMessage, verifyMessage } from './keys.ts'
+export { createKeyringSigner, keySignerFromKeyFile, keySignerFromPair, signMessage, verifyMessage } from './keys.ts'
 export { createIdbMetadataCache, createMemoryMetadataCache, defaultMetadataCache } from './metadata-cache.ts'
 export type { MetadataCache } from './metadata-cache.ts'
 export type * from './types.ts'

@@ -7,6 +7,7 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aConcat, u8aToHex, u8aWrapBytes } from '@polkadot/util'
 import { blake2AsU8a, cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto'
 import { SS58_FORMAT } from './address.ts'
+import { WalletError } from './errors.ts'
 import type { Hex, KeySigner, TxPayload } from './types.ts'
 
 /** Payloads longer than this are signed by their blake2-256 hash (Substrate's rule). */
@@ -42,6 +43,30 @@ export async function createKeyringSigner(suri: string, type: 'sr25519' | 'ed255
   await cryptoWaitReady()
   const pair = new Keyring({ type, ss58Format: SS58_FORMAT }).addFromUri(suri)
   return keySignerFromPair(pair)
+}
+
+/**
+ * A signer from a key file, for Node tools: a polkadot{.js} JSON export (`encoded`, decrypted with
+ * `password`) or a bittensor key file (unencrypted JSON with `secretPhrase` or `secretSeed`).
+ * Throws `BAD_INPUT` for anything else (or a missing password), `BAD_PASSWORD` for a wrong one.
+ */
+export async function keySignerFromKeyFile(json: unknown, password?: string): Promise<KeySigner> {
+  await cryptoWaitReady()
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT })
+  const j = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
+  const phrase = j['secretPhrase'] ?? j['secretSeed']
+  if (typeof phrase === 'string') return keySignerFromPair(keyring.addFromUri(phrase))
+  if (typeof j['encoded'] === 'string') {
+    if (password === undefined) throw new WalletError('BAD_INPUT', 'the key file is encrypted: a password is needed')
+    const pair = keyring.addFromJson(j as never)
+    try {
+      pair.decodePkcs8(password)
+    } catch {
+      throw new WalletError('BAD_PASSWORD', 'wrong key file password')
+    }
+    return keySignerFromPair(pair)
+  }
+  throw new WalletError('BAD_INPUT', 'the key file is neither a polkadot{.js} JSON export nor a bittensor key file')
 }
 
 /** Sign a message the way wallets' `signRaw({ type: 'bytes' })` does (`<Bytes>` wrapping). */

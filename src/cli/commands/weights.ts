@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { KeyringPair, KeyringPair$Json } from '@polkadot/keyring/types'
+import type { KeySigner } from '../../wallet/index.ts'
 import type { PendingCommit, WeightsAccount, WeightsInput } from '../../weights/index.ts'
 
 const USAGE = `usage:
@@ -58,36 +58,26 @@ function hexBytes(name: string, value: string): Uint8Array {
 }
 
 /** Loads the signing hotkey from a dev URI or a keystore file. */
-async function loadKey(devAccount: string | undefined, keystore: string | undefined, passwordEnv: string): Promise<KeyringPair> {
+async function loadKey(devAccount: string | undefined, keystore: string | undefined, passwordEnv: string): Promise<KeySigner> {
   if ((devAccount === undefined) === (keystore === undefined)) throw new UsageError('give exactly one of --dev-account or --keystore')
-  const [{ Keyring }, { cryptoWaitReady }] = await Promise.all([import('@polkadot/keyring'), import('@polkadot/util-crypto')])
-  await cryptoWaitReady()
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
+  const { WalletError, createKeyringSigner, keySignerFromKeyFile } = await import('../../wallet/index.ts')
   if (devAccount !== undefined) {
     if (!devAccount.startsWith('//')) throw new UsageError('--dev-account takes a development derivation such as //Alice')
-    return keyring.addFromUri(devAccount)
+    return await createKeyringSigner(devAccount)
   }
-  let json: Record<string, unknown>
+  let json: unknown
   try {
-    json = JSON.parse(await readFile(keystore!, 'utf8')) as Record<string, unknown>
+    json = JSON.parse(await readFile(keystore!, 'utf8'))
   } catch (e) {
     throw new UsageError(`cannot read --keystore ${keystore}: ${(e as Error).message}`)
   }
-  // bittensor hotkey file (unencrypted JSON with the secret phrase or seed)
-  const phrase = json.secretPhrase ?? json.secretSeed
-  if (typeof phrase === 'string') return keyring.addFromUri(phrase)
-  if (typeof json.encoded === 'string') {
-    const password = process.env[passwordEnv]
-    if (password === undefined) throw new UsageError(`the keystore is encrypted: set ${passwordEnv} to its password`)
-    const pair = keyring.addFromJson(json as unknown as KeyringPair$Json)
-    try {
-      pair.decodePkcs8(password)
-    } catch {
-      throw new UsageError('wrong keystore password')
-    }
-    return pair
+  try {
+    return await keySignerFromKeyFile(json, process.env[passwordEnv])
+  } catch (e) {
+    if (e instanceof WalletError && e.code === 'BAD_PASSWORD') throw new UsageError('wrong keystore password')
+    if (e instanceof WalletError) throw new UsageError(`--keystore ${keystore}: ${e.message}${process.env[passwordEnv] === undefined ? ` (set ${passwordEnv} to its password if it is encrypted)` : ''}`)
+    throw e
   }
-  throw new UsageError(`--keystore ${keystore} is neither a polkadot{.js} JSON export nor a bittensor hotkey file`)
 }
 
 const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? `0x${Buffer.from(x).toString('hex')}` : x))
@@ -162,12 +152,11 @@ export async function run(argv: string[]): Promise<number> {
     if (blockTimeSec !== undefined && !(blockTimeSec > 0)) throw new UsageError('--block-time must be a positive number of seconds')
     const beaconPublicKey = o['beacon-public-key'] === undefined ? undefined : hexBytes('beacon-public-key', o['beacon-public-key'])
 
-    const pair = await loadKey(o['dev-account'], o.keystore, o['password-env'] ?? 'WEBTENSOR_KEYSTORE_PASSWORD')
+    const account: WeightsAccount = await loadKey(o['dev-account'], o.keystore, o['password-env'] ?? 'WEBTENSOR_KEYSTORE_PASSWORD')
     // heavy modules load only once the arguments are known to be good
-    const [{ createChainClient, keySignerFromPair }, w] = await Promise.all([import('../../wallet/index.ts'), import('../../weights/index.ts')])
+    const [{ createChainClient }, w] = await Promise.all([import('../../wallet/index.ts'), import('../../weights/index.ts')])
     const { commitTimelockedWeights, commitWeights, createFileCommitStore, readSubnetWeightState, revealWeights, setWeights, weightsStatus } = w
     WeightsErrorClass = w.WeightsError
-    const account: WeightsAccount = keySignerFromPair(pair)
     const storePath = o.store ?? join(process.env.WEBTENSOR_HOME ?? join(homedir(), '.webtensor'), 'pending-commits.json')
     const store = createFileCommitStore(storePath)
     const client = await createChainClient({ endpoint: o.endpoint, signal: AbortSignal.timeout(60_000) })
