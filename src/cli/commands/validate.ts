@@ -44,25 +44,20 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 }
 
 async function loadKeystore(path: string, passwordEnv: string): Promise<import('../../wallet/index.ts').KeySigner> {
-  const [{ Keyring }, { cryptoWaitReady }, { keySignerFromPair }] = await Promise.all([import('@polkadot/keyring'), import('@polkadot/util-crypto'), import('../../wallet/index.ts')])
-  await cryptoWaitReady()
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
-  let json: Record<string, unknown>
+  let json: unknown
   try {
-    json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    json = JSON.parse(await readFile(path, 'utf8'))
   } catch (e) {
     throw new UsageError(`cannot read --keystore ${path}: ${(e as Error).message}`)
   }
-  const phrase = json['secretPhrase'] ?? json['secretSeed']
-  if (typeof phrase === 'string') return keySignerFromPair(keyring.addFromUri(phrase))
-  if (typeof json['encoded'] === 'string') {
-    const password = process.env[passwordEnv]
-    if (password === undefined) throw new UsageError(`the keystore is encrypted: set ${passwordEnv} to its password`)
-    const pair = keyring.addFromJson(json as never)
-    try { pair.decodePkcs8(password) } catch { throw new UsageError('wrong keystore password') }
-    return keySignerFromPair(pair)
+  const { WalletError, keySignerFromKeyFile } = await import('../../wallet/index.ts')
+  try {
+    return await keySignerFromKeyFile(json, process.env[passwordEnv])
+  } catch (e) {
+    if (e instanceof WalletError && e.code === 'BAD_PASSWORD') throw new UsageError('wrong keystore password')
+    if (e instanceof WalletError) throw new UsageError(`--keystore ${path}: ${e.message}${process.env[passwordEnv] === undefined ? ` (set ${passwordEnv} to its password if it is encrypted)` : ''}`)
+    throw e
   }
-  throw new UsageError(`--keystore ${path} is neither a polkadot{.js} JSON export nor a bittensor hotkey file`)
 }
 
 /** The default pending-commit file of a validator whose hotkey is in `keystore`: `hotkey.json` -> `hotkey.commits.json` beside it. */
