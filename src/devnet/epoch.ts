@@ -116,7 +116,7 @@ export interface NetuidEpochTerms {
   stake_weight_u16: number[]
   emission: bigint[]
   new_validator_permit: boolean[]
-  /** Alpha credited to each uid's hotkey (server + validator emission over all mechanisms). */
+  /** Alpha credited to each uid's hotkey: server + validator emission over all mechanisms (the coinbase's payout). */
   payout: bigint[]
 }
 
@@ -141,11 +141,6 @@ export function writeNetuidOutput(state: State, netuid: number, block: number, o
     }
   }
   state.set(SM, 'LastMechansimStepBlock', [netuid], block)
-}
-
-/** One mechanism's epoch output as the subnet's terms (a subnet with a single mechanism). */
-export function netuidTerms(out: DevnetEpochOutput): NetuidEpochTerms {
-  return { ...out, payout: out.emission }
 }
 
 /** Adds alpha to `(hotkey, coldkey, netuid)`: 1 share per alpha (named simplification). */

@@ -18,7 +18,6 @@ import {
   creditAlpha,
   debitAlpha,
   epochEmission,
-  netuidTerms,
   writeMechanismOutput,
   writeNetuidOutput,
   type DevnetEpochOutput,
@@ -33,7 +32,7 @@ import {
 } from './extrinsic.ts'
 import { acct, type State } from './state.ts'
 import { ADMIN_CALLS, dispatchAdmin, ensureSigned, sudoKey, type CallLike, type DispatchEnv, type Origin } from './admin.ts'
-import { aggregateMechanisms, splitEmissions } from './mechanism-epoch.ts'
+import { aggregateMechanisms, mechanismEpochInputs, type SubnetEpochInput } from '../consensus/index.ts'
 import { emissionSplit, ensureMechanismExists, mechanismIndices, storageIndex } from './mechanisms.ts'
 import { currentEpoch, isCommitExpired, isRevealEpoch, shouldRunEpoch } from './schedule.ts'
 import { dispatchSubnetCall } from './subnets.ts'
@@ -279,7 +278,11 @@ export class Runtime {
     return out.sort((a, b) => a - b)
   }
 
-  /** `epoch_with_mechanisms`: each mechanism's epoch on its share of the emission, then the subnet's terms. */
+  /**
+   * `epoch_with_mechanisms`: the subnet's emission split among its mechanisms, each mechanism's
+   * epoch through the engine, and the subnet's terms aggregated, with src/consensus's
+   * `mechanismEpochInputs` / `aggregateMechanisms` (spec 424's `split_emissions` and U64F64 sums).
+   */
   #runEpoch(state: State, netuid: number, block: number): void {
     if (this.epoch === undefined) {
       // Bookkeeping only: the consensus engine is not wired (see startDevnet's `epoch` option).
@@ -289,12 +292,16 @@ export class Runtime {
     const engine = this.epoch
     const indices = mechanismIndices(state, netuid)
     const total = epochEmission(state, netuid)
-    const shares = splitEmissions(total, indices.length, emissionSplit(state, netuid))
-    const inputs = indices.map((index, m) => buildEpochInput(state, netuid, block, this.#commitBlocks(state, netuid, index, block), { index, raoEmission: shares[m]! }))
-    const n = inputs[0]!.n
+    const per = indices.map((index) => buildEpochInput(state, netuid, block, this.#commitBlocks(state, netuid, index, block), { index, raoEmission: total }))
+    const { last_update: _l, weights: _w, bonds: _b, commit_blocks: _c, ...shared } = per[0]!
+    const subnet: SubnetEpochInput = {
+      ...shared,
+      mechanisms: per.map((x) => ({ last_update: x.last_update, weights: x.weights, bonds: x.bonds, ...(x.commit_blocks !== undefined ? { commit_blocks: x.commit_blocks } : {}) })),
+      mechanism_emission_split: emissionSplit(state, netuid),
+    }
     let outs: DevnetEpochOutput[]
     try {
-      outs = n === 0 ? inputs.map(() => emptyEpochOutput()) : inputs.map((input) => engine.run(input))
+      outs = subnet.n === 0 ? indices.map(() => emptyEpochOutput()) : mechanismEpochInputs(subnet).map((input) => engine.run(input))
     } catch (e) {
       // Never stall block production on an epoch failure: log it and keep the previous outputs.
       this.log(`epoch netuid ${netuid} at block ${block} failed (${engine.name}): ${(e as Error).message}`)
@@ -302,8 +309,9 @@ export class Runtime {
       return
     }
     indices.forEach((index, m) => writeMechanismOutput(state, index, outs[m]!))
-    writeNetuidOutput(state, netuid, block, outs.length === 1 ? netuidTerms(outs[0]!) : aggregateMechanisms(outs, shares, total))
-    this.log(`epoch netuid ${netuid} at block ${block} (${engine.name}, n=${n}, mechanisms=${indices.length})`)
+    const agg = aggregateMechanisms(subnet, outs)
+    writeNetuidOutput(state, netuid, block, { ...agg, payout: agg.server_emission.map((x, i) => x + agg.validator_emission[i]!) })
+    this.log(`epoch netuid ${netuid} at block ${block} (${engine.name}, n=${subnet.n}, mechanisms=${indices.length})`)
   }
 
   /**
