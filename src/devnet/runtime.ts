@@ -745,6 +745,8 @@ export class Runtime {
 
   #addStake(state: State, coldkey: string, hotkey: string, netuid: number, amount: bigint, limitPrice: bigint | undefined, phase: Phase): void {
     if (!this.#subnetExists(state, netuid)) this.#fail(SM, 'SubnetNotExists')
+    // ensure_subtoken_enabled: staking opens with start_call.
+    if (!state.bool(SM, 'SubtokenEnabled', [netuid])) this.#fail(SM, 'SubtokenDisabled')
     if (!state.has(SM, 'Owner', [hotkey])) this.#fail(SM, 'HotKeyAccountNotExists')
     if (amount < MIN_STAKE) this.#fail(SM, 'AmountTooLow')
     if (this.free(state, coldkey) < amount) this.#fail(SM, 'NotEnoughBalanceToStake')
@@ -760,6 +762,7 @@ export class Runtime {
   }
 
   #removeStake(state: State, coldkey: string, hotkey: string, netuid: number, alpha: bigint, limitPrice: bigint | undefined, phase: Phase): void {
+    if (!state.bool(SM, 'SubtokenEnabled', [netuid])) this.#fail(SM, 'SubtokenDisabled')
     if (!this.#subnetExists(state, netuid)) this.#fail(SM, 'SubnetNotExists')
     if (!state.has(SM, 'Owner', [hotkey])) this.#fail(SM, 'HotKeyAccountNotExists')
     if (alpha === 0n) this.#fail(SM, 'AmountTooLow')

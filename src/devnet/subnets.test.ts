@@ -92,6 +92,9 @@ describe('start_call', () => {
     await sudo(tx().adminUtils.sudoSetStartCallDelay(1_000))
     expect(outcome(await submit(tx().subtensorModule.startCall(2), charlie))).toBe('subtensorModule.NeedWaitingMoreBlocksToStarCall')
     await sudo(tx().adminUtils.sudoSetStartCallDelay(0))
+    // Staking opens with start_call (SubtokenEnabled).
+    const owner = keyring.addFromUri('//Charlie//sn')
+    expect(outcome(await submit(tx().subtensorModule.addStake(owner.address, 2, 5_000_000_000n), charlie))).toBe('subtensorModule.SubtokenDisabled')
     const r = await submit(tx().subtensorModule.startCall(2), charlie)
     expect(outcome(r)).toBe('ok')
     const block = net.devnet.bestNumber()
@@ -99,6 +102,7 @@ describe('start_call', () => {
     expect((await query().subtensorModule.firstEmissionBlockNumber(2)).unwrap().toNumber()).toBe(block + 1)
     expect((await query().subtensorModule.subtokenEnabled(2)).isTrue).toBe(true)
     expect(outcome(await submit(tx().subtensorModule.startCall(2), charlie))).toBe('subtensorModule.FirstEmissionBlockNumberAlreadySet')
+    expect(outcome(await submit(tx().subtensorModule.addStake(owner.address, 2, 5_000_000_000n), charlie))).toBe('ok')
     // The runtime API agrees with storage on the next epoch of the new subnet.
     const next = (await call().subnetInfoRuntimeApi.getNextEpochStartBlock(2)).toJSON()
     expect(next).toBe(Number((await query().subtensorModule.lastEpochBlock(2)).toString()) + 360)
