@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDawnServer, swiftShaderInstalled, type DawnServer } from './testing/gpu-client.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
+import { defineMechanismContract } from './testing/mechanisms.ts'
 import { GPU_PASSES } from './gpu-epoch.ts'
 import { checkHelperResults, helperCases } from './testing/helpers-gpu.ts'
 
@@ -31,4 +32,5 @@ describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () 
   })
   defineVectorContract('WebGPU (Dawn, Node)', (inputs) => server.run(inputs), 'gpu')
   defineGpuProperties('WebGPU (Dawn, Node)', () => (inputs) => server.run(inputs))
+  defineMechanismContract('WebGPU (Dawn, Node)', (inputs) => server.run(inputs), 'gpu')
 })

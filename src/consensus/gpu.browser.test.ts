@@ -7,6 +7,7 @@ import { checkHelperResults, helperCases, runHelperKernel } from './testing/help
 import { GPU_PASSES } from './gpu-epoch.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
+import { defineMechanismContract } from './testing/mechanisms.ts'
 import { epochVectors } from './testing/vectors.ts'
 import type { EpochInput } from './types.ts'
 
@@ -41,4 +42,5 @@ describe('consensus on WebGPU (Chromium)', () => {
 
   defineVectorContract('WebGPU (Chromium)', gpu, 'gpu')
   defineGpuProperties('WebGPU (Chromium)', () => gpu)
+  defineMechanismContract('WebGPU (Chromium)', gpu, 'gpu')
 })

@@ -107,6 +107,16 @@ describe('subnet input validation', () => {
   }
 })
 
+describe('mechanism last_update as stored', () => {
+  it('a shorter LastUpdate is padded with 0 up to n (get_last_update)', () => {
+    const x = randomSubnetJson({ n: 6, seed: 2, k: 2 })
+    const m = (x['mechanisms'] as Array<Record<string, unknown>>)[1]!
+    m['last_update'] = (m['last_update'] as number[]).slice(0, 2)
+    const want = [...(m['last_update'] as number[]), 0, 0, 0, 0]
+    expect(parseSubnetEpochInput(x).mechanisms[1]!.last_update).toEqual(want)
+  })
+})
+
 describe('what-if on a subnet with mechanisms', () => {
   it('replaces the row of the chosen mechanism only; dividends are the per-netuid ones', async () => {
     const x = parseSubnetEpochInput(randomSubnetJson({ n: 10, seed: 12, k: 2 }))
