@@ -85,7 +85,7 @@ describe('subnet input validation', () => {
   const good = randomSubnetJson({ n: 6, seed: 1, k: 2 })
   const cases: Array<[string, (x: Record<string, unknown>) => void, string]> = [
     ['uid out of range in mechanism 1', (x) => { ((x['mechanisms'] as Array<Record<string, unknown[][]>>)[1]!['weights']!)[0] = [[6, 5]] }, 'mechanisms[1].weights[0][0][0]'],
-    ['short last_update in mechanism 0', (x) => { ((x['mechanisms'] as Array<Record<string, unknown[]>>)[0]!['last_update']!).pop() }, 'mechanisms[0].last_update'],
+    ['long last_update in mechanism 0', (x) => { ((x['mechanisms'] as Array<Record<string, unknown[]>>)[0]!['last_update']!).push(1) }, 'mechanisms[0].last_update'],
     ['weights at top level beside mechanisms', (x) => { x['weights'] = [] }, 'weights'],
     ['no mechanisms', (x) => { x['mechanisms'] = [] }, 'mechanisms'],
     ['17 mechanisms', (x) => { x['mechanisms'] = new Array(17).fill((x['mechanisms'] as unknown[])[0]) }, 'mechanisms'],
