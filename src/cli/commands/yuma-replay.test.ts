@@ -1,0 +1,126 @@
+/**
+ * `webtensor yuma --chain`: replays of the devnet's epochs equal what the devnet stored
+ * (incentive, dividends, emission, bonds), including an epoch whose block carried set_weights
+ * (the real command, as a process); a block the node does not have and a block whose state it
+ * discarded are said plainly.
+ */
+import { spawn } from 'node:child_process'
+import type { KeyringPair } from '@polkadot/keyring/types'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnetWithApi, type DevnetWithApi } from '../../devnet/testing.ts'
+import { RolesError } from '../../roles/index.ts'
+import { createChainClient, epochDueAt, readEpochSchedule, type ChainClient } from '../../wallet/index.ts'
+import { replayEpoch } from './yuma-replay.ts'
+
+const NETUID = 1
+const TAO = 1_000_000_000n
+let net: DevnetWithApi
+let client: ChainClient
+
+beforeAll(async () => {
+  net = await startDevnetWithApi({ commitReveal: false })
+  client = await createChainClient({ endpoint: net.devnet.url })
+}, 60_000)
+
+afterAll(async () => {
+  await client?.stop()
+  await net?.stop()
+})
+
+/** `webtensor yuma …` as a process (asynchronously: the devnet answers from this process). */
+function yuma(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['bin/webtensor.js', 'yuma', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    p.on('error', reject)
+    p.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
+async function ok(t: Parameters<DevnetWithApi['submit']>[0], signer: KeyringPair): Promise<void> {
+  expect(net.outcome(await net.submit(t, signer))).toBe('ok')
+}
+
+async function uidOf(hot: KeyringPair): Promise<number> {
+  return (await net.query().subtensorModule.uids(NETUID, hot.address)).unwrap().toNumber()
+}
+
+/** Produces blocks until the next one is the subnet's epoch block; returns its number. */
+async function runToEpochEve(): Promise<number> {
+  while (!epochDueAt(await readEpochSchedule(client, NETUID), net.devnet.bestNumber() + 1)) net.devnet.produceBlock()
+  return net.devnet.bestNumber() + 1
+}
+
+describe('webtensor yuma --chain (replay) on the devnet', () => {
+  let alice: KeyringPair, validator: KeyringPair
+  let m: number[]
+
+  beforeAll(async () => {
+    const [a, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((s) => net.keyring.addFromUri(s)) as [KeyringPair, KeyringPair, KeyringPair]
+    alice = a
+    validator = net.keyring.addFromUri('//Charlie//validator')
+    const miners = ['//Bob//m1', '//Bob//m2', '//Bob//m3'].map((s) => net.keyring.addFromUri(s))
+    net.devnet.setHyperparams(NETUID, { WeightsSetRateLimit: 0 })
+    await ok(net.tx().subtensorModule.burnedRegister(NETUID, validator.address), charlie)
+    for (const x of miners) await ok(net.tx().subtensorModule.burnedRegister(NETUID, x.address), bob)
+    await ok(net.tx().subtensorModule.addStake(validator.address, NETUID, 500n * TAO), charlie)
+    m = await Promise.all(miners.map(uidOf))
+    // The stake gives the validator its permit at the next epoch.
+    await runToEpochEve()
+    net.devnet.produceBlock()
+  }, 120_000)
+
+  it('replays each epoch equal to what the devnet stored (incentive, dividends, emission, bonds), one whose block carried set_weights by the real command', async () => {
+    const aliceUid = await uidOf(alice)
+    const replays = []
+    for (let e = 0; e < 4; e++) {
+      await ok(net.tx().subtensorModule.setWeights(NETUID, m, [65535, 30000 + e * 5000, 1000], 0), alice)
+      await ok(net.tx().subtensorModule.setWeights(NETUID, m, [20000, 65535, e * 9000], 0), validator)
+      const epochBlock = await runToEpochEve()
+      net.devnet.produceBlock()
+      const r = await replayEpoch(client, NETUID)
+      expect(r.block).toBe(epochBlock)
+      expect(r.rows.filter((x) => x.differs.length > 0)).toEqual([])
+      expect(r.differences).toBe(0)
+      replays.push(r)
+    }
+    // The last ones had dividends, incentive and bonds to compare.
+    const last = replays.at(-1)!
+    expect(last.rows.some((x) => x.chain.incentive > 0)).toBe(true)
+    expect(last.rows.some((x) => x.chain.dividends > 0)).toBe(true)
+    expect(last.rows.some((x) => x.chain.bonds.length > 0)).toBe(true)
+    expect(last.raoEmission).toBeGreaterThan(0n)
+
+    // An epoch block that carries Alice's set_weights: the replay reads what the epoch saw.
+    const epochBlock = await runToEpochEve()
+    const sent = net.send(net.tx().subtensorModule.setWeights(NETUID, [m[2]!], [65535], 0), alice)
+    await sent.ready
+    expect(net.devnet.produceBlock().number).toBe(epochBlock)
+    expect(net.outcome(await sent.inBlock)).toBe('ok')
+    net.blocks(2)
+    const res = await yuma(['--chain', net.devnet.url, '--netuid', String(NETUID), '--block', String(epochBlock + 1), '--json'])
+    expect(res.status, res.stderr).toBe(0)
+    const j = JSON.parse(res.stdout) as { block: number; at_or_before: number; mechanisms: number[]; differences: number; ignored_weight_uids: number[]; uids: Array<{ uid: number; differs: string[]; chain: unknown; ours: unknown }> }
+    expect([j.block, j.at_or_before, j.mechanisms, j.differences]).toEqual([epochBlock, epochBlock + 1, [0], 0])
+    expect(j.ignored_weight_uids).toEqual([aliceUid])
+    for (const u of j.uids) expect(u.ours, `uid ${u.uid}`).toEqual(u.chain)
+    const stored = (await net.query().subtensorModule.incentive.at(await client.blockHash(epochBlock), NETUID)).toJSON() as number[]
+    expect(j.uids.map((u) => (u.chain as { incentive: number }).incentive)).toEqual(stored.slice(0, j.uids.length))
+  }, 240_000)
+
+  it('says plainly when the node does not have the block, or no longer serves its state', async () => {
+    const res = await yuma(['--chain', net.devnet.url, '--netuid', String(NETUID), '--block', '99999999'])
+    expect(res.status).toBe(4)
+    expect(res.stderr).toContain('block 99999999 is unknown to this node')
+    expect(res.stdout).toBe('')
+    const old = net.devnet.bestNumber()
+    net.blocks(300) // past the devnet's 256 kept states
+    const err = await replayEpoch(client, NETUID, old).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RolesError)
+    expect((err as RolesError).code).toBe('STATE_UNAVAILABLE')
+    expect((err as RolesError).message).toMatch(/no longer serves the state of block \d+ \(pruned/u)
+  }, 240_000)
+})
