@@ -94,9 +94,10 @@ export interface EpochOutput {
   /** Top-k nonzero stake (+ owner): the next `ValidatorPermit`. */
   new_validator_permit: boolean[]
   /**
-   * What `Bonds(netuid, i)` holds after the epoch: the new row for uids with a new permit, else
-   * empty (the chain writes every uid's row; YUMA-SPEC's "otherwise untouched" is not what
-   * `persist_mechanism_epoch_terms` does at subtensor 14bc6f9f).
+   * What `Bonds(netuid_index, i)` holds after the epoch: the new row for uids with a new permit,
+   * else empty (spec 424's `persist_mechanism_epoch_terms` writes every uid's `terms.bond`, which is
+   * `vec![]` unless the uid holds a new permit; YUMA-SPEC's "otherwise untouched" is the test-only
+   * dense path). See README "bonds_u16".
    */
   bonds_u16: SparseRowU16[]
 }
