@@ -83,5 +83,27 @@ export function createSubnetView(init: SubnetViewInit): SubnetView {
       if (x !== undefined && !x.validatorPermit && mg !== undefined && Date.now() - mg.at > 1000) x = (await metagraph({ fresh: true })).neurons.find((y) => y.hotkey === hotkey)
       return x?.validatorPermit === true
     },
+    async stakeShare(hotkey, n) {
+      if (n !== netuid) return 0
+      const neurons = (await metagraph()).neurons.filter((x) => x.validatorPermit)
+      const mine = neurons.find((x) => x.hotkey === hotkey)
+      if (mine === undefined) return 0
+      const total = neurons.reduce((sum, x) => sum + x.stake, 0n)
+      // Permit holders with no stake at all share equally.
+      return total > 0n ? Number((mine.stake * 1_000_000n) / total) / 1_000_000 : 1 / neurons.length
+    },
+  }
+}
+
+/**
+ * One {@link ChainView} over several subnets (what a relay carrying them reads): a
+ * {@link SubnetView} per netuid on one chain client; other subnets know no hotkey.
+ */
+export function createSubnetsView(client: ChainClient, netuids: readonly number[]): ChainView {
+  const views = new Map(netuids.map((n) => [n, createSubnetView({ client, netuid: n })]))
+  return {
+    isRegistered: async (hotkey, n) => (await views.get(n)?.isRegistered(hotkey, n)) === true,
+    hasValidatorPermit: async (hotkey, n) => (await views.get(n)?.hasValidatorPermit(hotkey, n)) === true,
+    stakeShare: async (hotkey, n) => (await views.get(n)?.stakeShare?.(hotkey, n)) ?? 0,
   }
 }

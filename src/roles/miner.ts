@@ -4,7 +4,7 @@
  * at a time, with pause/resume and a duty-cycle cap. The same code runs in a tab (the solver is
  * the inference worker) and in Node (the solver is the Node OCR engine).
  */
-import { createMeshNode, serveChallenges, MeshError, type ChallengeServer, type MeshLimits, type MeshNode } from '../p2p/index.ts'
+import { createMeshNode, serveChallenges, DEFAULT_LIMITS, MeshError, type ChallengeServer, type MeshLimits, type MeshNode } from '../p2p/index.ts'
 import type { OcrAnswer, OcrChallenge } from '../subnet/index.ts'
 import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wallet/index.ts'
 import { createSubnetView, type SubnetView } from './chain-view.ts'
@@ -170,9 +170,18 @@ export function createMiner(init: MinerInit): Miner {
     throw new MeshError('ERR_HANDLER', why)
   }
 
+  // The queue is bounded: the challenge server holds at most maxQueue challenges over all
+  // validators (each validator's share by stake); this is the same bound, kept here too.
+  const maxQueue = init.meshLimits?.maxQueue ?? DEFAULT_LIMITS.maxQueue
+  let waiting = 0
   const handle = async (c: { task: string; payload: Uint8Array; deadline: number; validator: { hotkey: string } }, options: { signal: AbortSignal }): Promise<Uint8Array> => {
     if (c.task !== OCR_WIRE_TASK) refuse(`unknown task '${c.task}' (this miner runs ${OCR_WIRE_TASK})`)
     if (paused) refuse('the miner is paused: try later')
+    if (waiting >= maxQueue) refuse(`the miner's queue holds ${maxQueue} challenges: try later`)
+    waiting++
+    try { return await handleInTurn(c, options) } finally { waiting-- }
+  }
+  const handleInTurn = async (c: { task: string; payload: Uint8Array; deadline: number; validator: { hotkey: string } }, options: { signal: AbortSignal }): Promise<Uint8Array> => {
     // One challenge at a time, in arrival order.
     const prev = chain
     let release!: () => void

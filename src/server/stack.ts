@@ -10,6 +10,7 @@ import { advertiseFor } from './reached-host.ts'
 import type { AppConfig } from '../ui/config.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
+import type { ChainView } from '../p2p/index.ts'
 import type { HeadlessValidator } from '../roles/node.ts'
 
 /** The subnet the local stack mines on (the devnet's genesis subnet). */
@@ -85,7 +86,15 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       log(`chain: ${chainUrl} (existing endpoint, subnet ${netuid})`)
     }
     if (want.relay) {
-      relay = await startRelay({ port: 0, host: init.host, netuids: [netuid] })
+      // The relay reads the chain: only hotkeys registered on the subnet may reserve or be reached.
+      let chain: ChainView | undefined
+      if (chainUrl !== undefined) {
+        const [{ createChainClient }, { createSubnetsView }] = await Promise.all([import('../wallet/index.ts'), import('../roles/index.ts')])
+        const client = await createChainClient({ endpoint: chainUrl })
+        stops.push(() => client.stop())
+        chain = createSubnetsView(client, [netuid])
+      }
+      relay = await startRelay({ port: 0, host: init.host, netuids: [netuid], ...(chain !== undefined ? { chain } : {}) })
       stops.push(() => relay!.stop())
       config.relay = relay.multiaddrs
       log(`relay: ${relay.multiaddrs.join(' ')}`)
