@@ -8,7 +8,7 @@ export type { Observable } from './observable.ts'
 export { createMiner, type Miner, type MinerInit, type MinerState, type MinerPhase, type MinerCounts, type MinerTaskRecord, type OcrSolver } from './miner.ts'
 export { createValidator, type Validator, type ValidatorInit, type ValidatorState, type ValidatorPhase, type MinerScore, type CommittedWeights } from './validator.ts'
 export { ensureRegistered, ensureValidator, isDevnet, devnetFaucet, httpUrlOf, type EnsureRegisteredInit, type EnsureValidatorInit, type Registration } from './register.ts'
-export { createSubnetView, type SubnetView, type SubnetViewInit } from './chain-view.ts'
+export { createSubnetView, createSubnetsView, type SubnetView, type SubnetViewInit } from './chain-view.ts'
 export {
   readEpochInput, readEpochSeen, readStoredOutputs, epochMismatches, mechanismIndex, stateUnavailableAs, predictEpoch, checkLastEpoch, recomputeNextEpoch,
   type EpochCheck, type EpochMismatch, type EpochSeen, type StoredEpoch, type StoredOutputs, type ReadEpochInputOptions, type EpochBlockOverlay,
