@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
-import { startRelay, type Relay } from '../p2p/node-entry.ts'
+import { newPrivateKey, startRelay, type Relay } from '../p2p/node-entry.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { createMiner, createRandomOcrSolver, startHeadlessValidator, type HeadlessValidator, type Miner } from './node.ts'
 
@@ -46,4 +46,30 @@ describe('newcomers', () => {
     expect(validator.state.round).toBeGreaterThan(roundsBefore)
     expect(validator.state.miners.find((m) => m.uid === miner!.state.uid)?.answered).toBeGreaterThanOrEqual(1)
   }, 150_000)
+
+  it('a known miner that comes back (same hotkey and peer key, as a returning tab) is challenged on its presence, not a round later', async () => {
+    await miner?.stop()
+    const hotkey = await createKeyringSigner('//Bob//returning')
+    const privateKey = await newPrivateKey()
+    const answeredBy = (uid: number | null): number => validator.state.miners.find((m) => m.uid === uid)?.answered ?? 0
+    const until = async (ok: () => boolean, ms: number): Promise<void> => {
+      const end = Date.now() + ms
+      while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 300))
+    }
+    // First visit: a newcomer, answered.
+    const first = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomOcrSolver(), coldkey: await createKeyringSigner('//Bob'), privateKey })
+    await first.start()
+    await until(() => answeredBy(first.state.uid) >= 1, 90_000)
+    const uid = first.state.uid
+    expect(answeredBy(uid)).toBeGreaterThanOrEqual(1)
+    await first.stop()
+    const before = answeredBy(uid)
+    // Second visit: the same identity; rounds are 10 minutes apart, so only its presence can get it a challenge now.
+    miner = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomOcrSolver(), privateKey })
+    await miner.start()
+    await until(() => miner!.state.counts.answered >= 1, 60_000)
+    const row = validator.state.miners.find((m) => m.uid === uid)
+    expect(miner.state.counts.answered, `validator's row: ${JSON.stringify(row)}`).toBeGreaterThanOrEqual(1)
+    expect(answeredBy(uid)).toBeGreaterThan(before)
+  }, 180_000)
 })

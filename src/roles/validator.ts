@@ -80,7 +80,8 @@ export interface ValidatorInit {
   /** Time between rounds' starts, ms (default 15 000). */
   roundMs?: number
   /**
-   * A miner that announces itself (presence gossip) before it was ever answered starts the next
+   * A miner that announces itself (presence gossip) before it was ever answered, or a known one
+   * announcing itself while this validator holds no connection to it (it came back), starts the next
    * round early, this long after the last round started at the soonest (default 2 000 ms), so a
    * newcomer's first challenge does not wait a whole round. 0 turns this off.
    */
@@ -136,16 +137,31 @@ export function createValidator(init: ValidatorInit): Validator {
   const newcomerGapMs = init.newcomerGapMs ?? 2_000
   /** Hotkeys whose first presence already woke the loop. */
   const greeted = new Set<string>()
+  /** Returning miners that woke the loop, with their answer count then (re-armed once answered again). */
+  const returned = new Map<string, number>()
   /** Ends the loop's current wait between rounds (set while it waits). */
   let wake: (() => void) | null = null
+  /** A wake-up that came during a round: the wait after it ends at once (else it would be lost). */
+  let wakePending = false
+  const wakeUp = (): void => { if (wake !== null) wake(); else wakePending = true }
   const onPresence = (e: Event): void => {
-    const hotkey = (e as CustomEvent<{ hotkey: string }>).detail.hotkey
-    if (newcomerGapMs <= 0 || hotkey === init.hotkey.address || greeted.has(hotkey)) return
+    const { hotkey, peerId } = (e as CustomEvent<{ hotkey: string; peerId: string }>).detail
+    if (newcomerGapMs <= 0 || hotkey === init.hotkey.address) return
     const row = [...scores.values()].find((r) => r.hotkey === hotkey)
-    if (row !== undefined && row.answered > 0) return
+    if (row !== undefined && row.answered > 0) {
+      // A known miner wakes the loop when it comes back: this validator holds no open connection
+      // to the announcing peer (its tab closed, or it reconnected), once per return.
+      if ((returned.get(hotkey) ?? -1) >= row.answered) return
+      if (mesh?.peers().some((c) => c.peerId === peerId && (c.direct || c.relayed)) !== false) return
+      returned.set(hotkey, row.answered)
+      log(`presence from ${hotkey}, known but not connected (a returning miner): next round early`)
+      wakeUp()
+      return
+    }
+    if (greeted.has(hotkey)) return
     greeted.add(hotkey)
     log(`presence from ${hotkey}, not yet answered: next round early`)
-    wake?.()
+    wakeUp()
   }
 
   const publish = (): void => {
@@ -334,6 +350,7 @@ export function createValidator(init: ValidatorInit): Validator {
           const timer = setTimeout(done, Math.max(0, roundMs - (Date.now() - t0)))
           signal.addEventListener('abort', done, { once: true })
           wake = done
+          if (wakePending) { wakePending = false; done() }
         })
         await sleep(Math.max(0, newcomerGapMs - (Date.now() - t0)), signal).catch(() => {})
       }
