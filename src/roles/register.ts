@@ -1,10 +1,11 @@
 /**
- * Getting a hotkey onto a subnet: the burn price first, then `burned_register` paid by a coldkey.
+ * Getting a hotkey onto a subnet: the burn price first, then `register_limit` with the quoted
+ * price as its limit (`burned_register` on runtimes without it) paid by a coldkey.
  * On the devnet (an emulator that answers `devnet_info`), the faucet funds the coldkey and the
  * hotkey (the hotkey pays the fees of its commitments and weights), so one call does everything
  * the app's "Start mining" button needs.
  */
-import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wallet/index.ts'
+import { DispatchError, WalletError, calls, type ChainClient, type KeySigner, type PreparedCall, type RegistrationQuote, type TxSigner } from '../wallet/index.ts'
 import { RolesError, throwIfAborted } from './errors.ts'
 
 /** Options of {@link ensureRegistered}. */
@@ -57,7 +58,8 @@ export async function devnetFaucet(client: ChainClient, address: string, amount?
 
 /**
  * Makes sure `hotkey` has a uid on `netuid`: returns it when registered, else quotes the burn
- * (`onQuote`), funds from the faucet on the devnet, and submits `burned_register` paid by
+ * (`onQuote`), funds from the faucet on the devnet, and submits `register_limit` (limit: the quote
+ * or `maxBurn`; `burned_register` where the metadata lacks it) paid by
  * `coldkey`. Throws `NOT_REGISTERED` without a coldkey, `TOO_EXPENSIVE` when the price is refused,
  * `REGISTRATION_FAILED` with the chain's reason otherwise.
  */
@@ -83,17 +85,35 @@ export async function ensureRegistered(init: EnsureRegisteredInit): Promise<Regi
   if (init.maxBurn !== undefined && quote.burn > init.maxBurn) throw new RolesError('TOO_EXPENSIVE', `registration on subnet ${netuid} costs ${quote.burn} rao, above the ${init.maxBurn} rao limit`)
   if (!quote.affordable) throw new RolesError('REGISTRATION_FAILED', `coldkey ${coldkey.address} holds ${quote.balance} rao; registration needs ${quote.burn + quote.fee} rao (burn + fee): fund it first`)
   throwIfAborted(signal)
+  const maxBurn = init.maxBurn ?? quote.burn
   try {
-    await client.burnedRegister(netuid, hotkey, coldkey, { maxBurn: init.maxBurn ?? quote.burn, waitFor: 'inBlock', ...opts })
+    // register_limit (issue 16.4) where the runtime's metadata has it: the chain itself refuses a
+    // burn above the quote, even when the price rises between the prompt and inclusion.
+    const limited = registerLimitCall(client, netuid, hotkey, maxBurn)
+    if (limited !== undefined) await client.submit(limited, coldkey, { waitFor: 'inBlock', ...opts })
+    else await client.burnedRegister(netuid, hotkey, coldkey, { maxBurn, waitFor: 'inBlock', ...opts })
   } catch (err) {
     // Someone (another tab) may have registered it meanwhile.
     const uid = await client.getUid(netuid, hotkey, opts).catch(() => undefined)
     if (uid !== undefined) return { uid, registered: false, quote, devnet }
+    if (err instanceof DispatchError && err.dispatch.name === 'RegistrationPriceLimitExceeded') {
+      throw new RolesError('TOO_EXPENSIVE', `the registration price on subnet ${netuid} rose above the ${maxBurn} rao you accepted before the chain included it; the chain refused it and burned nothing (only the fee was paid). Review the new price.`, { cause: err })
+    }
     throw new RolesError('REGISTRATION_FAILED', `registration of ${hotkey} on subnet ${netuid} failed: ${(err as Error).message}`, { cause: err })
   }
   const uid = await client.getUid(netuid, hotkey, opts)
-  if (uid === undefined) throw new RolesError('REGISTRATION_FAILED', `burned_register was included but ${hotkey} has no uid on subnet ${netuid} (replaced at once?)`)
+  if (uid === undefined) throw new RolesError('REGISTRATION_FAILED', `the registration was included but ${hotkey} has no uid on subnet ${netuid} (replaced at once?)`)
   return { uid, registered: true, quote, devnet }
+}
+
+/** `register_limit(netuid, hotkey, limit_price)` prepared, or undefined when this runtime's metadata has no such call. */
+function registerLimitCall(client: ChainClient, netuid: number, hotkey: string, limit: bigint): PreparedCall | undefined {
+  try {
+    return client.prepare(calls.registerLimit(netuid, hotkey, limit))
+  } catch (e) {
+    if (e instanceof WalletError && e.code === 'UNSUPPORTED') return undefined
+    throw e
+  }
 }
 
 /** A hotkey as the roles need it: the wallet's {@link KeySigner} (session hotkey or keyring). */
