@@ -4,7 +4,6 @@
  * chain reveals it at the round with its beacon → weights in storage → the epoch uses them;
  * set_weights with the rate limit; and the rejection paths, both before signing and by the chain.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api'
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
@@ -33,9 +32,7 @@ import {
 
 const NETUID = 1
 let devnet: Devnet
-let api: ApiPromise
 let client: ChainClient
-let provider: WsProvider
 let store: PendingCommitStore
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
 let alice: WeightsAccount // subnet owner: registered at genesis with a validator permit and stake
@@ -55,14 +52,14 @@ async function codeOf(p: Promise<unknown>): Promise<{ code: string; chainError: 
 }
 
 async function best(): Promise<number> {
-  return (await api.rpc.chain.getHeader()).number.toNumber()
+  return Number(await client.bestBlock())
 }
 
 async function register(seed: string): Promise<{ pair: KeyringPair; uid: number }> {
   const pair = keyring.addFromUri(seed)
   devnet.faucet(pair.address, 10n * 1_000_000_000n)
   await submit(client, calls.burnedRegister(NETUID, pair.address), account(bob), 'burned_register')
-  const uid = Number((await api.query.subtensorModule!.uids!(NETUID, pair.address)).toJSON())
+  const uid = Number((await client.readStorage('SubtensorModule', 'Uids', [NETUID, pair.address])).toJSON())
   return { pair, uid }
 }
 
@@ -70,7 +67,7 @@ async function register(seed: string): Promise<{ pair: KeyringPair; uid: number 
 async function waitForIncentive(uid: number, maxBlocks: number): Promise<number> {
   const start = await best()
   for (;;) {
-    const inc = (await api.query.subtensorModule!.incentive!(NETUID)).toJSON() as number[]
+    const inc = (await client.readStorage('SubtensorModule', 'Incentive', [NETUID])).toJSON() as number[]
     if ((inc[uid] ?? 0) > 0) return inc[uid]!
     const now = await best()
     if (now - start > maxBlocks) return 0
@@ -105,8 +102,6 @@ async function waitPastWindow(c: PendingCommit): Promise<void> {
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockTimeMs: 400 })
-  provider = new WsProvider(devnet.url)
-  api = await ApiPromise.create({ provider, noInitWarn: true })
   client = await createChainClient({ endpoint: devnet.url, metadataCache: createMemoryMetadataCache() })
   store = createMemoryCommitStore()
   alice = account(keyring.addFromUri('//Alice'))
@@ -115,7 +110,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await api?.disconnect()
   await client?.stop()
   await devnet?.stop()
   await store?.close()
@@ -139,7 +133,7 @@ describe('weights on the devnet', () => {
     expect(c.commit.kind).toBe('v2')
     expect(c.commit.values).toEqual([65535, 16384])
     expect(await store.get(c.commit.id)).toMatchObject({ status: 'pending', salt: c.commit.salt })
-    const onChain = (await api.query.subtensorModule!.weightCommits!(NETUID, alice.address)).toJSON() as [string, number, number, number][]
+    const onChain = (await client.readStorage('SubtensorModule', 'WeightCommits', [NETUID, alice.address])).toJSON() as [string, number, number, number][]
     expect(onChain.map((x) => x[0])).toContain(c.commit.id)
 
     // too early: through the flow (reported, kept) and straight to the chain (RevealTooEarly)
@@ -183,14 +177,14 @@ describe('weights on the devnet', () => {
     expect(c.commitBytes.length).toBe(244 + 33 + 1 + 4 + 1 + 4 + 8)
     // what the chain stores is our commit, encrypted to our round
     const epochs = [c.commit.commitEpoch - 1, c.commit.commitEpoch, c.commit.commitEpoch + 1]
-    const stored = (await Promise.all(epochs.map(async (e) => (await api.query.subtensorModule!.timelockedWeightCommits!(NETUID, e)).toJSON() as [string, number, string, number][]))).flat()
+    const stored = (await Promise.all(epochs.map(async (e) => (await client.readStorage('SubtensorModule', 'TimelockedWeightCommits', [NETUID, e])).toJSON() as [string, number, string, number][]))).flat()
     const mine = stored.find((x) => x[2] === u8aToHex(c.commitBytes))
     expect(mine?.[3]).toBe(Number(c.revealRound))
 
     // wait for the reveal epoch to pass, then the pulse for our round opens our commit
     await waitForEpoch(c.commit.revealEpoch + 1)
     expect(await readWeightsRow(client, NETUID, 0)).toEqual([[m1, 32768], [m2, 65535]])
-    const pulse = (await provider.send('devnet_drandPulse', [c.revealRound.toString()])) as { signature: string }
+    const pulse = (await client.rpc('devnet_drandPulse', [c.revealRound.toString()])) as { signature: string }
     expect(decodeTlockPayload(decrypt(c.commitBytes, hexToU8a(pulse.signature)))).toMatchObject({ uids: [m1, m2], values: [32768, 65535] })
     const out = await revealWeights(client, alice, store)
     expect(out.find((o) => o.commit.id === c.commit.id)?.outcome).toBe('revealed')
@@ -231,7 +225,7 @@ describe('weights on the devnet', () => {
     }
 
     const beacon = hexToU8a(devnet.beaconPublicKey)
-    const round = BigInt((await api.query.drand!.lastStoredRound!()).toString()) + 2n
+    const round = BigInt((await client.readStorage('Drand', 'LastStoredRound')).toString()) + 2n
     const small = encrypt(new Uint8Array(10), round, beacon)
     expect(await codeOf(submit(client, calls.namedCall('SubtensorModule', 'commit_timelocked_weights', [NETUID, u8aToHex(small), round, 3]), alice, 'commit_timelocked_weights'))).toEqual({ code: 'CHAIN_REJECTED', chainError: 'SubtensorModule.IncorrectCommitRevealVersion' })
     // An oversized (5001-byte) commit is refused before signing (previous test); the devnet does not
