@@ -10,6 +10,7 @@ export type DevnetErrorCode =
   | 'UNKNOWN_BLOCK'
   | 'STOPPED'
   | 'LISTEN_FAILED'
+  | 'BAD_METADATA'
 
 /** The one error class of the devnet; `code` is stable, the message says what to do. */
 export class DevnetError extends Error {

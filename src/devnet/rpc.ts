@@ -11,6 +11,7 @@ import { BadFormat, InvalidTransaction, PoolError, type BlockRecord, type Chain,
 import { specMethods, SpecError, type Follow } from './chainhead.ts'
 import { rawStorage, runtimeCode, storageKeys } from './code.ts'
 import { DevnetError } from './errors.ts'
+import { DEFAULT_METADATA_VERSION, metadataAtVersion } from './metadata-versions.ts'
 import { ADMIN_METHODS, TOKEN_HEADER, TOKEN_PARAM, type AdminGate, type RequestAuth } from './origin.ts'
 import { runtimeVersionBytes, runtimeVersionJson, RuntimeApiError, stateCall } from './runtime-api.ts'
 import { BLOCK_HASH_COUNT, type BlockContext } from './runtime.ts'
@@ -396,7 +397,8 @@ export class RpcServer {
           return () => {}
         }),
       state_unsubscribeRuntimeVersion: (p, s) => this.#unsub(s, p),
-      state_getMetadata: () => u8aToHex(codec.metadataBytes),
+      // V14, as a node answers (clients that want V15/V16 ask Metadata_metadata_at_version).
+      state_getMetadata: () => u8aToHex(metadataAtVersion(codec, DEFAULT_METADATA_VERSION)!),
       state_getStorage: ([key, at]) => raw(storageAt(at), key) ?? null,
       state_getStorageAt: ([key, at]) => raw(storageAt(at), key) ?? null,
       state_getStorageHash: ([key, at]) => {

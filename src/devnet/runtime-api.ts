@@ -10,6 +10,7 @@ import { BadFormat, decodeExtrinsic, eraDeath, InvalidTransaction, type DecodedE
 import { BASE_FEE, BYTE_FEE, type BlockContext, type Runtime } from './runtime.ts'
 import { nextEpochStartBlock } from './schedule.ts'
 import { networkLockCost } from './subnets.ts'
+import { DEFAULT_METADATA_VERSION, metadataAtVersion, METADATA_VERSIONS } from './metadata-versions.ts'
 import type { State } from './state.ts'
 
 const SM = 'SubtensorModule'
@@ -297,9 +298,10 @@ function feeOf(env: Env, uxt: Codec, len: Codec): { xt: DecodedExtrinsic; fee: b
 
 const HANDLERS: Record<string, Handler> = {
   Core_version: (env) => env.codec.registry.createType(env.codec.runtimeApi('Core_version')!.output, runtimeVersionBytes(env.codec)),
-  Metadata_metadata: (env) => env.codec.metadataBytes,
-  Metadata_metadata_versions: () => [16],
-  Metadata_metadata_at_version: (env, [v]) => (Number(v!.toString()) === 16 ? env.codec.metadataBytes : null),
+  // A runtime's default metadata is V14; V15 and V16 are asked for by version.
+  Metadata_metadata: (env) => metadataAtVersion(env.codec, DEFAULT_METADATA_VERSION),
+  Metadata_metadata_versions: () => METADATA_VERSIONS,
+  Metadata_metadata_at_version: (env, [v]) => metadataAtVersion(env.codec, Number(v!.toString())) ?? null,
   TaggedTransactionQueue_validate_transaction: (env, [, uxt]) => validateTransaction(env, uxt!),
   AccountNonceApi_account_nonce: (env, [who]) => env.runtime.nonce(env.state, who!.toHex()),
   TransactionPaymentApi_query_info: (env, [uxt, len]) => {

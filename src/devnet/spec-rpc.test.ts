@@ -4,6 +4,7 @@
  * `TransactionValidity`, and the `chainHead_v1` follow events and operations.
  */
 import { Keyring } from '@polkadot/keyring'
+import { Metadata, TypeRegistry } from '@polkadot/types'
 import { hexToU8a, u8aToHex } from '@polkadot/util'
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,6 +96,7 @@ describe('JSON-RPC details', () => {
     const { ApiPromise, WsProvider } = await import('@polkadot/api')
     const api = await ApiPromise.create({ provider: new WsProvider(devnet.url), noInitWarn: true })
     const tx = api.tx as Loose
+    expect(api.runtimeMetadata.version).toBe(16) // @polkadot/api 16 picks V16 through metadata_at_version
     try {
       const alice = keyring.addFromUri('//Alice')
       const codec = sharedCodec()
@@ -159,6 +161,33 @@ describe('JSON-RPC details', () => {
     } finally {
       s.close()
     }
+  })
+
+  it('serves metadata V14 (state_getMetadata, Metadata_metadata), V15 and V16 (metadata_at_version), all the same runtime', async () => {
+    const codec = sharedCodec()
+    const call = async (m: string, arg = '') => hexToU8a((await rpc('state_call', [m, arg])).result as string)
+    expect(codec.registry.createType('Vec<u32>', await call('Metadata_metadata_versions')).toJSON()).toEqual([14, 15, 16])
+    const v16 = codec.metadata.asLatest
+    const decode = (bytes: Uint8Array) => {
+      const reg = new TypeRegistry()
+      const m = new Metadata(reg, bytes)
+      reg.setMetadata(m)
+      return { reg, m }
+    }
+    const viaState = decode(hexToU8a((await rpc('state_getMetadata')).result as string))
+    expect(viaState.m.version).toBe(14)
+    const some = (b: Uint8Array) => codec.registry.createType('Option<Bytes>', b).unwrap().toU8a(true)
+    for (const v of [14, 15, 16]) {
+      const { reg, m } = decode(some(await call('Metadata_metadata_at_version', u8aToHex(codec.encode('u32', v)))))
+      expect(m.version).toBe(v)
+      const latest = m.asLatest
+      expect(latest.pallets.map((p) => [p.name.toString(), p.index.toNumber()])).toEqual(v16.pallets.map((p) => [p.name.toString(), p.index.toNumber()]))
+      const addStake = reg.findMetaCall(new Uint8Array([codec.palletIndex('SubtensorModule'), 2]))
+      expect(`${addStake.section}.${addStake.method}`).toBe('subtensorModule.addStake')
+      expect(latest.extrinsic.transactionExtensions.map((e) => e.identifier.toString())).toEqual(v16.extrinsic.transactionExtensions.map((e) => e.identifier.toString()))
+      expect(reg.createType('SpRuntimeMultiSignature').toRawType()).toBe(codec.registry.createType('SpRuntimeMultiSignature').toRawType())
+    }
+    expect(await call('Metadata_metadata_at_version', u8aToHex(codec.encode('u32', 13)))).toEqual(new Uint8Array([0])) // None
   })
 
   it('chainSpec_v1 answers', async () => {
