@@ -84,6 +84,7 @@ export function buildGenesis(codec: ChainCodec, runtime: Runtime, opts: GenesisO
   // Root network (netuid 0) exists on every subtensor chain.
   s.set(SM, 'NetworksAdded', [0], true)
   s.set(SM, 'Tempo', [0], 100)
+  s.set(SM, 'SubtokenEnabled', [0], true) // staking on root is open, as on finney
   // Subnet 1, owned by Alice, with her key as the owner hotkey at uid 0.
   const alice = accounts[0]!
   s.set(SM, 'NetworksAdded', [1], true)
