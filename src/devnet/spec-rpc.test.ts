@@ -190,6 +190,33 @@ describe('JSON-RPC details', () => {
     expect(await call('Metadata_metadata_at_version', u8aToHex(codec.encode('u32', 13)))).toEqual(new Uint8Array([0])) // None
   })
 
+  it('transactionWatch_v1_submitAndWatch reports validated, broadcasted, bestChainBlockIncluded and finalized; an invalid one reports invalid', async () => {
+    const { ApiPromise, WsProvider } = await import('@polkadot/api')
+    const api = await ApiPromise.create({ provider: new WsProvider(devnet.url), noInitWarn: true })
+    const s = await wsSession()
+    try {
+      const tx = api.tx as Loose
+      const dave = keyring.addFromUri('//Dave')
+      const xt = (await tx.balances.transferKeepAlive(keyring.addFromUri('//watch-dest').address, 1_000_000_000n).signAsync(dave, { era: 0 })).toHex() as string
+      const sub = (await s.call('transactionWatch_v1_submitAndWatch', [xt])).result as string
+      await s.waitFor((e) => e.event === 'broadcasted')
+      devnet.produceBlock()
+      const included = await s.waitFor((e) => e.event === 'bestChainBlockIncluded')
+      expect(included.block).toEqual({ hash: devnet.bestHash(), index: 1 })
+      devnet.produceBlock()
+      const fin = await s.waitFor((e) => e.event === 'finalized')
+      expect(fin.block).toEqual(included.block)
+      expect(s.events.filter((e) => e.subscription === sub).map((e) => e.result.event)).toEqual(['validated', 'broadcasted', 'bestChainBlockIncluded', 'finalized'])
+      const bad = (await s.call('transactionWatch_v1_submitAndWatch', [xt])).result as string // nonce now stale
+      const inv = await s.waitFor((e) => e.event === 'invalid')
+      expect(s.events.find((e) => e.result === inv)?.subscription).toBe(bad)
+      expect(inv.error).toMatch(/outdated/)
+    } finally {
+      s.close()
+      await api.disconnect()
+    }
+  })
+
   it('chainSpec_v1 answers', async () => {
     expect((await rpc('chainSpec_v1_genesisHash')).result).toBe(devnet.genesisHash)
     expect((await rpc('chainSpec_v1_properties')).result).toMatchObject({ ss58Format: 42, tokenSymbol: 'TAO' })
