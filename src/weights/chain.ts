@@ -5,7 +5,7 @@
  * with a pending-commit store, timelocked commit-reveal (v4), and status reports.
  */
 import { blake2b } from '@noble/hashes/blake2.js'
-import { DispatchError, WalletError, calls, type ChainClient, type ChainValue, type CallSpec, type TxSigner } from '../wallet/index.ts'
+import { DispatchError, WalletError, calls, epochIndexAt, readEpochSchedule, type ChainClient, type ChainValue, type CallSpec, type EpochSchedule, type TxSigner } from '../wallet/index.ts'
 import { QUICKNET, type BeaconInfo } from '../timelock/index.ts'
 import { WeightsError } from './errors.ts'
 import { checkWeights, prepareWeights, type WeightLimits } from './prepare.ts'
@@ -33,6 +33,8 @@ export interface SubnetWeightState extends WeightLimits {
   epochIndex?: number
   lastEpochBlock?: number
   pendingEpochAt?: number
+  /** `BlocksSinceLastStep[netuid]` (the `MAX_TEMPO` safety net), when the runtime has it. */
+  blocksSinceLastStep?: number
   /** The hotkey's uid, when registered. */
   uid?: number
   /** `LastUpdate[netuidIndex][uid]` (0 = never). */
@@ -95,13 +97,13 @@ export async function readSubnetWeightState(client: ChainClient, netuid: number,
   const netuidIndex = storageIndex(netuid, mecid)
   const best = Number(await client.bestBlock(opts.signal !== undefined ? { signal: opts.signal } : {}))
   const [
-    tempo, n, minAllowedWeights, maxWeightsLimit, rateLimit, revealPeriod, crVersion,
-    epochIndex, lastEpochBlock, pendingEpochAt,
+    tempo, n, minAllowedWeights, maxWeightsLimit, rateLimit, revealPeriod, crVersion, schedule,
   ] = await Promise.all([
     num(client, 'tempo', netuid), num(client, 'subnetworkN', netuid), num(client, 'minAllowedWeights', netuid),
     num(client, 'maxWeightsLimit', netuid), num(client, 'weightsSetRateLimit', netuid), num(client, 'revealPeriodEpochs', netuid),
-    num(client, 'commitRevealWeightsVersion'), num(client, 'subnetEpochIndex', netuid), num(client, 'lastEpochBlock', netuid),
-    num(client, 'pendingEpochAt', netuid),
+    num(client, 'commitRevealWeightsVersion'),
+    // The wallet's one epoch schedule: the dynamic counters where the metadata has them.
+    client.hasStorage('SubtensorModule', 'Tempo') ? readEpochSchedule(client, netuid) : undefined,
   ])
   const sm = (item: string): Query => {
     const q = query(client, 'SubtensorModule', item)
@@ -141,9 +143,13 @@ export async function readSubnetWeightState(client: ChainClient, netuid: number,
     lastUpdate: uid === undefined ? 0 : Number(last[uid] ?? 0),
     beacon,
   }
-  if (epochIndex !== undefined) state.epochIndex = epochIndex
-  if (lastEpochBlock !== undefined) state.lastEpochBlock = lastEpochBlock
-  if (pendingEpochAt !== undefined) state.pendingEpochAt = pendingEpochAt
+  const dynamic = schedule?.dynamic
+  if (dynamic !== undefined) {
+    state.epochIndex = dynamic.epochIndex
+    state.lastEpochBlock = dynamic.lastEpochBlock
+    state.pendingEpochAt = dynamic.pendingEpochAt
+    if (dynamic.blocksSinceLastStep !== undefined) state.blocksSinceLastStep = dynamic.blocksSinceLastStep
+  }
   if (uid !== undefined) {
     state.uid = uid
     state.ownUid = uid
@@ -152,19 +158,29 @@ export async function readSubnetWeightState(client: ChainClient, netuid: number,
   return state
 }
 
+/** The wallet's {@link EpochSchedule} of the subnet this state was read for. */
+function scheduleOf(s: SubnetWeightState): EpochSchedule {
+  if (s.epochIndex === undefined || s.lastEpochBlock === undefined) return { netuid: s.netuid, tempo: s.tempo }
+  return {
+    netuid: s.netuid,
+    tempo: s.tempo,
+    dynamic: {
+      epochIndex: s.epochIndex,
+      lastEpochBlock: s.lastEpochBlock,
+      pendingEpochAt: s.pendingEpochAt ?? 0,
+      ...(s.blocksSinceLastStep !== undefined ? { blocksSinceLastStep: s.blocksSinceLastStep } : {}),
+    },
+  }
+}
+
 /**
- * The epoch a commit or reveal included at `block` belongs to (`current_epoch_with_lookahead`):
- * `SubnetEpochIndex` plus one when an epoch is due at that block; the legacy modulo epoch
- * `(block + netuid + 1) / (tempo + 1)` on runtimes without the counter.
+ * The epoch a commit or reveal included at `block` belongs to (`current_epoch_with_lookahead`),
+ * by the wallet's one epoch schedule: `SubnetEpochIndex` plus one when an epoch is due at that
+ * block; the legacy modulo epoch `(block + netuid + 1) / (tempo + 1)` on runtimes without the
+ * counter (decided by the metadata).
  */
 export function epochAt(s: SubnetWeightState, block: number): number {
-  if (s.epochIndex === undefined || s.lastEpochBlock === undefined) {
-    return Math.floor((block + s.netuid + 1) / (s.tempo + 1))
-  }
-  if (s.tempo === 0) return s.epochIndex
-  const pending = s.pendingEpochAt ?? 0
-  const due = (pending > 0 && block >= pending) || block - s.lastEpochBlock >= s.tempo
-  return s.epochIndex + (due ? 1 : 0)
+  return epochIndexAt(scheduleOf(s), block)
 }
 
 /** Seconds per block, measured from `Timestamp.Now` over recent blocks; falls back to 2·MinimumPeriod. */

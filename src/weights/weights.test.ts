@@ -209,6 +209,9 @@ describe('epoch of a block (current_epoch_with_lookahead)', () => {
     expect(epochAt(s, 110)).toBe(8)
     expect(epochAt({ ...s, pendingEpochAt: 105 }, 105)).toBe(8)
     expect(epochAt({ ...s, tempo: 0 }, 1000)).toBe(7)
+    // The wallet's one schedule: past MAX_TEMPO blocks since the last step the epoch fires regardless.
+    expect(epochAt({ ...s, blocksSinceLastStep: 50_401 }, 101)).toBe(8)
+    expect(epochAt({ ...s, blocksSinceLastStep: 50_400 }, 101)).toBe(7)
   })
 
   it('legacy modulo epoch on runtimes without the counter', () => {
