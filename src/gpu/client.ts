@@ -7,6 +7,8 @@ import { GpuError, errorFromData, throwIfAborted } from './errors.ts'
 import type { GpuCapabilities } from './probe.ts'
 import type { CreateResult, ExecutionProvider, InitResult, MeasureResult, RunResult, TensorMap, WorkerRequest, WorkerResponse } from './protocol.ts'
 import { sharedGpuQueue, type GpuQueue } from './queue.ts'
+import { createModelStore, type ModelStore } from './model-store.ts'
+import { ORT_RUNTIME_MANIFEST, ORT_WASM, type OrtRuntimeBytes } from './ort-runtime.ts'
 
 type RequestBody = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never
 
@@ -30,6 +32,13 @@ export interface InferenceClientInit {
   numThreads?: number
   /** URL prefix of ORT's wasm files (default: `<base>ort/`, served by the models plugin). */
   wasmPaths?: string | null
+  /**
+   * Where ORT's wasm comes from. Default (when `wasmPaths` is not given): a model store on this
+   * origin loads {@link ORT_RUNTIME_MANIFEST} (sha256-checked, kept in the Cache API) and the
+   * worker gets the bytes, so a returning visit does not download it. `null`: ORT fetches it from
+   * `wasmPaths` itself (the HTTP cache only). The glue script is always fetched from `wasmPaths`.
+   */
+  runtime?: ModelStore | null
   /** The GPU queue runs go through (default: {@link sharedGpuQueue}). */
   queue?: GpuQueue
   memory?: EpMemory
@@ -71,6 +80,8 @@ export interface InferenceClient extends EventTarget {
   readonly init: InitResult | null
   /** Destroys the worker's GPU device as a driver reset would (diagnostics and tests). */
   simulateDeviceLoss(): Promise<boolean>
+  /** Diagnostics and tests: the URLs the worker fetched (resource timing), e.g. to show a cached visit fetched no runtime file. */
+  workerResources(): Promise<string[]>
 }
 
 function defaultMemory(): EpMemory {
@@ -131,12 +142,18 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
 
   private async doStart(signal: AbortSignal | undefined): Promise<InitResult> {
     throwIfAborted(signal)
+    const threads = this.opts.numThreads ?? Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1)
+    const store = this.opts.runtime !== undefined ? this.opts.runtime : this.opts.wasmPaths === undefined ? createModelStore() : null
+    let runtime: OrtRuntimeBytes | undefined
+    if (store !== null) {
+      const loaded = await store.load(ORT_RUNTIME_MANIFEST, signal !== undefined ? { signal } : {})
+      runtime = { wasm: loaded.files.get(ORT_WASM)! }
+    }
     const w = this.opts.createWorker?.() ?? new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'webtensor-inference' })
     this.worker = w
     w.addEventListener('message', (ev: MessageEvent<WorkerResponse>) => this.onMessage(ev.data))
     w.addEventListener('error', (ev) => this.failAll(new GpuError('WORKER_FAILED', `the inference worker failed: ${ev.message || 'could not load'}; reload the page`)))
-    const threads = this.opts.numThreads ?? Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1)
-    const init = (await this.call({ type: 'init', wasmPaths: this.opts.wasmPaths === undefined ? defaultWasmPaths() : this.opts.wasmPaths, numThreads: threads, webgpu: this.opts.ep !== 'wasm' }, signal)) as InitResult
+    const init = (await this.call({ type: 'init', wasmPaths: this.opts.wasmPaths === undefined ? defaultWasmPaths() : this.opts.wasmPaths, numThreads: threads, webgpu: this.opts.ep !== 'wasm', ...(runtime !== undefined ? { runtime } : {}) }, signal, runtime !== undefined ? [runtime.wasm] : [])) as InitResult
     this.init = init
     return init
   }
@@ -237,6 +254,11 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     if (this.worker === null) return
     this.sessionEps.delete(name)
     await this.queue.run(() => this.call({ type: 'release', session: name }), { label: `release:${name}` })
+  }
+
+  async workerResources(): Promise<string[]> {
+    await this.start()
+    return (await this.call({ type: 'resources' })) as string[]
   }
 
   async simulateDeviceLoss(): Promise<boolean> {

@@ -28,6 +28,7 @@ export {
   type SessionInfo,
   type EpMemory,
 } from './client.ts'
+export { ORT_RUNTIME_MANIFEST, type OrtRuntimeBytes } from './ort-runtime.ts'
 export type { SessionRunner } from './runner.ts'
 export type { ExecutionProvider, TensorData, TensorMap, TensorType, InitResult, WorkerRequest, WorkerResponse } from './protocol.ts'
 export { GpuError, ModelIntegrityError, QuotaError, errorToData, errorFromData, type GpuErrorCode, type ErrorData } from './errors.ts'

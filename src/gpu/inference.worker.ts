@@ -44,8 +44,8 @@ async function init(req: Extract<WorkerRequest, { type: 'init' }>): Promise<Init
     }
   }
   const numThreads = scope.crossOriginIsolated ? Math.max(1, req.numThreads) : 1
-  configureOrt({ wasmPaths: req.wasmPaths, numThreads, ...(device !== undefined ? { device } : {}) })
-  initialized = { capabilities, crossOriginIsolated: scope.crossOriginIsolated, numThreads, webgpu: webgpuUsable }
+  configureOrt({ wasmPaths: req.wasmPaths, numThreads, ...(device !== undefined ? { device } : {}), ...(req.runtime !== undefined ? { runtime: req.runtime } : {}) })
+  initialized = { capabilities, crossOriginIsolated: scope.crossOriginIsolated, numThreads, webgpu: webgpuUsable, runtime: req.runtime !== undefined ? 'store' : 'url' }
   return initialized
 }
 
@@ -142,6 +142,9 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       await held?.session.release()
       return { result: held !== undefined, transfer: [] }
     }
+    case 'resources':
+      // Diagnostics and tests: every URL this worker fetched (its resource timing entries).
+      return { result: performance.getEntriesByType('resource').map((e) => e.name), transfer: [] }
     case 'lose-device': {
       // Diagnostics and tests: destroy the device behind our handle's back, as a driver reset would.
       const d = gpu?.device

@@ -21,12 +21,13 @@ export interface OrtConfig {
   numThreads: number
   /** A device for the WebGPU EP (ours, so we see its loss). */
   device?: GPUDevice
+  /** The runtime's wasm as bytes (from the model store's cache): ORT then does not fetch it. */
+  runtime?: OrtRuntimeBytes
 }
 
-/** The JSEP build's files (WebGPU and WASM EPs in one binary); the models plugin serves them under `ort/`. */
-export const ORT_GLUE = 'ort-wasm-simd-threaded.jsep.mjs'
-/** See {@link ORT_GLUE}. */
-export const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm'
+import { ORT_GLUE, ORT_WASM, type OrtRuntimeBytes } from './ort-runtime.ts'
+
+export { ORT_GLUE, ORT_WASM } from './ort-runtime.ts'
 
 let configured = false
 
@@ -34,7 +35,11 @@ let configured = false
 export function configureOrt(config: OrtConfig): void {
   if (configured) return
   configured = true
-  if (config.wasmPaths !== null) {
+  // The wasm as bytes (from the model store's cache): ORT then never fetches it.
+  if (config.runtime !== undefined) ort.env.wasm.wasmBinary = config.runtime.wasm
+  if (config.runtime !== undefined && config.wasmPaths !== null) {
+    ort.env.wasm.wasmPaths = { mjs: `${config.wasmPaths}${ORT_GLUE}` }
+  } else if (config.wasmPaths !== null) {
     // Both files by URL: ORT imports the glue from our origin, and its pthread workers load that
     // same file (not the bundle that imported ORT, which in a built app is our worker chunk).
     ort.env.wasm.wasmPaths = { mjs: `${config.wasmPaths}${ORT_GLUE}`, wasm: `${config.wasmPaths}${ORT_WASM}` }
@@ -74,6 +79,8 @@ export async function createOrtSession(model: ArrayBuffer | Uint8Array, ep: Exec
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
     inputShapes: session.inputNames.map((_, i) => meta?.[i]?.shape ?? null),
+    // Read after the backend started: ORT drops it to 1 where threads cannot run (no isolation).
+    wasmThreads: ort.env.wasm.numThreads ?? 1,
   }
   return {
     ep,

@@ -4,6 +4,7 @@
  * error as data. Events (no `id`) tell the page which execution path runs.
  */
 import type { ErrorData } from './errors.ts'
+import type { OrtRuntimeBytes } from './ort-runtime.ts'
 import type { GpuCapabilities } from './probe.ts'
 
 /** Execution provider. */
@@ -24,12 +25,13 @@ export type TensorMap = Record<string, TensorData>
 
 /** Requests, page to worker. */
 export type WorkerRequest =
-  | { id: number; type: 'init'; wasmPaths: string | null; numThreads: number; webgpu: boolean }
+  | { id: number; type: 'init'; wasmPaths: string | null; numThreads: number; webgpu: boolean; runtime?: OrtRuntimeBytes }
   | { id: number; type: 'measure'; model: ArrayBuffer; feeds: TensorMap; runs: number }
   | { id: number; type: 'create'; session: string; model: ArrayBuffer; ep: ExecutionProvider }
   | { id: number; type: 'run'; session: string; feeds: TensorMap }
   | { id: number; type: 'release'; session: string }
   | { id: number; type: 'lose-device' }
+  | { id: number; type: 'resources' }
 
 /** Result of `init`. */
 export interface InitResult {
@@ -38,6 +40,8 @@ export interface InitResult {
   numThreads: number
   /** Whether the WebGPU EP can be used in this worker. */
   webgpu: boolean
+  /** Where ORT's wasm comes from: bytes from the model store, or ORT's own fetch of `wasmPaths`. */
+  runtime: 'store' | 'url'
 }
 
 /** Result of `measure`: median ms per run on each EP tried (absent where it failed). */
@@ -53,6 +57,8 @@ export interface CreateResult {
   outputNames: string[]
   /** Input shapes from the model's metadata (symbolic dims as strings or null). */
   inputShapes: (readonly (number | string | null)[] | null)[]
+  /** ORT's WASM thread count once its backend started (1 where the page is not cross-origin isolated). */
+  wasmThreads?: number
 }
 
 /** Result of `run`. */

@@ -3,7 +3,7 @@
  * processing, with the tensor work on whatever {@link SessionRunner} the caller gives (the
  * inference worker in browsers, onnxruntime-node or ORT-web WASM in Node).
  */
-import { PaddleOcrService } from 'paddleocr'
+import { PaddleOcrService, type Box, type DetectionService, type RecognitionService } from 'paddleocr'
 import type { SessionRunner, TensorMap } from '../../gpu/index.ts'
 import { SubnetError, throwIfAborted } from '../errors.ts'
 import { platform } from './canvas.node.ts'
@@ -11,6 +11,7 @@ import type { Pixels } from './canvas-types.ts'
 import type { OcrChallenge } from './challenge.ts'
 import { OCR_DET_FILE, OCR_DICT_FILE, OCR_REC_FILE } from './manifest.ts'
 import type { OcrAnswer, OcrWord } from './score.ts'
+import { OcrPipeline, type OcrProfile } from './pipeline.ts'
 import { assertJpegWithin } from './jpeg.ts'
 
 /** Session names in the runner. */
@@ -45,6 +46,8 @@ export interface OcrEngine {
   recognize(pixels: Pixels, options?: OcrRecognizeOptions): Promise<OcrWord[]>
   /** What an alphabet holds. */
   alphabet(name: OcrAlphabet): OcrAlphabetInfo
+  /** Where the last `recognize` spent its time (detection, recognition runs, the rest). */
+  readonly profile: OcrProfile
 }
 
 /** Options of {@link createOcrEngine}. */
@@ -52,6 +55,12 @@ export interface OcrEngineOptions {
   /** Drop recognitions below this confidence (default 0.5). */
   minConfidence?: number
   signal?: AbortSignal
+  /**
+   * `batched` (default): all crops of an image recognized in one run, padded to the widest
+   * (PaddleOCR's batch); `per-word`: one run per crop, the pipeline before issue 17 (the OCR bench
+   * shows both in one run).
+   */
+  recognition?: 'batched' | 'per-word'
 }
 
 /** The challenge path's whitelist: ASCII letters (challenge words hold nothing else). */
@@ -86,6 +95,8 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
   }
   const minConfidence = options.minConfidence ?? 0.5
   const signal = options.signal
+  const timed = { det: 0, rec: 0, recRuns: 0 }
+  let recNames: { inputNames: string[]; outputNames: string[] } = { inputNames: [], outputNames: [] }
   // The runner decides the EP for detection by measuring; recognition follows on the same path.
   let detEp: string | undefined
   const ort = {
@@ -99,10 +110,17 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
           ...(signal !== undefined ? { signal } : {}),
         })
         if (name === OCR_SESSIONS.det) detEp = info.ep
+        else recNames = info
         return {
           inputNames: info.inputNames,
           outputNames: info.outputNames,
-          run: (feeds: Record<string, LocalTensor>) => runner.run(name, feeds as unknown as TensorMap),
+          run: async (feeds: Record<string, LocalTensor>) => {
+            const t0 = performance.now()
+            const out = await runner.run(name, feeds as unknown as TensorMap)
+            if (name === OCR_SESSIONS.det) timed.det += performance.now() - t0
+            else { timed.rec += performance.now() - t0; timed.recRuns++ }
+            return out
+          },
         }
       },
     },
@@ -113,11 +131,27 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
     detection: { modelBuffer: det, channelOrder: 'bgr', maxSideLength: 960, limitType: 'max', textPixelThreshold: 0.3, boxScoreThreshold: 0.6, unclipRatio: 1.5 },
     recognition: { modelBuffer: rec, charactersDictionary: dictionary, channelOrder: 'bgr', imageHeight: 48, imageWidth: 320 },
   })
+  const internals = service as unknown as { detectionService: DetectionService; recognitionService: RecognitionService }
+  const pipeline = new OcrPipeline(runner, { rec: OCR_SESSIONS.rec, recInput: recNames.inputNames[0] ?? 'x', recOutput: recNames.outputNames[0] ?? '' }, internals.detectionService, internals.recognitionService, dictionary)
+  const challengeSet = new Set(OCR_CHALLENGE_CHARACTERS)
+  let profile: OcrProfile = { detMs: 0, recMs: 0, recRuns: 0, crops: 0, jsMs: 0, totalMs: 0 }
   return {
+    get profile() { return profile },
     async recognize(pixels, opts = {}) {
       throwIfAborted(opts.signal)
       const data = pixels.data instanceof Uint8Array ? pixels.data : new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength)
-      const results = await service.recognize({ width: pixels.width, height: pixels.height, data }, opts.alphabet === 'challenge' ? { charWhiteList: [...OCR_CHALLENGE_CHARACTERS] } : {})
+      let results: { text: string; confidence: number; box: Box }[]
+      if (options.recognition === 'per-word') {
+        const t0 = performance.now()
+        timed.det = 0; timed.rec = 0; timed.recRuns = 0
+        results = await service.recognize({ width: pixels.width, height: pixels.height, data }, opts.alphabet === 'challenge' ? { charWhiteList: [...OCR_CHALLENGE_CHARACTERS] } : {})
+        const totalMs = performance.now() - t0
+        profile = { detMs: timed.det, recMs: timed.rec, recRuns: timed.recRuns, crops: results.length, jsMs: totalMs - timed.det - timed.rec, totalMs }
+      } else {
+        timed.det = 0
+        results = await pipeline.recognize({ width: pixels.width, height: pixels.height, data }, opts.alphabet === 'challenge' ? challengeSet : null, opts.signal, () => timed.det)
+        profile = pipeline.profile
+      }
       return results
         .filter((r) => r.text.trim() !== '' && r.confidence >= minConfidence)
         .map((r) => ({
