@@ -20,6 +20,7 @@ import { toSs58 } from './address.ts'
 import * as calls from './calls.ts'
 import type { CallSpec, LimitOptions } from './calls.ts'
 import { resolveEndpoint } from './endpoints.ts'
+import { nextEpochBlock, readEpochSchedule } from './epoch-schedule.ts'
 import { DispatchError, UserRejectedError, WalletError, abortError, isRejectionMessage } from './errors.ts'
 import type { DecodedDispatchError } from './errors.ts'
 import { defaultMetadataCache } from './metadata-cache.ts'
@@ -722,12 +723,11 @@ class ChainClientImpl implements ChainClient {
         // node without this runtime API: derive it from storage below
       }
     }
-    // The epoch runs once `block - LastEpochBlock >= tempo` (YUMA-SPEC §epoch timing).
-    const [last, tempo] = await withSignal(Promise.all([
-      this.#query('SubtensorModule', 'LastEpochBlock')(netuid),
-      this.#query('SubtensorModule', 'Tempo')(netuid),
-    ]), opts?.signal, 'reading the next epoch')
-    return toBig(last) + toBig(tempo)
+    // No runtime API: the one epoch schedule (dynamic counters or the legacy formula, by metadata).
+    const [schedule, best] = await Promise.all([readEpochSchedule(this, netuid, opts), this.bestBlock(opts)])
+    const next = nextEpochBlock(schedule, Number(best) + 1)
+    if (next === undefined) throw new WalletError('UNSUPPORTED', `subnet ${netuid} has tempo 0: no epoch is scheduled`)
+    return BigInt(next)
   }
 
   async getCommitments(netuid: number, opts?: { signal?: AbortSignal }): Promise<Commitment[]> {
