@@ -35,27 +35,8 @@ beforeAll(() => {
   bob = keyring.addFromUri('//Bob')
 })
 
-function innerResult(r: Loose): string {
-  const ev: Loose = (r.events as Loose[]).find((e: Loose) => events().sudo.Sudid.is(e.event))
-  const res = ev.event.data[0]
-  if (res.isOk) return 'ok'
-  if (res.asErr.isModule) {
-    const m = net.api.registry.findMetaError(res.asErr.asModule)
-    return `${m.section}.${m.name}`
-  }
-  return res.asErr.type
-}
-const sudo = async (inner: Loose): Promise<string> => innerResult(await submit(tx().sudo.sudo(inner), alice))
-
-/** Produces blocks until the admin freeze window of subnet 1 is open for the next block's extrinsics. */
-async function windowOpen(): Promise<void> {
-  const window = (await query().subtensorModule.adminFreezeWindow()).toNumber()
-  for (;;) {
-    const remaining = Number((await query().subtensorModule.lastEpochBlock(1)).toString()) + (await query().subtensorModule.tempo(1)).toNumber() - (net.devnet.bestNumber() + 1)
-    if (remaining <= 0 || remaining >= window) return
-    net.devnet.produceBlock()
-  }
-}
+const sudo = (inner: Loose): Promise<string> => net.sudo(inner)
+const windowOpen = (): Promise<void> => net.untilAdminWindow(1)
 
 const row = async (index: number, uid: number): Promise<[number, number][]> => (await query().subtensorModule.weights(index, uid)).toJSON() as [number, number][]
 

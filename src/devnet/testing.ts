@@ -57,6 +57,15 @@ export interface DevnetWithApi {
   runToEpoch(index: number, netuid?: number): Promise<void>
   /** Produces blocks until the next block runs `netuid`'s epoch; returns that block's number. */
   runToEpochBlock(netuid?: number): Promise<number>
+  /**
+   * Produces blocks until the next block's extrinsics find `netuid`'s admin freeze window open
+   * (or, with `frozen`, closed). Extrinsics run after the block's epoch, so an epoch block is open.
+   */
+  untilAdminWindow(netuid?: number, frozen?: boolean): Promise<void>
+  /** The outcome of a `Sudo.Sudid` / `SudoAsDone` event in an in-block result: 'ok', `section.Name`, or the error type. */
+  sudoOutcome(r: ISubmittableResult): string
+  /** Submits `Sudo.sudo(call)` signed by the sudo key (//Alice) and returns the inner call's outcome. */
+  sudo(call: SubmittableExtrinsic<'promise'>): Promise<string>
   /** Disconnects the client and stops the devnet; idempotent. */
   stop(): Promise<void>
 }
@@ -102,6 +111,22 @@ function withHelpers(devnet: Devnet, api: ApiPromise, keyring: Keyring): DevnetW
     const fires = tempo > 0 && ((pending > 0 && next >= pending) || next - last >= tempo)
     return { index: fires ? index + 1 : index, fires }
   }
+  const dispatchOutcome = (e: Loose): string => {
+    if (e.isModule) {
+      const m = api.registry.findMetaError(e.asModule)
+      return `${m.section}.${m.name}`
+    }
+    return e.type as string
+  }
+  const sudoOutcome: DevnetWithApi['sudoOutcome'] = (r) => {
+    const ev = (r.events as Loose[]).find((e: Loose) => api.events.sudo!.Sudid!.is(e.event) || api.events.sudo!.SudoAsDone!.is(e.event))
+    if (ev === undefined) throw new Error('no Sudo.Sudid or SudoAsDone event in the result')
+    const res = ev.event.data[0]
+    return res.isOk ? 'ok' : dispatchOutcome(res.asErr)
+  }
+  const blocks = (n: number): void => {
+    for (let i = 0; i < n; i++) devnet.produceBlock()
+  }
   return {
     devnet,
     api,
@@ -117,22 +142,29 @@ function withHelpers(devnet: Devnet, api: ApiPromise, keyring: Keyring): DevnetW
       devnet.produceBlock()
       return await s.inBlock
     },
-    outcome: (r) => {
-      if (r.dispatchError === undefined) return 'ok'
-      if (r.dispatchError.isModule) {
-        const m = api.registry.findMetaError(r.dispatchError.asModule)
-        return `${m.section}.${m.name}`
-      }
-      return r.dispatchError.type
-    },
-    blocks: (n) => {
-      for (let i = 0; i < n; i++) devnet.produceBlock()
-    },
+    outcome: (r) => (r.dispatchError === undefined ? 'ok' : dispatchOutcome(r.dispatchError)),
+    blocks,
     rpc: async (method, params = []) => {
       const res = await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
       return (await res.json()) as RpcReply
     },
     nextEpoch,
+    untilAdminWindow: async (netuid = 1, frozen = false) => {
+      const window = Number((await q.subtensorModule.adminFreezeWindow()).toString())
+      for (;;) {
+        const [last, tempo] = (await Promise.all([q.subtensorModule.lastEpochBlock(netuid), q.subtensorModule.tempo(netuid)])).map((x: Loose) => Number(x.toString())) as [number, number]
+        const remaining = last + tempo - (devnet.bestNumber() + 1)
+        if (frozen ? remaining > 0 && remaining < window : remaining <= 0 || remaining >= window) return
+        blocks(1)
+      }
+    },
+    sudoOutcome,
+    sudo: async (call) => {
+      const s = send(api.tx.sudo!.sudo!(call), keyring.addFromUri('//Alice'))
+      await s.ready
+      devnet.produceBlock()
+      return sudoOutcome(await s.inBlock)
+    },
     runToEpoch: async (index, netuid = 1) => {
       while ((await nextEpoch(netuid)).index < index) devnet.produceBlock()
     },
@@ -184,6 +216,9 @@ export function useDevnetWithApi(init: DevnetInit = {}): DevnetWithApi {
     nextEpoch: (netuid) => get().nextEpoch(netuid),
     runToEpoch: (index, netuid) => get().runToEpoch(index, netuid),
     runToEpochBlock: (netuid) => get().runToEpochBlock(netuid),
+    untilAdminWindow: (netuid, frozen) => get().untilAdminWindow(netuid, frozen),
+    sudoOutcome: (r) => get().sudoOutcome(r),
+    sudo: (call) => get().sudo(call),
     stop: () => get().stop(),
   }
 }
