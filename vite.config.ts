@@ -32,9 +32,10 @@ export default defineConfig({
       injectRegister: false,
       manifest: false, // static/manifest.webmanifest is the manifest, linked from index.html
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
-        // Models and WASM are cached by the model store (Cache API), not precached with the shell.
-        globIgnores: ['models/**', '**/*.wasm', '**/ort*.mjs', 'widget.js', 'partner/**'],
+        // ORT's glue script is precached (sw.ts adds its sha256 as integrity).
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}', 'ort/*.mjs'],
+        // Models and ORT's wasm are cached by the model store (Cache API), not precached with the shell.
+        globIgnores: ['models/**', '**/*.wasm', 'widget.js', 'partner/**'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
       },
       devOptions: { enabled: false },
