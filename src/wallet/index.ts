@@ -24,6 +24,8 @@ export { connectWallet, forgetAccount, hasInjectedExtension, injectedTxSigner, r
 export type { ConnectWalletInit, WalletAccount, WalletConnection, WalletExtension } from './extension.ts'
 export { createMemoryHotkeyStorage, isMnemonic, openSessionHotkeys } from './session-hotkey.ts'
 export type { HotkeyStorage, SessionHotkey, SessionHotkeys, SessionHotkeysInit } from './session-hotkey.ts'
+export { BACKUP_LEDGER_KEY, MAX_KEYSTORE_BYTES, backupLedger, destroyWarning, keystoreFileName, parseKeystoreFile, requestPersistentStorage } from './hotkey-backup.ts'
+export type { BackupLedger, DestroyAction, KeyValue, LedgerStorage } from './hotkey-backup.ts'
 export {
   DYNAMIC_EPOCH_ITEMS, MAX_TEMPO, commitExpired, epochDueAt, epochIndexAt, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule,
 } from './epoch-schedule.ts'
