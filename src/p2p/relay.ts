@@ -60,6 +60,8 @@ export interface RelayStats {
   connections: number
   /** Open connections whose peer has shown no verified binding. */
   unboundConnections: number
+  /** Age of the oldest of them, ms (0 when none). */
+  oldestUnboundMs: number
   reservations: number
   /** Reservations held by peers without a verified binding (0 unless something is wrong). */
   unboundReservations: number
@@ -250,9 +252,11 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
     stats() {
       const peers = new Set(relayNode.getConnections().map((c) => c.remotePeer.toString()))
       const res = reservationPeers()
+      const unbound = relayNode.getConnections().filter((c) => boundHotkey(c.remotePeer.toString()) === undefined)
       return {
         connections: relayNode.getConnections().length,
-        unboundConnections: relayNode.getConnections().filter((c) => boundHotkey(c.remotePeer.toString()) === undefined).length,
+        unboundConnections: unbound.length,
+        oldestUnboundMs: unbound.reduce((m, c) => Math.max(m, Date.now() - c.timeline.open), 0),
         reservations: res.length,
         unboundReservations: res.filter((p) => boundHotkey(p) === undefined).length,
         bound: [...peers].filter((p) => boundHotkey(p) !== undefined).length,

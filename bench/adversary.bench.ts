@@ -1,0 +1,169 @@
+/**
+ * The mesh under attack (issue 14): the stack's pieces on loopback (the devnet, a relay that
+ * reads it, the headless validator) with honest Node miners, first alone (the anchor), then with
+ * a crowd of hostile peers doing every attack at once:
+ *   - fresh-id reservation floods (bare libp2p peers, new ids every few seconds),
+ *   - idle connection floods (bare peers dialing the relay and the miners and saying nothing),
+ *   - forged and swapped bindings (an unregistered hotkey; a validator's binding with the hotkey
+ *     swapped, pushed on the bind protocol and sent in challenges),
+ *   - junk presence gossip (unregistered and forged-signature presences, at a high rate),
+ *   - a validator-permit holder flooding every miner with challenges, some of them
+ *     decompression bombs (a 180-byte JPEG claiming 65000x65000), and a second one sending
+ *     malformed frames.
+ * Honest miners use a fast solver (decode the JPEG with the real decoder, answer random words),
+ * so the load is the mesh, not ONNX. It prints the honest validator's success rate and p50/p99
+ * round trip with and without the attack, the relay's and the miners' state, and whether any
+ * unbound peer held a reservation or an idle connection past the limit. Bounded in count and
+ * time (about 2 minutes), loopback only. Sizes: ADV_MINERS (3), ADV_CROWD (16), ADV_SECONDS (30).
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { startDevnet } from '../src/devnet/index.ts'
+import { startRelay } from '../src/p2p/node-entry.ts'
+import { encodeBinding, DEFAULT_LIMITS } from '../src/p2p/index.ts'
+import { createMiner, createSubnetsView, ensureValidator, startHeadlessValidator, type Miner, type OcrSolver } from '../src/roles/node.ts'
+import { canvasPlatform, cryptoRandom, randomWords } from '../src/subnet/index.ts'
+import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
+import type { CrowdConfig } from './adversary-crowd.ts'
+
+const NETUID = 1
+const MINERS = Number(process.env['ADV_MINERS'] ?? 3)
+const CROWD = Number(process.env['ADV_CROWD'] ?? 16)
+const SECONDS = Number(process.env['ADV_SECONDS'] ?? 30)
+const ROUND_MS = 1_000
+const FLOODER = '//Alice//adv-flooder'
+const MANGLER = '//Alice//adv-mangler'
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(s.length * p))]! }
+const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`
+
+/** Decodes the JPEG with the real (header-checked) decoder and answers random words. */
+const fastSolver: OcrSolver = {
+  async solve(c) {
+    await canvasPlatform.decodeImage(c.image, { maxWidth: c.width, maxHeight: c.height })
+    return { id: c.id, words: randomWords(cryptoRandom(), 4).map((text, i) => ({ text, confidence: 0.9, box: { x: i * 40, y: 10, width: 40, height: 20 } })) }
+  },
+}
+
+export async function run(): Promise<void> {
+  const t0 = Date.now()
+  const log = (l: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${l}`)
+  const devnet = await startDevnet({ port: 0, blockTimeMs: 400 })
+  const client = await createChainClient({ endpoint: devnet.url })
+  const relay = await startRelay({ port: 0, netuids: [NETUID], chain: createSubnetsView(client, [NETUID]) })
+  const stops: Array<() => Promise<unknown>> = []
+  const miners: Miner[] = []
+  try {
+    const bob = await createKeyringSigner('//Bob')
+    const alice = await createKeyringSigner('//Alice')
+    for (let i = 0; i < MINERS; i++) {
+      const m = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner(`//Bob//adv-miner-${i}`), relays: relay.multiaddrs, solver: fastSolver, coldkey: bob, publishPeerId: true })
+      await m.start()
+      miners.push(m)
+      stops.push(() => m.stop())
+    }
+    log(`${MINERS} honest miners mining`)
+    // Two hostile permit holders (registered and staked now, permits at the same epoch as the validator's).
+    const flooderKey = await createKeyringSigner(FLOODER)
+    const manglerKey = await createKeyringSigner(MANGLER)
+    await ensureValidator({ client, netuid: NETUID, hotkey: flooderKey.address, coldkey: alice, stake: 2_000_000_000_000n })
+    await ensureValidator({ client, netuid: NETUID, hotkey: manglerKey.address, coldkey: alice, stake: 500_000_000_000n })
+    const vlog: string[] = []
+    const hv = await startHeadlessValidator({ log: (l) => { if (process.env['ADV_LOG'] !== undefined) vlog.push(`${((Date.now() - t0) / 1000).toFixed(1)} ${l}`) }, chainUrl: devnet.url, relayAddrs: relay.multiaddrs, netuid: NETUID, coldkeySuri: '//Alice', roundMs: ROUND_MS, challenge: { words: 3, width: 256, height: 96, deadlineMs: 10_000 } })
+    stops.push(() => hv.stop())
+    log(`validator ${hv.hotkey} validating`)
+    const honest = new Set(miners.map((m) => m.state.hotkey))
+
+    // Samples from the validator's rounds: per honest miner, answered/failed deltas and the round trip.
+    const phase = { name: 'warm-up', ok: 0, failed: 0, rtts: [] as number[], rounds: 0 }
+    let lastRound = -1
+    const last = new Map<string, { answered: number; failed: number }>()
+    const unsub = hv.validator.subscribe((s) => {
+      if (s.round !== lastRound) { if (lastRound >= 0) phase.rounds += s.round - lastRound; lastRound = s.round }
+      for (const r of s.miners) {
+        if (!honest.has(r.hotkey)) continue
+        const prev = last.get(r.hotkey) ?? { answered: r.answered, failed: r.failed }
+        if (r.answered > prev.answered) { phase.ok += r.answered - prev.answered; if (r.lastLatencyMs !== null) phase.rtts.push(r.lastLatencyMs) }
+        if (r.failed > prev.failed) phase.failed += r.failed - prev.failed
+        last.set(r.hotkey, { answered: r.answered, failed: r.failed })
+      }
+    })
+    stops.push(async () => unsub())
+    const measure = async (name: string): Promise<{ name: string; ok: number; failed: number; rtts: number[]; rounds: number; cpuMs: number }> => {
+      Object.assign(phase, { name, ok: 0, failed: 0, rtts: [], rounds: 0 })
+      const cpu = process.cpuUsage()
+      await sleep(SECONDS * 1000)
+      const used = process.cpuUsage(cpu)
+      return { ...phase, rtts: [...phase.rtts], cpuMs: (used.user + used.system) / 1000 }
+    }
+    await sleep(3_000) // every miner answered once
+    const heap0 = process.memoryUsage().heapUsed
+    const base = await measure('no attack')
+    log(`no attack: ${base.ok} answered, ${base.failed} failed`)
+
+    // The crowd, in its own process (see ./adversary-crowd.ts).
+    const config: CrowdConfig = {
+      chainUrl: devnet.url, netuid: NETUID, relays: relay.multiaddrs, miners: miners.map((m) => m.state.peerId!), crowd: CROWD,
+      flooderSuri: FLOODER, manglerSuri: MANGLER, validatorBinding: Buffer.from(encodeBinding(await hv.validator.mesh!.currentBinding())).toString('hex'),
+    }
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./adversary-crowd.ts', import.meta.url))], { env: { ...process.env, ADV_CROWD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<void>((r) => child.on('exit', () => r()))
+    stops.push(async () => { if (child.exitCode === null) child.kill('SIGKILL') })
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => { if (d.toString().includes('crowd: attacking')) resolve(); else process.stderr.write(d) })
+      child.on('exit', (code) => reject(new Error(`the crowd exited with ${code}`)))
+    })
+
+    // Watch the limits while the attack runs.
+    const watch = { maxUnboundReservations: 0, maxOldestUnboundRelayMs: 0, maxOldestUnboundMinerMs: 0, relayMaxConnections: 0, peakHeap: 0 }
+    const watcher = setInterval(() => {
+      const s = relay.stats()
+      watch.maxUnboundReservations = Math.max(watch.maxUnboundReservations, s.unboundReservations)
+      watch.maxOldestUnboundRelayMs = Math.max(watch.maxOldestUnboundRelayMs, s.oldestUnboundMs)
+      watch.relayMaxConnections = Math.max(watch.relayMaxConnections, s.connections)
+      watch.peakHeap = Math.max(watch.peakHeap, process.memoryUsage().heapUsed)
+      for (const m of miners) {
+        const mesh = m.mesh
+        if (mesh === null) continue
+        for (const c of mesh.libp2p.getConnections()) {
+          if (mesh.hotkeyOf(c.remotePeer.toString()) === undefined && c.remotePeer.toString() !== relay.peerId) watch.maxOldestUnboundMinerMs = Math.max(watch.maxOldestUnboundMinerMs, Date.now() - c.timeline.open)
+        }
+      }
+    }, 250)
+    log(`attack: ${CROWD} bare peers, a swapper, a junk publisher, a flooding and a mangling permit holder (in a child process)`)
+    const attacked = await measure('under attack')
+    clearInterval(watcher)
+    const relayStats = relay.stats()
+    const minerStates = miners.map((m) => m.mesh?.stateSizes())
+    const banned = miners.map((m) => [m.mesh?.isBanned(flooderKey.address), m.mesh?.isBanned(manglerKey.address)])
+    child.kill('SIGTERM')
+    await Promise.race([exited, sleep(15_000)])
+    const counts = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
+
+    // The report.
+    const rate = (p: typeof base): number => p.ok / Math.max(1, p.ok + p.failed)
+    const row = (p: typeof base): string => `${p.name.padEnd(13)} answered ${String(p.ok).padStart(4)}  failed ${String(p.failed).padStart(3)}  success ${(100 * rate(p)).toFixed(1).padStart(5)}%  p50 ${pct(p.rtts, 0.5).toFixed(0).padStart(5)} ms  p99 ${pct(p.rtts, 0.99).toFixed(0).padStart(5)} ms`
+    console.log(`\nhonest challenges (validator ${hv.hotkey.slice(0, 8)}… to ${MINERS} honest miners, ${SECONDS} s each, round ${ROUND_MS} ms):`)
+    console.log(`  ${row(base)}   (anchor)`)
+    console.log(`  ${row(attacked)}`)
+    const keep = rate(attacked) / Math.max(1e-9, rate(base))
+    console.log(`  validator rounds: ${base.rounds} without, ${attacked.rounds} under attack; CPU of this process ${(base.cpuMs / 1000).toFixed(1)} s vs ${(attacked.cpuMs / 1000).toFixed(1)} s, the crowd's ${((counts['cpuMs'] ?? 0) / 1000).toFixed(1)} s (2 shared cores, ${SECONDS} s each)`)
+    if (vlog.length > 0) console.log(vlog.join('\n'))
+    console.log(`  answers per second: ${(base.ok / SECONDS).toFixed(2)} without, ${(attacked.ok / SECONDS).toFixed(2)} under attack (${(100 * attacked.ok / Math.max(1, base.ok)).toFixed(0)}%)`)
+    const p99x = pct(attacked.rtts, 0.99) / pct(base.rtts, 0.99)
+    console.log(`  success kept: ${(100 * keep).toFixed(1)}% of the anchor (target >= 95%)   p99 ratio: ${p99x.toFixed(2)}x (target <= 3x)`)
+    console.log(`\nattack volume: ${JSON.stringify(counts)}`)
+    console.log(`relay: ${JSON.stringify(relayStats)}`)
+    console.log(`limits held: unbound reservations max ${watch.maxUnboundReservations} (target 0); oldest unbound connection at the relay ${watch.maxOldestUnboundRelayMs} ms, at a miner ${watch.maxOldestUnboundMinerMs} ms (limit ${DEFAULT_LIMITS.bindTimeoutMs} ms + 1 s sweep)`)
+    console.log(`miners' per-peer state: ${JSON.stringify(minerStates)}; flooder/mangler banned per miner: ${JSON.stringify(banned)}`)
+    console.log(`heap (this process: devnet, relay, validator, miners; the crowd ${mb(counts['heapUsed'] ?? 0)} apart): ${mb(heap0)} before the attack, peak ${mb(watch.peakHeap)}, after ${mb(process.memoryUsage().heapUsed)}; relay connections peak ${watch.relayMaxConnections}`)
+  } finally {
+    for (const s of stops.reverse()) await s().catch(() => {})
+    await relay.stop()
+    await client.stop()
+    await devnet.stop()
+  }
+}
