@@ -1,12 +1,18 @@
 /**
  * Yuma Consensus benchmark (`npm run bench -- consensus`):
- * - exact CPU reference epoch for n = 256, 1024, 4096 with 10%-dense weights, beside a
- *   straightforward float64 implementation of the same Yuma1 epoch (the anchor) in the same run;
+ * - exact CPU reference epoch for n = 64, 256, 1024, 4096 with 10%-dense weights, beside two
+ *   float64 implementations of the same Yuma1 epoch measured in the same run: the numpy anchor
+ *   (bench/consensus_numpy.py: vectorised over dense n x n matrices, one BLAS thread, run by
+ *   python3 on the same inputs; skipped with a note when python3/numpy is missing) and a
+ *   straightforward sparse float64 one in TypeScript;
  * - batched WebGPU throughput: one submission of 64 epochs at n = 256 (Dawn in Node; here a
  *   software adapter, SwiftShader), beside the exact CPU running the same 64 epochs.
  * Dawn reads its driver environment at process start, so the GPU part runs in a child process.
  */
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runEpoch, runEpochBatch, parseEpochInput, consensusDawnEnv, releaseConsensusGpu, CONSENSUS_GPU_PASSES, type EpochInput } from '../src/consensus/index.ts'
 
@@ -165,21 +171,46 @@ async function gpuChild(): Promise<void> {
   process.stdout.write(JSON.stringify({ firstMs, bestMs: times[0], cpuMs: cpus[0], passes: first.passes, same }) + '\n')
 }
 
+const SIZES = [64, 256, 1024, 4096]
+
+/** Runs the numpy anchor on the inputs; per input `{ wall, cpu }` ms, or a reason it could not run. */
+function numpyAnchor(inputs: EpochInput[]): { ok: true; times: Array<{ wall: number; cpu: number }>; version: string } | { ok: false; reason: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'consensus-bench-'))
+  try {
+    const file = join(dir, 'inputs.json')
+    writeFileSync(file, JSON.stringify(inputs, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
+    const script = fileURLToPath(new URL('./consensus_numpy.py', import.meta.url))
+    const r = spawnSync('python3', [script, file, '3000'], {
+      encoding: 'utf8', timeout: 900_000,
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    })
+    if (r.status !== 0) return { ok: false, reason: (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? 'python3 failed' }
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { wall: number; cpu: number; numpy: string })
+    return { ok: true, times: lines, version: lines[0]?.numpy ?? '?' }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /** Prints the figures. */
 export async function run(): Promise<void> {
   console.log('Times are medians; "cpu" is this process\'s user+system time, which a busy shared machine inflates less than wall time.')
-  console.log('CPU exact reference vs float64 anchor (Yuma1, every uid a validator, 10% dense weights and bonds)')
-  console.log('     n   entries   exact ms (cpu / wall)   float64 ms (cpu / wall)   exact/float64 (cpu)')
-  for (const n of [256, 1024, 4096]) {
-    const x = benchInput(n, n)
+  console.log('CPU exact reference vs float64 anchors (Yuma1, every uid a validator, 10% dense weights and bonds)')
+  const xs = SIZES.map((n) => benchInput(n, n))
+  const np = numpyAnchor(xs)
+  console.log(np.ok ? `numpy anchor: numpy ${np.version}, dense float64, one BLAS thread` : `numpy anchor: not measured (${np.reason})`)
+  console.log('     n   entries   exact ms (cpu / wall)   numpy ms (cpu / wall)   f64-ts ms (cpu / wall)   exact/numpy (cpu)   exact/f64-ts (cpu)')
+  SIZES.forEach((n, k) => {
+    const x = xs[k]!
     const entries = x.weights.reduce((a, r) => a + r.length, 0)
     const big = n >= 4096
-    const inner = n <= 256 ? 20 : n <= 1024 ? 2 : 1
-    const exact = timeIt(() => runEpoch(x), big ? 0 : 3000, big ? 1 : 9, !big, inner)
-    const float = timeIt(() => epochFloat64(x), big ? 0 : 3000, big ? 1 : 9, !big, inner)
-    const pair = (t: { wall: number; cpu: number }): string => `${t.cpu.toFixed(1)} / ${t.wall.toFixed(1)}`
-    console.log(`${String(n).padStart(6)} ${String(entries).padStart(9)} ${pair(exact).padStart(23)} ${pair(float).padStart(25)} ${(exact.cpu / float.cpu).toFixed(2).padStart(21)}`)
-  }
+    const inner = n <= 64 ? 100 : n <= 256 ? 20 : n <= 1024 ? 2 : 1
+    const exact = timeIt(() => runEpoch(x), big ? 0 : 3000, big ? 3 : 9, !big, inner)
+    const float = timeIt(() => epochFloat64(x), big ? 0 : 3000, big ? 3 : 9, !big, inner)
+    const pair = (t: { wall: number; cpu: number }): string => `${t.cpu.toFixed(2)} / ${t.wall.toFixed(2)}`
+    const npt = np.ok ? np.times[k]! : undefined
+    console.log(`${String(n).padStart(6)} ${String(entries).padStart(9)} ${pair(exact).padStart(23)} ${(npt ? pair(npt) : '-').padStart(23)} ${pair(float).padStart(24)} ${(npt ? (exact.cpu / npt.cpu).toFixed(2) : '-').padStart(19)} ${(exact.cpu / float.cpu).toFixed(2).padStart(20)}`)
+  })
 
   console.log(`\nWebGPU batch: ${GPU_BATCH} epochs at n = ${GPU_N} in one submission (${CONSENSUS_GPU_PASSES} compute passes), Dawn in a child process`)
   const inputs = Array.from({ length: GPU_BATCH }, (_, k) => benchInput(GPU_N, 1000 + k))

@@ -3,7 +3,7 @@
  * Stage banners follow `epoch/run_epoch.rs`; each step carries its formula. All vectors hold raw
  * I32F32 bits as doubles (exact: see fixed.ts); the I64F64 stake stage and rao amounts use BigInt.
  */
-import { ONE, HALF, mulFx, divFx, fixedToU16, fixedTimesRao, mulBig, saturatingDivBig, expSafeBig } from './fixed.ts'
+import { ONE, HALF, mulFx, divFx, fixedToU16, fixedTimesRaoBy, mulBig, saturatingDivBig, expSafeBig } from './fixed.ts'
 import type { EpochInput, EpochOutput, SparseRowU16 } from './types.ts'
 
 /** A sparse row: parallel column and value arrays, in row order. */
@@ -38,6 +38,15 @@ export function isTopkNonzero(x: number[], k: number): boolean[] {
   const n = x.length
   const result = x.map((v) => v !== 0)
   if (n < k) return result
+  if (k >= n) return result
+  if (n <= 65536 && x.every((v) => v >= 0 && v <= 2 * ONE)) {
+    // ascending (value, uid) as one packed key (value < 2^34, uid < 2^16: exact in a double), native numeric sort
+    const key = new Float64Array(n)
+    for (let i = 0; i < n; i++) key[i] = x[i]! * 65536 + i
+    key.sort()
+    for (let t = 0; t < n - k; t++) result[key[t]! % 65536] = false
+    return result
+  }
   const idx = Array.from({ length: n }, (_, i) => i)
   idx.sort((a, b) => x[a]! - x[b]! || a - b)
   for (let t = 0; t < n - k; t++) result[idx[t]!] = false
@@ -114,27 +123,77 @@ export function weightedMedianColSparse(stake: number[], W: Row[], columns: numb
   inplaceNormalize(useStake)
   const stakeSum = sum(useStake)
   const minority = stakeSum - majority
-  const colScores: number[][] = Array.from({ length: columns }, () => [])
-  const colStakes: number[][] = Array.from({ length: columns }, () => [])
-  const colStakeTotal = new Float64Array(columns) // stake of validators with a positive entry in column j
+  const C = new Array<number>(columns).fill(0)
+  if (useIdx.length === 0) return C
+  // Column-major (CSC) copy of the positive entries: counting pass, then fill.
+  const start = new Int32Array(columns + 1)
+  let packable = true
   for (let k = 0; k < useIdx.length; k++) {
     const r = W[useIdx[k]!]
     if (r === undefined) continue
     for (let e = 0; e < r.c.length; e++) {
       const v = r.v[e]!
       const j = r.c[e]!
+      if (v > 0 && j < columns) { start[j + 1]!++; if (v >= 68719476736) packable = false } // v < 2^36
+    }
+  }
+  for (let j = 0; j < columns; j++) { if (start[j + 1]! > 65536) packable = false; start[j + 1] = start[j + 1]! + start[j]! }
+  const total = start[columns]!
+  const score = new Float64Array(total)
+  const stk = new Float64Array(total)
+  const fill = start.slice(0, columns)
+  const colStakeTotal = new Float64Array(columns) // stake of validators with a positive entry in column j
+  for (let k = 0; k < useIdx.length; k++) {
+    const r = W[useIdx[k]!]
+    if (r === undefined) continue
+    const s = useStake[k]!
+    for (let e = 0; e < r.c.length; e++) {
+      const v = r.v[e]!
+      const j = r.c[e]!
       if (v > 0 && j < columns) {
-        colScores[j]!.push(v)
-        colStakes[j]!.push(useStake[k]!)
-        colStakeTotal[j] = colStakeTotal[j]! + useStake[k]!
+        const at = fill[j]!++
+        score[at] = v
+        stk[at] = s
+        colStakeTotal[j] = colStakeTotal[j]! + s
       }
     }
   }
-  const C = new Array<number>(columns)
+  const all = useIdx.length
+  if (!packable) {
+    for (let j = 0; j < columns; j++) {
+      const a = start[j]!, b = start[j + 1]!
+      C[j] = weightedMedianClosed(Array.from(score.subarray(a, b)), Array.from(stk.subarray(a, b)), stakeSum - colStakeTotal[j]!, b - a < all, minority)
+    }
+    return C
+  }
+  // Per column: sort (score, slot) packed in one double (score < 2^36, slot < 2^16) with the
+  // native numeric sort, then the closed form's walk over ascending scores.
+  const key = new Float64Array(total)
   for (let j = 0; j < columns; j++) {
-    if (useIdx.length === 0) { C[j] = 0; continue }
-    const m = colScores[j]!.length
-    C[j] = weightedMedianClosed(colScores[j]!, colStakes[j]!, stakeSum - colStakeTotal[j]!, m < useIdx.length, minority)
+    const a = start[j]!, b = start[j + 1]!
+    const m = b - a
+    if (m === 0) continue // every validator scores 0 here: the median is 0
+    let cum = 0
+    if (m < all) {
+      cum = stakeSum - colStakeTotal[j]!
+      if (cum > minority) continue // 0
+    }
+    for (let t = a; t < b; t++) key[t] = score[t]! * 65536 + (t - a)
+    const ks = key.subarray(a, b)
+    ks.sort()
+    let t = 0
+    let found = false
+    while (t < m) {
+      const v = score[a + (ks[t]! % 65536)]!
+      while (t < m) {
+        const slot = a + (ks[t]! % 65536)
+        if (score[slot]! !== v) break
+        cum += stk[slot]!
+        t++
+      }
+      if (cum > minority) { C[j] = v; found = true; break }
+    }
+    if (!found) C[j] = score[a + (ks[m - 1]! % 65536)]!
   }
   return C
 }
@@ -156,10 +215,6 @@ export function weightedMedianColSparseLiteral(stake: number[], W: Row[], column
     }
   }
   return cols.map((col) => weightedMedian(useStake, col, idx, minority, 0, stakeSum))
-}
-
-function toRows(rows: SparseRowU16[]): Row[] {
-  return rows.map((r) => ({ c: r.map((e) => e[0]), v: r.map((e) => e[1]) }))
 }
 
 function isSorted(c: number[]): boolean {
@@ -187,15 +242,33 @@ export function matEmaSparse(next: Row[], old: Row[], alpha: number, n: number):
   const touched = new Uint8Array(n)
   const out: Row[] = []
   for (let i = 0; i < next.length; i++) {
-    const cols: number[] = []
     const nr = next[i]!
+    const or0 = old[i]
+    if (or0 === undefined || (isSorted(nr.c) && isSorted(or0.c))) {
+      // both rows sorted by column (the usual case): a merge gives the same entries in column order
+      const row: Row = { c: [], v: [] }
+      const oc = or0?.c ?? [], ov = or0?.v ?? []
+      let p = 0, q = 0
+      while (p < nr.c.length || q < oc.length) {
+        const jn = p < nr.c.length ? nr.c[p]! : Infinity
+        const jo = q < oc.length ? oc[q]! : Infinity
+        let val = 0
+        let j: number
+        if (jn <= jo) { j = jn; val += mulFx(alpha, nr.v[p]!); p++ } else j = jo
+        if (jo === j) { val += mulFx(oneMinus, ov[q]!); q++ }
+        if (val > 0) { row.c.push(j); row.v.push(val) }
+      }
+      out.push(row)
+      continue
+    }
+    const cols: number[] = []
     for (let k = 0; k < nr.c.length; k++) {
       const j = nr.c[k]!
       if (!touched[j]) { touched[j] = 1; cols.push(j) }
       acc[j] = acc[j]! + mulFx(alpha, nr.v[k]!)
     }
-    const or = old[i]
-    if (or !== undefined) for (let k = 0; k < or.c.length; k++) {
+    const or = or0
+    for (let k = 0; k < or.c.length; k++) {
       const j = or.c[k]!
       if (!touched[j]) { touched[j] = 1; cols.push(j) }
       acc[j] = acc[j]! + mulFx(oneMinus, or.v[k]!)
@@ -456,10 +529,10 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
   // Bonds mask: drop (i, j) where last_tempo <= reg_j
   const lms = input.last_mechanism_step_block
   const lastTempo = lms === 0 ? Math.max(0, block - input.tempo) : lms + 1
-  const bondsIn = toRows(input.bonds)
-  const maskBonds = (rows: Row[]): Row[] => rows.map((r) => {
+  // stored bonds as rows, (i, j) dropped where last_tempo <= reg_j, values mapped by `f`
+  const maskedBonds = (f: (b: number) => number): Row[] => input.bonds.map((r) => {
     const out: Row = { c: [], v: [] }
-    for (let e = 0; e < r.c.length; e++) if (!(lastTempo <= reg[r.c[e]!]!)) { out.c.push(r.c[e]!); out.v.push(r.v[e]!) }
+    for (let e = 0; e < r.length; e++) { const p = r[e]!; if (!(lastTempo <= reg[p[0]]!)) { out.c.push(p[0]); out.v.push(f(p[1])) } }
     return out
   })
   const alpha = emaAlpha(input.bonds_moving_average)
@@ -468,7 +541,7 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
   let ema: Row[]
   if (input.yuma3) {
     // Yuma3: B_ij = u16 / 65535 (stored proportions), masked, EMA without prior normalization
-    const B = maskBonds(bondsIn.map((r) => ({ c: r.c, v: r.v.map((b) => divFx(b, 65535)) })))
+    const B = maskedBonds((b) => divFx(b, 65535))
     const liquid = input.liquid_alpha === true && C.some((c) => c !== 0)
     if (liquid) {
       const p = liquidAlphaParams(input.alpha_low ?? 45875, input.alpha_high ?? 58982, input.alpha_sigmoid_steepness ?? 1000)
@@ -489,9 +562,11 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
     inplaceNormalize(D)
   } else {
     // Yuma1/2: B = I32F32(u16) masked, column-normalized; ΔB = W_b ∘ A column-normalized
-    const B = maskBonds(bondsIn)
+    const B = maskedBonds((b) => b)
     colNormalize(B, n)
-    const dB: Row[] = Wb.map((r, i) => ({ c: r.c.slice(), v: r.v.map((w) => mulFx(w, A[i]!)) }))
+    // W_b is not read again: scale it in place (when it is W or clipped, those are done with too)
+    const dB: Row[] = Wb
+    for (let i = 0; i < n; i++) { const v = dB[i]!.v; const a = A[i]!; for (let e = 0; e < v.length; e++) v[e] = mulFx(v[e]!, a) }
     colNormalize(dB, n)
     // EMA = alpha * ΔB + (1 - alpha) * B, entries > 0, column-normalized
     ema = matEmaSparse(dB, B, alpha, n)
@@ -529,7 +604,7 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
     validator = src.slice()
     combined = src.slice()
   }
-  const E = input.rao_emission
+  const times = fixedTimesRaoBy(input.rao_emission)
 
   // == Outputs ==  bonds: the new EMA row when the uid holds a new permit, else an empty row.
   // (persist_mechanism_epoch_terms writes `terms.bond` for every uid; it is only filled for new
@@ -552,9 +627,9 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
     incentive_u16: I.map(fixedToU16),
     dividends_u16: D.map(fixedToU16),
     validator_trust_u16: VT.map(fixedToU16),
-    server_emission: server.map((x) => fixedTimesRao(x, E)),
-    validator_emission: validator.map((x) => fixedTimesRao(x, E)),
-    emission: combined.map((x) => fixedTimesRao(x, E)),
+    server_emission: server.map(times),
+    validator_emission: validator.map(times),
+    emission: combined.map(times),
     new_validator_permit: newPermit,
     bonds_u16,
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test as fcTest } from '@fast-check/vitest'
-import { ONE, mulFx, mulBig, divFx, divBig, fixedToU16, fixedToU16Big, u16ToFixed, expSafeBig, expFixedBig, fixedTimesRao } from './fixed.ts'
+import { ONE, mulFx, mulBig, divFx, divBig, fixedToU16, fixedToU16Big, u16ToFixed, expSafeBig, expFixedBig, fixedTimesRao, fixedTimesRaoBy } from './fixed.ts'
 
 // Magnitudes the epoch produces: proportions up to 2^34 bits, raw u16 sums up to 2^44.
 const edge = [0, 1, 2, 65535, 65536, ONE - 1, ONE, ONE + 1, 2 ** 33 - 1, 2 ** 36, 2 ** 37 - 1, 2 ** 37, 2 ** 44 - 1, 2 ** 44, 2 ** 45 - 1, 2 ** 45, 2 ** 52]
@@ -8,6 +8,13 @@ const small = fc.oneof(fc.constantFrom(...edge), fc.integer({ min: 0, max: 2 ** 
 const wide = fc.oneof(fc.constantFrom(...edge), fc.integer({ min: 0, max: 2 ** 44 }), fc.integer({ min: 0, max: 2 ** 52 }))
 
 describe('fixed-point helpers vs BigInt oracle', () => {
+  fcTest.prop([
+    fc.oneof(fc.constantFrom(0, 1, ONE - 1, ONE, ONE + 1, 2 ** 34), fc.integer({ min: 0, max: ONE })),
+    fc.oneof(fc.constantFrom(0n, 1n, 65535n, (1n << 32n) - 1n, 1n << 32n, (1n << 53n) - 1n, 1n << 53n, (1n << 64n) - 1n), fc.bigInt({ min: 0n, max: (1n << 53n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
+  ], { numRuns: 3000 })('fixedTimesRaoBy(rao)(bits) = fixedTimesRao(bits, rao)', (bits, rao) => {
+    expect(fixedTimesRaoBy(rao)(bits)).toBe(fixedTimesRao(bits, rao))
+  })
+
   fcTest.prop([small, small], { numRuns: 3000 })('mulFx = floor(a*b / 2^32) (throws RANGE beyond 2^53)', (a, b) => {
     const want = mulBig(BigInt(a), BigInt(b))
     if (want > BigInt(Number.MAX_SAFE_INTEGER) || want < -BigInt(Number.MAX_SAFE_INTEGER)) expect(() => mulFx(a, b)).toThrow()

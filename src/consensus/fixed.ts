@@ -206,3 +206,25 @@ export function fixedTimesRao(bits: number, rao: bigint): bigint {
   const U64_MAX = (1n << 64n) - 1n
   return v > U64_MAX ? U64_MAX : v
 }
+
+/**
+ * {@link fixedTimesRao} for one rao amount and many proportions: for rao < 2^53 and bits <= 2^32
+ * the product is taken in doubles (rao = eh*2^32 + elh*2^16 + ell: bits*eh <= 2^53, bits*elh and
+ * bits*ell < 2^48, all exact), falling back to BigInt otherwise. Same results (property-tested).
+ */
+export function fixedTimesRaoBy(rao: bigint): (bits: number) => bigint {
+  if (rao <= 0n || rao >= 9007199254740992n) return (bits) => fixedTimesRao(bits, rao)
+  const e = Number(rao)
+  const eh = Math.floor(e / ONE)
+  const el = e - eh * ONE
+  const elh = Math.floor(el / TWO16)
+  const ell = el - elh * TWO16
+  return (bits) => {
+    if (bits <= 0) return 0n
+    if (bits <= ONE) {
+      const v = bits * eh + Math.floor((bits * elh + Math.floor((bits * ell) / TWO16)) / TWO16)
+      if (v < TWO53) return BigInt(v)
+    }
+    return fixedTimesRao(bits, rao)
+  }
+}

@@ -73,7 +73,9 @@ function rows(v: unknown, field: string, n: number): SparseRowU16[] {
     const row = a[i]
     if (!Array.isArray(row)) arr(row, `${field}[${i}]`)
     const src = row as unknown[]
-    const r: SparseRowU16 = new Array<[number, number]>(src.length)
+    // copy-on-write: a row already in the typed shape is kept as is (re-validating a typed input
+    // on every runEpoch call then allocates nothing)
+    let r: SparseRowU16 | undefined
     for (let k = 0; k < src.length; k++) {
       const p = src[k]
       if (!Array.isArray(p) || p.length !== 2) arr(p, `${field}[${i}][${k}]`, 2)
@@ -81,13 +83,16 @@ function rows(v: unknown, field: string, n: number): SparseRowU16[] {
       const j = pair[0]
       const w = pair[1]
       // fast path: build field names only on failure
-      const jj = typeof j === 'number' && Number.isInteger(j) && j >= 0 && j < n ? j : int(j, `${field}[${i}][${k}][0]`, 0, n - 1)
-      const ww = typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 65535 ? w : int(w, `${field}[${i}][${k}][1]`, 0, 65535)
+      const jOk = typeof j === 'number' && Number.isInteger(j) && j >= 0 && j < n
+      const wOk = typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 65535
+      const jj = jOk ? j : int(j, `${field}[${i}][${k}][0]`, 0, n - 1)
+      const ww = wOk ? w : int(w, `${field}[${i}][${k}][1]`, 0, 65535)
       if (seen[jj] === i) bad(`${field}[${i}][${k}][0]`, `repeats uid ${jj} in the same row`)
       seen[jj] = i
-      r[k] = [jj, ww]
+      if (r === undefined && !(jOk && wOk)) r = (src as SparseRowU16).slice(0, k)
+      if (r !== undefined) r.push([jj, ww])
     }
-    out[i] = r
+    out[i] = r ?? (src as SparseRowU16)
   }
   return out
 }
