@@ -8,24 +8,21 @@
  * `ensure_mechanism_exists`, `do_set_mechanism_count`, `update_mechanism_counts_if_needed`,
  * `do_set_emission_split`, `do_set_max_mechanism_count`).
  */
+import { MAX_MECHANISMS, mechanismStorageIndex } from '../consensus/index.ts'
 import type { State } from './state.ts'
 
 const SM = 'SubtensorModule'
 
-/** `GLOBAL_MAX_SUBNET_COUNT`: the stride of mechanism storage indices. */
-export const GLOBAL_MAX_SUBNET_COUNT = 4096
 /** `MAX_MECHANISM_COUNT_PER_SUBNET`. */
-export const MAX_MECHANISM_COUNT_PER_SUBNET = 16
+export const MAX_MECHANISM_COUNT_PER_SUBNET = MAX_MECHANISMS
 /** `DefaultMaxAllowedUids`: max uids × mechanism count may not exceed it. */
 export const DEFAULT_MAX_ALLOWED_UIDS = 256
 
 /** Raises the chain's `DispatchError::Module` for `pallet.error`. */
 export type Fail = (pallet: string, error: string) => never
 
-/** `get_mechanism_storage_index`: `mecid * 4096 + netuid` (u16, saturating). */
-export function storageIndex(netuid: number, mecid: number): number {
-  return Math.min(0xffff, mecid * GLOBAL_MAX_SUBNET_COUNT + netuid)
-}
+/** `get_mechanism_storage_index`: `mecid * 4096 + netuid` (u16, saturating), from src/consensus. */
+export const storageIndex = mechanismStorageIndex
 
 /** `MechanismCountCurrent[netuid]` (1 unless set). */
 export function mechanismCount(state: State, netuid: number): number {
