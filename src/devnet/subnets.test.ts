@@ -101,6 +101,8 @@ describe('start_call', () => {
     expect((await query().subtensorModule.subtokenEnabled(2)).isTrue).toBe(true)
     expect(outcome(await submit(tx().subtensorModule.startCall(2), charlie))).toBe('subtensorModule.FirstEmissionBlockNumberAlreadySet')
     expect(outcome(await submit(tx().subtensorModule.addStake(owner.address, 2, 5_000_000_000n), charlie))).toBe('ok')
+    // A new subnet has MaxAllowedUids 256: two mechanisms would exceed DefaultMaxAllowedUids.
+    expect(await net.sudo(tx().adminUtils.sudoSetMechanismCount(2, 2))).toBe('subtensorModule.TooManyUIDsPerMechanism')
     // The runtime API agrees with storage on the next epoch of the new subnet.
     const next = (await call().subnetInfoRuntimeApi.getNextEpochStartBlock(2)).toJSON()
     expect(next).toBe(Number((await query().subtensorModule.lastEpochBlock(2)).toString()) + 360)
