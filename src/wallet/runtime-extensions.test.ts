@@ -30,6 +30,16 @@ function withExtension(identifier: string, type: 'unit' | 'u32'): Uint8Array {
   return new Metadata(new TypeRegistry(), json as never).toU8a()
 }
 
+/** Spec 424's metadata without one runtime API method (a runtime that predates it). */
+function withoutRuntimeApi(api: string, method: string): Uint8Array {
+  const json = new Metadata(new TypeRegistry(), FIXTURE).toJSON() as { metadata: { v16: { apis: Array<{ name: string; methods: Array<{ name: string }> }> } } }
+  const entry = json.metadata.v16.apis.find((a) => a.name === api)!
+  const before = entry.methods.length
+  entry.methods = entry.methods.filter((m) => m.name !== method)
+  expect(entry.methods.length).toBe(before - 1)
+  return new Metadata(new TypeRegistry(), json as never).toU8a()
+}
+
 /** A WebSocket proxy to `target` that answers every metadata request with `metadata`. */
 async function metadataProxy(target: string, metadata: Uint8Array): Promise<{ url: string; stop(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
@@ -137,5 +147,27 @@ describe('transaction extensions come from the metadata', () => {
       await expect(client.estimateFee({ pallet: 'Balances', method: 'transfer_keep_alive', args: [bob.address, 1n] }, alice.address)).rejects.toThrow(/AcmeTipCheck/)
       expect(await nonceOf(client, alice.address)).toBe(nonce)
     })
+  }, 60_000)
+})
+
+describe('a runtime without get_next_epoch_start_block', () => {
+  let quiet: Devnet
+  beforeAll(async () => { quiet = await startDevnet({ port: 0, blockTimeMs: 0 }) }, 60_000)
+  afterAll(async () => { await quiet?.stop() })
+
+  it('the next epoch comes from the one epoch schedule, equal to the runtime API where there is one', async () => {
+    const direct = await createChainClient({ endpoint: quiet.url, metadataCache: createMemoryMetadataCache() })
+    const proxy = await metadataProxy(quiet.url, withoutRuntimeApi('SubnetInfoRuntimeApi', 'get_next_epoch_start_block'))
+    const old = await createChainClient({ endpoint: proxy.url, metadataCache: createMemoryMetadataCache() })
+    try {
+      for (let i = 0; i < 14; i++) {
+        expect(await old.getNextEpochBlock(1)).toBe(await direct.getNextEpochBlock(1))
+        quiet.produceBlock()
+      }
+    } finally {
+      await old.stop()
+      await direct.stop()
+      await proxy.stop()
+    }
   }, 60_000)
 })
