@@ -89,9 +89,9 @@ describe('webtensor yuma --chain (replay) on the devnet', () => {
     }
     // The last ones had dividends, incentive and bonds to compare.
     const last = replays.at(-1)!
-    expect(last.rows.some((x) => x.chain.incentive > 0)).toBe(true)
+    expect(last.rows.some((x) => x.chain.incentive[0]! > 0)).toBe(true)
     expect(last.rows.some((x) => x.chain.dividends > 0)).toBe(true)
-    expect(last.rows.some((x) => x.chain.bonds.length > 0)).toBe(true)
+    expect(last.rows.some((x) => x.chain.bonds[0]!.length > 0)).toBe(true)
     expect(last.raoEmission).toBeGreaterThan(0n)
 
     // An epoch block that carries Alice's set_weights: the replay reads what the epoch saw.
@@ -108,7 +108,38 @@ describe('webtensor yuma --chain (replay) on the devnet', () => {
     expect(j.ignored_weight_uids).toEqual([aliceUid])
     for (const u of j.uids) expect(u.ours, `uid ${u.uid}`).toEqual(u.chain)
     const stored = (await net.query().subtensorModule.incentive.at(await client.blockHash(epochBlock), NETUID)).toJSON() as number[]
-    expect(j.uids.map((u) => (u.chain as { incentive: number }).incentive)).toEqual(stored.slice(0, j.uids.length))
+    expect(j.uids.map((u) => (u.chain as { incentive: number[] }).incentive)).toEqual(stored.slice(0, j.uids.length).map((x) => [x]))
+  }, 240_000)
+
+  it('replays a subnet with two mechanisms and an emission split (per-mechanism incentive and bonds, combined dividends and emission)', async () => {
+    // Alice owns subnet 1: the count and the split, outside the admin freeze window before an epoch.
+    const window = (await net.query().subtensorModule.adminFreezeWindow()).toNumber()
+    const open = async (): Promise<void> => {
+      for (;;) {
+        const s = await readEpochSchedule(client, NETUID)
+        const left = s.dynamic!.lastEpochBlock + s.tempo - (net.devnet.bestNumber() + 1)
+        if (left <= 0 || left >= window) return
+        net.devnet.produceBlock()
+      }
+    }
+    await open()
+    await ok(net.tx().adminUtils.sudoSetMechanismCount(NETUID, 2), alice)
+    await open()
+    await ok(net.tx().adminUtils.sudoSetMechanismEmissionSplit(NETUID, [20000, 45535]), alice)
+    net.devnet.faucet(validator.address, 10n * TAO)
+    for (let e = 0; e < 2; e++) {
+      await ok(net.tx().subtensorModule.setMechanismWeights(NETUID, 1, m, [1000, 65535, 40000], 0), alice)
+      await ok(net.tx().subtensorModule.setMechanismWeights(NETUID, 1, m, [65535, 0, 30000 + e], 0), validator)
+      const epochBlock = await runToEpochEve()
+      net.devnet.produceBlock()
+      const r = await replayEpoch(client, NETUID)
+      expect([r.block, r.mechanisms, r.emissionSplit]).toEqual([epochBlock, [0, 1], [20000, 45535]])
+      expect(r.rows.filter((x) => x.differs.length > 0)).toEqual([])
+      expect(r.differences).toBe(0)
+      // Mechanism 1's incentive follows its own weights (uid m[1] gets none there, most in mechanism 0).
+      expect(r.rows[m[0]!]!.chain.incentive[1]).toBeGreaterThan(0)
+      expect(r.rows.map((x) => x.chain.incentive[1])).not.toEqual(r.rows.map((x) => x.chain.incentive[0]))
+    }
   }, 240_000)
 
   it('says plainly when the node does not have the block, or no longer serves its state', async () => {
@@ -116,6 +147,7 @@ describe('webtensor yuma --chain (replay) on the devnet', () => {
     expect(res.status).toBe(4)
     expect(res.stderr).toContain('block 99999999 is unknown to this node')
     expect(res.stdout).toBe('')
+    net.blocks(3) // a block no read has touched (the client keeps what it read at a block hash)
     const old = net.devnet.bestNumber()
     net.blocks(300) // past the devnet's 256 kept states
     const err = await replayEpoch(client, NETUID, old).catch((e: unknown) => e)

@@ -7,7 +7,7 @@
  * dividends, emission and bonds beside ours, differences marked.
  */
 import { parseArgs } from 'node:util'
-import { epochOutputToJson, runEpoch, type EpochInput, type EpochOutput, type SparseRowU16 } from '../../consensus/index.ts'
+import { runEpochWithMechanisms, subnetOutputToJson, type SparseRowU16, type SubnetEpochInput, type SubnetEpochOutput } from '../../consensus/index.ts'
 import { readEpochSeen, readStoredOutputs, RolesError, stateUnavailableAs, type EpochSeen, type StoredOutputs } from '../../roles/index.ts'
 import { createChainClient, type ChainClient } from '../../wallet/index.ts'
 
@@ -28,22 +28,33 @@ options:
   -h, --help    this text
 
 Emission: the alpha an epoch distributes is not in storage (the epoch block's initialization
-adds its share before the epoch drains it). Ours is computed for the smallest total whose split
-sums to what the chain stored (its Emission sums to the total less a few rao per uid of
-rounding); the per-uid split is what is compared. Incentive, dividends and bonds do not depend
-on it.
+adds its share before the epoch drains it). Ours is computed for the smallest total that
+reproduces the sum of the chain's stored Emission; the per-uid values are what is compared.
+Incentive, dividends and bonds do not depend on it.
 
 exit codes: 0 replayed and equal; 1 replayed with differences, or an error; 2 bad arguments;
 4 the node does not serve the state of that block (pruned, or not produced yet).`
 
-/** One uid of a replay: the chain's stored value and ours. */
+/** One uid of a replay: the chain's stored values and ours (incentive and bonds per mechanism). */
 export interface ReplayRow {
   uid: number
   hotkey: string
-  chain: { incentive: number; dividends: number; emission: bigint; bonds: SparseRowU16 }
-  ours: { incentive: number; dividends: number; emission: bigint; bonds: SparseRowU16 }
-  /** Fields that differ. */
-  differs: Array<'incentive' | 'dividends' | 'emission' | 'bonds'>
+  chain: ReplayValues
+  ours: ReplayValues
+  /** Fields that differ: `dividends`, `emission`, `incentive[k]`, `bonds[k]` (k = mechanism). */
+  differs: string[]
+}
+
+/** What is compared for one uid. */
+export interface ReplayValues {
+  /** `Incentive[netuid + k·4096][uid]` per mechanism k. */
+  incentive: number[]
+  /** `Dividends[netuid][uid]` (over all mechanisms). */
+  dividends: number
+  /** `Emission[netuid][uid]` (over all mechanisms). */
+  emission: bigint
+  /** `Bonds[netuid + k·4096][uid]` per mechanism k. */
+  bonds: SparseRowU16[]
 }
 
 /** A replayed epoch. */
@@ -55,84 +66,106 @@ export interface Replay {
   block: number
   hash: string
   parentHash: string
-  /** Mechanisms replayed (storage indices' mecid), and how many the subnet has. */
+  /** Mechanisms replayed (all of the subnet's: `MechanismCountCurrent`, 1 where the runtime has none). */
   mechanisms: number[]
-  mechanismCount: number
+  /** `MechanismEmissionSplit` as the epoch saw it (null: even split, or a runtime without mechanisms). */
+  emissionSplit: number[] | null
   /** The total alpha ours was computed for (recovered from the chain's stored Emission, see {@link emissionFor}). */
   raoEmission: bigint
-  /** uids whose weights the epoch block's initialization revealed (read at the block). */
+  /** uids whose weights the epoch block's initialization revealed (read at the block), any mechanism. */
   revealedUids: number[]
-  /** uids whose weights the epoch block's extrinsics changed (the epoch did not see them). */
+  /** uids whose weights the epoch block's extrinsics changed (the epoch did not see them), any mechanism. */
   ignoredWeightUids: number[]
   rows: ReplayRow[]
   /** Number of (uid, field) differences. */
   differences: number
-  output: EpochOutput
+  output: SubnetEpochOutput
 }
 
 const rowKey = (r: SparseRowU16): string => JSON.stringify([...r].sort((a, b) => a[0] - b[0]))
 
-/** Compares what the chain stored after an epoch with our recomputation of what it saw. */
-export function compareReplay(seen: EpochSeen, stored: StoredOutputs, hotkeys: string[], out: EpochOutput): { rows: ReplayRow[]; differences: number } {
+/** Compares what the chain stored after an epoch (per mechanism) with our recomputation of what it saw. */
+export function compareReplay(stored: StoredOutputs[], hotkeys: string[], out: SubnetEpochOutput): { rows: ReplayRow[]; differences: number } {
   const rows: ReplayRow[] = []
   let differences = 0
-  for (let uid = 0; uid < seen.input.n; uid++) {
-    const chain = { incentive: stored.incentive[uid] ?? 0, dividends: stored.dividends[uid] ?? 0, emission: stored.emission[uid] ?? 0n, bonds: stored.bonds[uid] ?? [] }
-    const ours = { incentive: out.incentive_u16[uid]!, dividends: out.dividends_u16[uid]!, emission: out.emission[uid]!, bonds: out.bonds_u16[uid] ?? [] }
-    const differs: ReplayRow['differs'] = []
-    if (chain.incentive !== ours.incentive) differs.push('incentive')
+  for (let uid = 0; uid < hotkeys.length; uid++) {
+    const chain: ReplayValues = {
+      incentive: stored.map((s) => s.incentive[uid] ?? 0), dividends: stored[0]!.dividends[uid] ?? 0, emission: stored[0]!.emission[uid] ?? 0n, bonds: stored.map((s) => s.bonds[uid] ?? []),
+    }
+    const ours: ReplayValues = {
+      incentive: out.mechanisms.map((m) => m.output.incentive_u16[uid]!), dividends: out.dividends_u16[uid]!, emission: out.emission[uid]!, bonds: out.mechanisms.map((m) => m.output.bonds_u16[uid] ?? []),
+    }
+    const differs: string[] = []
+    chain.incentive.forEach((x, k) => { if (x !== ours.incentive[k]) differs.push(`incentive[${k}]`) })
     if (chain.dividends !== ours.dividends) differs.push('dividends')
     if (chain.emission !== ours.emission) differs.push('emission')
-    if (rowKey(chain.bonds) !== rowKey(ours.bonds)) differs.push('bonds')
+    chain.bonds.forEach((x, k) => { if (rowKey(x) !== rowKey(ours.bonds[k] ?? [])) differs.push(`bonds[${k}]`) })
     differences += differs.length
-    rows.push({ uid, hotkey: hotkeys[uid] ?? '', chain, ours, differs })
+    rows.push({ uid, hotkey: hotkeys[uid]!, chain, ours, differs })
   }
   return { rows, differences }
 }
 
 /**
- * Replays the last epoch of `netuid` at or before block `atOrBefore` (default best). Throws
- * `RolesError` `STATE_UNAVAILABLE` when the node does not serve the state it needs.
+ * Replays the last epoch of `netuid` at or before block `atOrBefore` (default best), every
+ * mechanism of the subnet (spec 424 `epoch_with_mechanisms`). Throws `RolesError`
+ * `STATE_UNAVAILABLE` when the node does not serve the state it needs.
  */
 export async function replayEpoch(client: ChainClient, netuid: number, atOrBefore?: number): Promise<Replay> {
   const target = atOrBefore ?? Number(await client.bestBlock())
   const targetHash = await client.blockHash(target)
   if (targetHash === undefined) throw new RolesError('STATE_UNAVAILABLE', `block ${target} is unknown to this node (not produced yet, or not kept)`)
-  const { block, mechanismCount } = await stateUnavailableAs(target, async () => ({
-    block: Number((await client.readStorage('SubtensorModule', 'LastMechansimStepBlock', [netuid], { at: targetHash })).toString()),
-    mechanismCount: client.hasStorage('SubtensorModule', 'MechanismCountCurrent')
-      ? Math.max(1, Number((await client.readStorage('SubtensorModule', 'MechanismCountCurrent', [netuid], { at: targetHash })).toString()))
-      : 1,
-  }))
+  const block = await stateUnavailableAs(target, async () => Number((await client.readStorage('SubtensorModule', 'LastMechansimStepBlock', [netuid], { at: targetHash })).toString()))
   if (block < 1) throw new RolesError('BAD_OPTIONS', `subnet ${netuid} ran no epoch at or before block ${target}`)
   const seen = await readEpochSeen(client, netuid, block)
+  const n = seen.input.n
+  // The mechanisms as the epoch saw them (the parent's state).
+  const { count, split } = await stateUnavailableAs(block, async () => ({
+    count: client.hasStorage('SubtensorModule', 'MechanismCountCurrent')
+      ? Math.max(1, Number((await client.readStorage('SubtensorModule', 'MechanismCountCurrent', [netuid], { at: seen.parentHash })).toString()))
+      : 1,
+    split: client.hasStorage('SubtensorModule', 'MechanismEmissionSplit')
+      ? ((await client.readStorage('SubtensorModule', 'MechanismEmissionSplit', [netuid], { at: seen.parentHash })).toJSON() as number[] | null)
+      : null,
+  }))
+  const seens = [seen, ...(await Promise.all(Array.from({ length: count - 1 }, (_, k) => readEpochSeen(client, netuid, block, { mecid: k + 1 }))))]
   const [stored, hotkeys] = await stateUnavailableAs(block, () => Promise.all([
-    readStoredOutputs(client, netuid, seen.hash, seen.input.n),
-    Promise.all(Array.from({ length: seen.input.n }, async (_, u) => (await client.readStorage('SubtensorModule', 'Keys', [netuid, u], { at: seen.parentHash })).toString())),
+    Promise.all(seens.map((_, k) => readStoredOutputs(client, netuid, seen.hash, n, { mecid: k }))),
+    Promise.all(Array.from({ length: n }, async (_, u) => (await client.readStorage('SubtensorModule', 'Keys', [netuid, u], { at: seen.parentHash })).toString())),
   ]))
-  const { raoEmission, output } = emissionFor(seen.input, stored.emission.reduce((a, b) => a + b, 0n))
-  const { rows, differences } = compareReplay(seen, stored, hotkeys, output)
+  const { last_update: _l, weights: _w, bonds: _b, commit_blocks: _c, ...common } = seen.input
+  const input: SubnetEpochInput = {
+    ...common,
+    mechanisms: seens.map((x) => ({ last_update: x.input.last_update, weights: x.input.weights, bonds: x.input.bonds, ...(x.input.commit_blocks !== undefined ? { commit_blocks: x.input.commit_blocks } : {}) })),
+    mechanism_emission_split: split === null || split.length === 0 ? null : split,
+  }
+  const { raoEmission, output } = emissionFor(input, stored[0]!.emission.reduce((a, b) => a + b, 0n))
+  const { rows, differences } = compareReplay(stored, hotkeys, output)
+  const union = (f: (x: EpochSeen) => number[]): number[] => [...new Set(seens.flatMap(f))].sort((a, b) => a - b)
   return {
     netuid, atOrBefore: target, block, hash: seen.hash, parentHash: seen.parentHash,
-    // Per-mechanism consensus (epoch_with_mechanisms) is not in src/consensus yet: mechanism 0 only.
-    mechanisms: [0], mechanismCount, raoEmission,
-    revealedUids: seen.revealedUids, ignoredWeightUids: seen.ignoredWeightUids, rows, differences, output,
+    mechanisms: seens.map((_, k) => k), emissionSplit: input.mechanism_emission_split ?? null, raoEmission,
+    revealedUids: union((x) => x.revealedUids), ignoredWeightUids: union((x) => x.ignoredWeightUids), rows, differences, output,
   }
 }
 
 /**
- * The epoch's total emission is not in storage; its per-uid split (`Emission`) is, and sums to the
- * total less its rounding (a few rao per uid at most). So the total is the smallest one in
- * `[sum, sum + 4n + 4]` whose split sums to `sum` (a binary search: the sum grows with the total);
- * the per-uid values are then compared.
+ * The epoch's total emission is not in storage; its per-uid result (`Emission`: each mechanism's
+ * emission weighted by its share, floored) is. Its sum grows with the total, so the total is the
+ * smallest one whose stored sum it reproduces (doubling, then a binary search: some 40 epochs);
+ * the per-uid values are then compared. With one mechanism the total is the sum plus rounding.
  */
-export function emissionFor(input: EpochInput, sum: bigint): { raoEmission: bigint; output: EpochOutput } {
-  const total = (r: bigint): { out: EpochOutput; sum: bigint } => {
-    const out = runEpoch({ ...input, rao_emission: r })
+export function emissionFor(input: SubnetEpochInput, sum: bigint): { raoEmission: bigint; output: SubnetEpochOutput } {
+  const total = (r: bigint): { out: SubnetEpochOutput; sum: bigint } => {
+    const out = runEpochWithMechanisms({ ...input, rao_emission: r })
     return { out, sum: out.emission.reduce((a, b) => a + b, 0n) }
   }
   let lo = sum
-  let hi = sum + 4n * BigInt(input.n) + 4n
+  let hi = sum > 0n ? sum : 1n
+  while (total(hi).sum < sum && hi < 1n << 64n) {
+    lo = hi + 1n
+    hi *= 2n
+  }
   while (lo < hi) {
     const mid = (lo + hi) / 2n
     if (total(mid).sum >= sum) hi = mid
@@ -141,27 +174,28 @@ export function emissionFor(input: EpochInput, sum: bigint): { raoEmission: bigi
   return { raoEmission: lo, output: total(lo).out }
 }
 
-const bondsText = (r: SparseRowU16): string => (r.length === 0 ? '-' : r.map(([j, v]) => `${j}:${v}`).join(' '))
-
-/** The replay as a table (what the command prints without --json). */
+/** The replay as a table (what the command prints without --json): incentive and bonds per mechanism. */
 export function formatReplay(r: Replay): string {
   const lines: string[] = []
+  const k = r.mechanisms.length
   lines.push(`subnet ${r.netuid}: replayed the epoch of block ${r.block} (${r.hash}), the last at or before block ${r.atOrBefore}`)
-  lines.push(`inputs: the state of block ${r.block - 1} (${r.parentHash}) plus block ${r.block}'s initialization; mechanism${r.mechanisms.length > 1 ? 's' : ''} ${r.mechanisms.join(', ')} of ${r.mechanismCount}`)
-  if (r.mechanismCount > r.mechanisms.length) lines.push(`note: this subnet has ${r.mechanismCount} mechanisms; only mechanism 0 was replayed (dividends and emission are combined over mechanisms on chain)`)
+  lines.push(`inputs: the state of block ${r.block - 1} (${r.parentHash}) plus block ${r.block}'s initialization`)
+  lines.push(`mechanisms: ${k === 1 ? '1 (mechanism 0)' : `${k} (${r.mechanisms.join(', ')}), emission split ${r.emissionSplit === null ? 'even' : r.emissionSplit.join('/')}`}`)
   if (r.revealedUids.length > 0) lines.push(`timelocked weights revealed in that initialization: uids ${r.revealedUids.join(', ')}`)
   if (r.ignoredWeightUids.length > 0) lines.push(`weights set by extrinsics of block ${r.block} (after the epoch; counted at the next): uids ${r.ignoredWeightUids.join(', ')}`)
-  lines.push(`emission: ours for a total of ${r.raoEmission} rao (the smallest whose split sums to the chain's stored Emission)`)
+  lines.push(`emission: ours for a total of ${r.raoEmission} rao (the smallest that reproduces the sum of the chain's stored Emission)`)
   lines.push('')
-  const head = ['uid', 'hotkey', 'incentive chain', 'ours', 'dividends chain', 'ours', 'emission chain', 'ours', 'bonds chain | ours']
+  const tag = (m: number): string => (k === 1 ? '' : `[${m}]`)
+  const head = ['uid', 'hotkey', ...r.mechanisms.flatMap((m) => [`incentive${tag(m)} chain`, 'ours']), 'dividends chain', 'ours', 'emission chain', 'ours', 'bonds chain | ours']
   const body = r.rows.map((x) => {
-    const mark = (f: ReplayRow['differs'][number], s: string): string => (x.differs.includes(f) ? `${s}*` : s)
+    const mark = (f: string, s: string): string => (x.differs.includes(f) ? `${s}*` : s)
+    const bonds = r.mechanisms.map((m) => (x.differs.includes(`bonds[${m}]`) ? `${tag(m)}${bondsText(x.chain.bonds[m]!)} | ${bondsText(x.ours.bonds[m]!)}*` : `${tag(m)}${bondsText(x.chain.bonds[m]!)}`))
     return [
       String(x.uid), x.hotkey.length > 12 ? `${x.hotkey.slice(0, 6)}…${x.hotkey.slice(-4)}` : x.hotkey,
-      String(x.chain.incentive), mark('incentive', String(x.ours.incentive)),
+      ...r.mechanisms.flatMap((m) => [String(x.chain.incentive[m]), mark(`incentive[${m}]`, String(x.ours.incentive[m]))]),
       String(x.chain.dividends), mark('dividends', String(x.ours.dividends)),
       String(x.chain.emission), mark('emission', String(x.ours.emission)),
-      x.differs.includes('bonds') ? `${bondsText(x.chain.bonds)} | ${bondsText(x.ours.bonds)}*` : bondsText(x.chain.bonds),
+      bonds.join('  '),
     ]
   })
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
@@ -173,18 +207,15 @@ export function formatReplay(r: Replay): string {
   return lines.join('\n')
 }
 
-/** The replay as JSON for scripts (u64 values as decimal strings). */
+/** The replay as JSON for scripts (u64 values as decimal strings; incentive and bonds per mechanism). */
 export function replayJson(r: Replay): unknown {
+  const values = (v: ReplayValues): unknown => ({ incentive: v.incentive, dividends: v.dividends, emission: String(v.emission), bonds: v.bonds })
   return {
     netuid: r.netuid, at_or_before: r.atOrBefore, block: r.block, hash: r.hash, parent_hash: r.parentHash,
-    mechanisms: r.mechanisms, mechanism_count: r.mechanismCount, rao_emission: String(r.raoEmission),
+    mechanisms: r.mechanisms, emission_split: r.emissionSplit, rao_emission: String(r.raoEmission),
     revealed_uids: r.revealedUids, ignored_weight_uids: r.ignoredWeightUids, differences: r.differences,
-    uids: r.rows.map((x) => ({
-      uid: x.uid, hotkey: x.hotkey, differs: x.differs,
-      chain: { incentive: x.chain.incentive, dividends: x.chain.dividends, emission: String(x.chain.emission), bonds: x.chain.bonds },
-      ours: { incentive: x.ours.incentive, dividends: x.ours.dividends, emission: String(x.ours.emission), bonds: x.ours.bonds },
-    })),
-    output: epochOutputToJson(r.output),
+    uids: r.rows.map((x) => ({ uid: x.uid, hotkey: x.hotkey, differs: x.differs, chain: values(x.chain), ours: values(x.ours) })),
+    output: subnetOutputToJson(r.output),
   }
 }
 
