@@ -18,7 +18,7 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: str
 // install instead of being served); ORT's wasm comes from the model store's cache as bytes.
 const gluePath = `ort/${ORT_GLUE}`
 const glueIntegrity = `sha256-${btoa(String.fromCharCode(...(ORT_GLUE_SHA256.match(/../gu) ?? []).map((h) => parseInt(h, 16))))}`
-precacheAndRoute(self.__WB_MANIFEST.map((e) => (e.url === gluePath || e.url.endsWith(`/${gluePath}`) ? { ...e, integrity: glueIntegrity } : e)))
+precacheAndRoute(self.__WB_MANIFEST.map((e) => (typeof e !== 'string' && (e.url === gluePath || e.url.endsWith(`/${gluePath}`)) ? { ...e, integrity: glueIntegrity } : e)))
 cleanupOutdatedCaches()
 // The first install takes control at once, so the shell is offline-ready after the first visit.
 // Later versions wait in 'installed' until the page sends SKIP_WAITING (the update prompt).

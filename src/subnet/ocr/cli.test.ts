@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { platform } from './canvas.node.ts'
+import { textImage } from './text-image.ts'
 
 // Real round trip through the CLI: make (Node canvas) -> solve (onnxruntime-node when present,
 // else ORT-web WASM) -> score.
@@ -40,18 +40,8 @@ describe('webtensor ocr CLI', () => {
 
   it('solve reads every character the model knows by default (digits too) and says which alphabet it used', async () => {
     // A general image, not a challenge: words with digits, drawn with the challenge fonts.
-    await platform.loadFonts()
-    const surface = platform.createSurface(480, 160)
-    surface.ctx.fillStyle = '#ffffff'
-    surface.ctx.fillRect(0, 0, 480, 160)
-    surface.ctx.fillStyle = '#000000'
-    surface.ctx.font = '40px wt-noto-sans-400'
-    surface.ctx.textBaseline = 'middle'
-    surface.ctx.fillText('2026', 30, 50)
-    surface.ctx.fillText('Room 42', 220, 50)
-    surface.ctx.fillText('31415', 30, 115)
     const image = join(dir, 'digits.jpg')
-    writeFileSync(image, await surface.encodeJpeg(0.92))
+    writeFileSync(image, await textImage(480, 160, '40px wt-noto-sans-400', [{ text: '2026', x: 30, y: 50 }, { text: 'Room 42', x: 220, y: 50 }, { text: '31415', x: 30, y: 115 }]))
 
     const general = cli('solve', image)
     expect(general.status, general.stderr).toBe(0)

@@ -3,6 +3,7 @@ import { createNodeRunner, type NodeRunner, type SessionRunner, type TensorMap }
 import { platform } from './canvas.node.ts'
 import { makeOcrChallenge } from './challenge.ts'
 import { ctcDecode } from './pipeline.ts'
+import { textImage } from './text-image.ts'
 import { createOcrEngine, OCR_SESSIONS, type OcrEngine } from './solve.ts'
 import { loadOcrModelFiles } from '../node.ts'
 
@@ -60,17 +61,7 @@ describe('batched recognition (onnxruntime-node, else WASM)', () => {
   }, 120_000)
 
   it('reads digits on a general image with the model alphabet, and buffers reused between calls do not leak into the next', async () => {
-    await platform.loadFonts()
-    const draw = async (texts: string[]) => {
-      const s = platform.createSurface(320, 128)
-      s.ctx.fillStyle = '#ffffff'
-      s.ctx.fillRect(0, 0, 320, 128)
-      s.ctx.fillStyle = '#000000'
-      s.ctx.font = '36px wt-noto-sans-700'
-      s.ctx.textBaseline = 'middle'
-      texts.forEach((t, i) => s.ctx.fillText(t, 20, 36 + i * 56))
-      return platform.decodeImage(await s.encodeJpeg(0.92))
-    }
+    const draw = async (texts: string[]) => platform.decodeImage(await textImage(320, 128, '36px wt-noto-sans-700', texts.map((text, i) => ({ text, x: 20, y: 36 + i * 56 }))))
     const two = await batched.recognize(await draw(['4096', 'Kestrav']))
     expect(two.map((w) => w.text)).toEqual(['4096', 'Kestrav'])
     const one = await batched.recognize(await draw(['Zanpr']))
