@@ -9,8 +9,8 @@ import { createChainClient, openSessionHotkeys, connectWallet, type ChainClient,
 import { createValidator, ensureRegistered, ensureValidator, type Validator, type ValidatorState } from '../roles/index.ts'
 import { createIdbCommitStore } from '../weights/store-idb.ts'
 
-/** The IndexedDB database of the validator's session hotkey (the miner's is the default one). */
-export const VALIDATOR_HOTKEY_DB = 'webtensor-validator-wallet'
+export { VALIDATOR_HOTKEY_DB } from './validating.svelte.ts'
+import { VALIDATOR_HOTKEY_DB } from './validating.svelte.ts'
 
 const TAO = 1_000_000_000n
 

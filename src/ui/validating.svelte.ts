@@ -7,6 +7,9 @@
 import type { CommittedWeights, EpochCheck, MinerScore, ValidatorPhase } from '../roles/index.ts'
 import type { PendingCommit } from '../weights/index.ts'
 
+/** The IndexedDB database of the validator's session hotkey (the miner's is the default one). */
+export const VALIDATOR_HOTKEY_DB = 'webtensor-validator-wallet'
+
 /** Where the tab's validator is: the role's phases plus the registration step before them. */
 export type ValidatingPhase = ValidatorPhase | 'registering'
 

@@ -43,6 +43,7 @@ describe('session hotkey backup', () => {
     expect(destroyWarning('forget', { address, uid: null }, ledger)).toBeNull()
     expect(destroyWarning('forget', { address, uid: 7, netuid: 1 }, ledger)).toContain('uid 7 on subnet 1')
     expect(destroyWarning('replace', { address, uid: null, stakeRao: 5n }, ledger)).toContain('5 rao of stake')
+    expect(destroyWarning('forget', { address, uid: 2, mayHoldStake: true }, ledger)).toContain('uid 2 (and the burn paid for it) and the stake on it')
     ledger.markBackedUp(address)
     expect(JSON.parse(storage.data.get(BACKUP_LEDGER_KEY)!)).toHaveProperty(address)
     expect(destroyWarning('forget', { address, uid: 7 }, backupLedger(storage))).toBeNull()

@@ -79,6 +79,8 @@ export interface KeyValue {
   netuid?: number | null
   /** Stake held by the key (rao), or null when unknown or none. */
   stakeRao?: bigint | null
+  /** The key may hold stake of unknown amount (the validator's hotkey, which users stake to). */
+  mayHoldStake?: boolean
 }
 
 /** The warning to show before `action` destroys an unbacked key with a uid or stake, or null when nothing would be lost. */
@@ -86,6 +88,7 @@ export function destroyWarning(action: DestroyAction, key: KeyValue, ledger: Bac
   const holds: string[] = []
   if (key.uid !== null) holds.push(`uid ${key.uid}${key.netuid !== undefined && key.netuid !== null ? ` on subnet ${key.netuid}` : ''} (and the burn paid for it)`)
   if (key.stakeRao !== undefined && key.stakeRao !== null && key.stakeRao > 0n) holds.push(`${key.stakeRao} rao of stake`)
+  else if (key.mayHoldStake === true && key.uid !== null) holds.push('the stake on it')
   if (holds.length === 0 || ledger.isBackedUp(key.address)) return null
   const what = action === 'forget' ? 'Forgetting this hotkey' : 'Replacing this hotkey with the one from the file'
   return `${what} deletes it from this browser, and it has no backup. It holds ${holds.join(' and ')}, which will be lost for good. Cancel and choose "Back up hotkey" first, or OK to destroy it anyway.`
