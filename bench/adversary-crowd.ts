@@ -1,15 +1,10 @@
 /**
  * The hostile crowd of bench/adversary.bench.ts, run as its own process (its own event loop and
  * heap, so that the honest side's figures measure the mesh's defences, not one shared event
- * loop). Reads its orders from the ADV_CROWD_CONFIG environment variable (JSON), attacks until
+ * loop; the bench starts it with src/server/node-shims.ts preloaded). Reads its orders from the ADV_CROWD_CONFIG environment variable (JSON), attacks until
  * SIGTERM, then prints what it did as one JSON line on stdout.
  */
-import '../src/server/node-shims.ts'
-import { createMeshNode, newChallengeId, sendChallenge, presenceTopic, encodeBinding, decodeBinding, CHALLENGE_PROTOCOL, type MeshNode } from '../src/p2p/index.ts'
-import { createMeshLibp2p, parseMultiaddr, type MeshLibp2p } from '../src/p2p/libp2p.ts'
-import { BIND_PROTOCOL } from '../src/p2p/bind.ts'
-import { encodeFrame } from '../src/p2p/frame.ts'
-import { encodePresence, encodeRequest } from '../src/p2p/messages.ts'
+import { createMeshNode, newChallengeId, sendChallenge, presenceTopic, encodeBinding, decodeBinding, createMeshLibp2p, parseMultiaddr, encodeFrame, encodePresence, encodeRequest, BIND_PROTOCOL, CHALLENGE_PROTOCOL, type MeshLibp2p, type MeshNode } from '../src/p2p/node-entry.ts'
 import { createSubnetView, encodeOcrChallenge, OCR_WIRE_TASK } from '../src/roles/index.ts'
 import { canvasPlatform } from '../src/subnet/index.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
@@ -59,9 +54,12 @@ async function main(): Promise<void> {
     loops.push((async () => { while (!stop.signal.aborted) { await fn().catch(() => {}); await sleep(pauseMs) } })())
   }
   const minerAddrs = cfg.miners.map((p) => `${relay0}/p2p-circuit/p2p/${p}`)
+  // ADV_ATTACKS=reserve,idle,swap,junk,flood,mangle picks some (default: all).
+  const only = process.env['ADV_ATTACKS']?.split(',')
+  const on = (name: string): boolean => only === undefined || only.includes(name)
 
   // Fresh-id reservation floods: a quarter of the crowd, replaced by new ids every 3 s.
-  loop(async () => {
+  if (on('reserve')) loop(async () => {
     const batch = await Promise.all(Array.from({ length: Math.max(1, Math.floor(cfg.crowd / 4)) }, () => bare(cfg.relays, ['/p2p-circuit'])))
     counts.reservationPeers += batch.length
     await sleep(3_000)
@@ -70,7 +68,7 @@ async function main(): Promise<void> {
     for (const b of batch) crowd.splice(crowd.indexOf(b), 1)
   }, 0)
   // Idle connection floods: the rest of the crowd dials the relay and every miner, again and again.
-  for (let i = 0; i < cfg.crowd - Math.floor(cfg.crowd / 4); i++) {
+  for (let i = 0; on('idle') && i < cfg.crowd - Math.floor(cfg.crowd / 4); i++) {
     const b = await bare([], [])
     loop(async () => {
       for (const a of [relay0, ...minerAddrs]) {
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
   const flooderKey = await createKeyringSigner(cfg.flooderSuri)
   const honest = decodeBinding(Uint8Array.from(Buffer.from(cfg.validatorBinding, 'hex')))
   const swapped = { ...honest, peerId: swapper.peerId.toString(), hotkey: flooderKey.address }
-  loop(async () => {
+  if (on('swap')) loop(async () => {
     counts.swapped++
     const conn = await swapper.dial(parseMultiaddr(relay0), { signal: AbortSignal.timeout(3_000) })
     const s = await conn.newStream(BIND_PROTOCOL, { runOnLimitedConnection: true })
@@ -97,14 +95,14 @@ async function main(): Promise<void> {
   }, 200)
   // Junk presence: an unregistered hotkey's node publishing forged presences, 50 a second.
   const outsider = await createMeshNode({ signer: await createKeyringSigner('//Eve//adv-outsider'), netuid: NETUID, chain: subnetView, relays: cfg.relays })
-  loop(async () => {
+  if (on('junk')) loop(async () => {
     counts.junk++
     await outsider.libp2p.services.pubsub.publish(presenceTopic(NETUID), encodePresence({ binding: await outsider.currentBinding(), model: 'junk', capacity: 99, ts: Date.now(), signature: new Uint8Array(64) }))
   }, 20)
   // The flooding permit holder: 8 challenge streams at a time per miner, one in four a bomb.
   const img = await (async () => { const s = canvasPlatform.createSurface(256, 96); s.ctx.fillStyle = '#fff'; s.ctx.fillRect(0, 0, 256, 96); return await s.encodeJpeg(0.8) })()
   const flooder: MeshNode = await createMeshNode({ signer: flooderKey, netuid: NETUID, chain: subnetView, relays: cfg.relays })
-  for (const peer of cfg.miners) {
+  for (const peer of on('flood') ? cfg.miners : []) {
     for (let k = 0; k < 8; k++) {
       loop(async () => {
         const bomb = (counts.flood++ % 4) === 0
@@ -118,7 +116,7 @@ async function main(): Promise<void> {
   }
   // The mangling permit holder: malformed frames on the challenge protocol.
   const mangler: MeshNode = await createMeshNode({ signer: await createKeyringSigner(cfg.manglerSuri), netuid: NETUID, chain: subnetView, relays: cfg.relays })
-  loop(async () => {
+  if (on('mangle')) loop(async () => {
     for (const peer of cfg.miners) {
       counts.malformed++
       await mangler.connect(peer, { transport: 'relay', signal: AbortSignal.timeout(3_000) })

@@ -20,8 +20,8 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startDevnet } from '../src/devnet/index.ts'
 import { startRelay } from '../src/p2p/node-entry.ts'
-import { encodeBinding, DEFAULT_LIMITS } from '../src/p2p/index.ts'
-import { createMiner, createSubnetsView, ensureValidator, startHeadlessValidator, type Miner, type OcrSolver } from '../src/roles/node.ts'
+import { encodeBinding, newChallengeId, sendChallenge, DEFAULT_LIMITS } from '../src/p2p/index.ts'
+import { createMiner, createSubnetsView, encodeOcrChallenge, ensureValidator, OCR_WIRE_TASK, startHeadlessValidator, type Miner, type OcrSolver } from '../src/roles/node.ts'
 import { canvasPlatform, cryptoRandom, randomWords } from '../src/subnet/index.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 import type { CrowdConfig } from './adversary-crowd.ts'
@@ -31,6 +31,7 @@ const MINERS = Number(process.env['ADV_MINERS'] ?? 3)
 const CROWD = Number(process.env['ADV_CROWD'] ?? 16)
 const SECONDS = Number(process.env['ADV_SECONDS'] ?? 30)
 const ROUND_MS = 1_000
+const PROBE_MS = 300
 const FLOODER = '//Alice//adv-flooder'
 const MANGLER = '//Alice//adv-mangler'
 
@@ -75,27 +76,51 @@ export async function run(): Promise<void> {
     log(`validator ${hv.hotkey} validating`)
     const honest = new Set(miners.map((m) => m.state.hotkey))
 
-    // Samples from the validator's rounds: per honest miner, answered/failed deltas and the round trip.
-    const phase = { name: 'warm-up', ok: 0, failed: 0, rtts: [] as number[], rounds: 0 }
+    // The measure: the stack validator's own mesh node (its hotkey and stake share) challenges each
+    // honest miner every PROBE_MS with a real OCR-wire challenge; wall time per challenge,
+    // connection included. Its rounds (which also commit weights and check epochs on the chain,
+    // whose pace varies with the shared CPU) run beside it and are counted as well.
+    const phase = { name: 'warm-up', ok: 0, failed: 0, rtts: [] as number[], rounds: 0, roundAnswers: 0, errors: {} as Record<string, number> }
+    const probeImg = await (async () => { const s = canvasPlatform.createSurface(256, 96); s.ctx.fillStyle = '#fff'; s.ctx.fillRect(0, 0, 256, 96); return await s.encodeJpeg(0.8) })()
+    const probing = new AbortController()
+    const probes = miners.map(async (m) => {
+      while (!probing.signal.aborted) {
+        const start = performance.now()
+        const now = Date.now()
+        const id = newChallengeId()
+        const payload = encodeOcrChallenge({ task: 'ocr', id: Buffer.from(id).toString('hex'), mime: 'image/jpeg', image: probeImg, width: 256, height: 96, issuedAt: now, deadline: now + 10_000 })
+        try {
+          await sendChallenge(hv.validator.mesh!, m.state.peerId!, { id, task: OCR_WIRE_TASK, payload, deadline: now + 10_000 }, { retries: 1, signal: probing.signal })
+          phase.ok++
+          phase.rtts.push(performance.now() - start)
+        } catch (err) {
+          if (probing.signal.aborted) break
+          phase.failed++
+          const code = (err as { code?: string }).code ?? 'ERROR'
+          phase.errors[code] = (phase.errors[code] ?? 0) + 1
+        }
+        await sleep(PROBE_MS)
+      }
+    })
+    stops.push(async () => { probing.abort(); await Promise.all(probes) })
     let lastRound = -1
     const last = new Map<string, { answered: number; failed: number }>()
     const unsub = hv.validator.subscribe((s) => {
-      if (s.round !== lastRound) { if (lastRound >= 0) phase.rounds += s.round - lastRound; lastRound = s.round }
+      if (s.round !== lastRound) { if (lastRound >= 0) phase.rounds += s.round - lastRound; lastRound = s.round; if (process.env['ADV_LOG'] !== undefined) vlog.push(`${((Date.now() - t0) / 1000).toFixed(1)} round ${s.round} (${phase.name})`) }
       for (const r of s.miners) {
         if (!honest.has(r.hotkey)) continue
         const prev = last.get(r.hotkey) ?? { answered: r.answered, failed: r.failed }
-        if (r.answered > prev.answered) { phase.ok += r.answered - prev.answered; if (r.lastLatencyMs !== null) phase.rtts.push(r.lastLatencyMs) }
-        if (r.failed > prev.failed) phase.failed += r.failed - prev.failed
+        if (r.answered > prev.answered) phase.roundAnswers += r.answered - prev.answered
         last.set(r.hotkey, { answered: r.answered, failed: r.failed })
       }
     })
     stops.push(async () => unsub())
-    const measure = async (name: string): Promise<{ name: string; ok: number; failed: number; rtts: number[]; rounds: number; cpuMs: number }> => {
-      Object.assign(phase, { name, ok: 0, failed: 0, rtts: [], rounds: 0 })
+    const measure = async (name: string): Promise<typeof phase & { cpuMs: number }> => {
+      Object.assign(phase, { name, ok: 0, failed: 0, rtts: [], rounds: 0, roundAnswers: 0, errors: {} })
       const cpu = process.cpuUsage()
       await sleep(SECONDS * 1000)
       const used = process.cpuUsage(cpu)
-      return { ...phase, rtts: [...phase.rtts], cpuMs: (used.user + used.system) / 1000 }
+      return { ...phase, rtts: [...phase.rtts], errors: { ...phase.errors }, cpuMs: (used.user + used.system) / 1000 }
     }
     await sleep(3_000) // every miner answered once
     const heap0 = process.memoryUsage().heapUsed
@@ -107,7 +132,7 @@ export async function run(): Promise<void> {
       chainUrl: devnet.url, netuid: NETUID, relays: relay.multiaddrs, miners: miners.map((m) => m.state.peerId!), crowd: CROWD,
       flooderSuri: FLOODER, manglerSuri: MANGLER, validatorBinding: Buffer.from(encodeBinding(await hv.validator.mesh!.currentBinding())).toString('hex'),
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./adversary-crowd.ts', import.meta.url))], { env: { ...process.env, ADV_CROWD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./adversary-crowd.ts', import.meta.url))], { env: { ...process.env, ADV_CROWD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<void>((r) => child.on('exit', () => r()))
@@ -146,12 +171,13 @@ export async function run(): Promise<void> {
     // The report.
     const rate = (p: typeof base): number => p.ok / Math.max(1, p.ok + p.failed)
     const row = (p: typeof base): string => `${p.name.padEnd(13)} answered ${String(p.ok).padStart(4)}  failed ${String(p.failed).padStart(3)}  success ${(100 * rate(p)).toFixed(1).padStart(5)}%  p50 ${pct(p.rtts, 0.5).toFixed(0).padStart(5)} ms  p99 ${pct(p.rtts, 0.99).toFixed(0).padStart(5)} ms`
-    console.log(`\nhonest challenges (validator ${hv.hotkey.slice(0, 8)}… to ${MINERS} honest miners, ${SECONDS} s each, round ${ROUND_MS} ms):`)
+    console.log(`\nhonest challenges (the stack validator ${hv.hotkey.slice(0, 8)}…'s node to ${MINERS} honest miners, one every ${PROBE_MS} ms per miner, ${SECONDS} s each):`)
     console.log(`  ${row(base)}   (anchor)`)
     console.log(`  ${row(attacked)}`)
     const keep = rate(attacked) / Math.max(1e-9, rate(base))
-    console.log(`  validator rounds: ${base.rounds} without, ${attacked.rounds} under attack; CPU of this process ${(base.cpuMs / 1000).toFixed(1)} s vs ${(attacked.cpuMs / 1000).toFixed(1)} s, the crowd's ${((counts['cpuMs'] ?? 0) / 1000).toFixed(1)} s (2 shared cores, ${SECONDS} s each)`)
-    if (vlog.length > 0) console.log(vlog.join('\n'))
+    console.log(`  failures by code: ${JSON.stringify(base.errors)} without, ${JSON.stringify(attacked.errors)} under attack`)
+    console.log(`  validator rounds: ${base.rounds} (${base.roundAnswers} answers) without, ${attacked.rounds} (${attacked.roundAnswers}) under attack; CPU of this process ${(base.cpuMs / 1000).toFixed(1)} s vs ${(attacked.cpuMs / 1000).toFixed(1)} s, the crowd's ${((counts['cpuMs'] ?? 0) / 1000).toFixed(1)} s (2 shared cores, ${SECONDS} s each)`)
+    if (vlog.length > 0) console.log(vlog.join('\n'), '\n', JSON.stringify(hv.state.miners))
     console.log(`  answers per second: ${(base.ok / SECONDS).toFixed(2)} without, ${(attacked.ok / SECONDS).toFixed(2)} under attack (${(100 * attacked.ok / Math.max(1, base.ok)).toFixed(0)}%)`)
     const p99x = pct(attacked.rtts, 0.99) / pct(base.rtts, 0.99)
     console.log(`  success kept: ${(100 * keep).toFixed(1)}% of the anchor (target >= 95%)   p99 ratio: ${p99x.toFixed(2)}x (target <= 3x)`)
