@@ -174,6 +174,8 @@ export function emissionFor(input: SubnetEpochInput, sum: bigint): { raoEmission
   return { raoEmission: lo, output: total(lo).out }
 }
 
+const bondsText = (r: SparseRowU16): string => (r.length === 0 ? '-' : r.map(([j, v]) => `${j}:${v}`).join(' '))
+
 /** The replay as a table (what the command prints without --json): incentive and bonds per mechanism. */
 export function formatReplay(r: Replay): string {
   const lines: string[] = []
