@@ -8,7 +8,7 @@
  */
 import type { Codec } from '@polkadot/types/types'
 import { isInAdminFreezeWindow } from './schedule.ts'
-import { setEmissionSplit, setMaxMechanismCount, setMechanismCount, type Fail } from './mechanisms.ts'
+import { DEFAULT_MAX_ALLOWED_UIDS, mechanismCount, setEmissionSplit, setMaxMechanismCount, setMechanismCount, type Fail } from './mechanisms.ts'
 import type { State } from './state.ts'
 
 const SM = 'SubtensorModule'
@@ -151,11 +151,28 @@ const ROOT_GLOBAL_SETTERS: Record<string, [item: string, event: string | undefin
   sudoSetLockReductionInterval: ['NetworkLockReductionInterval', 'NetworkLockCostReductionIntervalSet'],
 }
 
+/** An owner-or-root per-subnet setter (owner rate limit by its `Hyperparameter`, freeze window, subnet exists): item, event, hyperparameter. */
+const OWNER_SUBNET_SETTERS: Record<string, [item: string, event: string, hparam: string]> = {
+  sudoSetImmunityPeriod: ['ImmunityPeriod', 'ImmunityPeriodSet', 'ImmunityPeriod'],
+  sudoSetMinAllowedWeights: ['MinAllowedWeights', 'MinAllowedWeightSet', 'MinAllowedWeights'],
+  sudoSetMaxAllowedUids: ['MaxAllowedUids', 'MaxAllowedUidsSet', 'MaxAllowedUids'],
+}
+
+/** `sudo_set_max_allowed_uids`'s bounds: at least `MinAllowedUids` and the current n, at most 256, and 256 over all mechanisms. */
+function checkMaxAllowedUids(env: DispatchEnv, netuid: number, max: number): void {
+  const { state } = env
+  if (max < state.num(SM, 'MinAllowedUids', [netuid])) env.fail(AU, 'MaxAllowedUidsLessThanMinAllowedUids')
+  if (state.num(SM, 'SubnetworkN', [netuid]) > max) env.fail(AU, 'MaxAllowedUIdsLessThanCurrentUIds')
+  if (max > DEFAULT_MAX_ALLOWED_UIDS) env.fail(AU, 'MaxAllowedUidsGreaterThanDefaultMaxAllowedUids')
+  if (max * mechanismCount(state, netuid) > DEFAULT_MAX_ALLOWED_UIDS) env.fail(SM, 'TooManyUIDsPerMechanism')
+}
+
 /** The emulated `AdminUtils` calls (method names as the client writes them). */
 export const ADMIN_CALLS = [
   'sudoSetTempo', 'sudoSetMechanismCount', 'sudoSetMechanismEmissionSplit', 'sudoSetMaxMechanismCount',
   'sudoSetMaxEpochsPerBlock', 'sudoSetCommitRevealWeightsEnabled', 'sudoSetWeightsVersionKey',
   'sudoSetCommitRevealWeightsInterval', ...Object.keys(ROOT_SUBNET_SETTERS), ...Object.keys(ROOT_GLOBAL_SETTERS),
+  ...Object.keys(OWNER_SUBNET_SETTERS),
 ]
 
 /** Dispatches an `AdminUtils` call; returns false when the call is not emulated. */
@@ -180,6 +197,17 @@ export function dispatchAdmin(env: DispatchEnv, method: string, a: Codec[]): boo
     ensureRoot(env)
     state.set(SM, rootGlobal[0], [], a[0]!.toJSON())
     if (rootGlobal[1] !== undefined) env.deposit(SM, rootGlobal[1], [a[0]!.toJSON()])
+    return true
+  }
+  const ownerSubnet = OWNER_SUBNET_SETTERS[method]
+  if (ownerSubnet !== undefined) {
+    const tx: OwnerTx = { kind: 'OwnerHyperparamUpdate', hparam: ownerSubnet[2] }
+    const who = ownerOrRootOpen(env, num(0), tx)
+    requireSubnet(num(0))
+    if (method === 'sudoSetMaxAllowedUids') checkMaxAllowedUids(env, num(0), num(1))
+    state.set(SM, ownerSubnet[0], [num(0)], num(1))
+    env.deposit(SM, ownerSubnet[1], [num(0), num(1)])
+    if (who !== undefined) recordOwnerRateLimit(state, tx, who, num(0), env.block)
     return true
   }
   switch (method) {

@@ -103,6 +103,12 @@ describe('start_call', () => {
     expect(outcome(await submit(tx().subtensorModule.addStake(owner.address, 2, 5_000_000_000n), charlie))).toBe('ok')
     // A new subnet has MaxAllowedUids 256: two mechanisms would exceed DefaultMaxAllowedUids.
     expect(await net.sudo(tx().adminUtils.sudoSetMechanismCount(2, 2))).toBe('subtensorModule.TooManyUIDsPerMechanism')
+    // Its owner lowers MaxAllowedUids (owner rate limit, the pallet's bounds), then two mechanisms fit.
+    expect(await net.sudo(tx().adminUtils.sudoSetMaxAllowedUids(2, 300))).toBe('adminUtils.MaxAllowedUidsGreaterThanDefaultMaxAllowedUids')
+    expect(outcome(await submit(tx().adminUtils.sudoSetMaxAllowedUids(2, 128), charlie))).toBe('ok')
+    expect(outcome(await submit(tx().adminUtils.sudoSetMaxAllowedUids(2, 100), charlie))).toBe('subtensorModule.TxRateLimitExceeded')
+    expect(await net.sudo(tx().adminUtils.sudoSetMechanismCount(2, 2))).toBe('ok')
+    expect(await net.sudo(tx().adminUtils.sudoSetMaxAllowedUids(2, 200))).toBe('subtensorModule.TooManyUIDsPerMechanism')
     // The runtime API agrees with storage on the next epoch of the new subnet.
     const next = (await call().subnetInfoRuntimeApi.getNextEpochStartBlock(2)).toJSON()
     expect(next).toBe(Number((await query().subtensorModule.lastEpochBlock(2)).toString()) + 360)
