@@ -127,8 +127,13 @@ export function epochFloat64(x: EpochInput): Float64Array {
  * Median wall and CPU (user + system of this process) milliseconds per call of `fn`; each sample
  * runs `inner` calls, since the kernel accounts CPU time in ticks of a few milliseconds.
  */
-function timeIt(fn: () => void, minMs: number, maxRuns: number, warm = true, inner = 1): { wall: number; cpu: number } {
-  if (warm) fn()
+function timeIt(fn: () => void, minMs: number, maxRuns: number, warm = true, inner = 1, warmMs = 400): { wall: number; cpu: number } {
+  if (warm) {
+    // steady state: let the JIT tier up (and the heap settle) before measuring; the numpy anchor
+    // needs no warm-up beyond one call
+    const w0 = performance.now()
+    do fn(); while (performance.now() - w0 < warmMs)
+  }
   const wall: number[] = []
   const cpu: number[] = []
   const start = performance.now()
@@ -197,18 +202,21 @@ export async function run(): Promise<void> {
   console.log('Times are medians; "cpu" is this process\'s user+system time, which a busy shared machine inflates less than wall time.')
   console.log('CPU exact reference vs float64 anchors (Yuma1, every uid a validator, 10% dense weights and bonds)')
   const xs = SIZES.map((n) => benchInput(n, n))
-  const np = numpyAnchor(xs)
-  console.log(np.ok ? `numpy anchor: numpy ${np.version}, dense float64, one BLAS thread` : `numpy anchor: not measured (${np.reason})`)
+  console.log('numpy anchor: bench/consensus_numpy.py (dense float64, one BLAS thread), run for each n just before the exact epoch at that n;')
+  console.log('the TypeScript epochs are measured in steady state (2 s of warm-up calls at n <= 256, 0.4 s above)')
   console.log('     n   entries   exact ms (cpu / wall)   numpy ms (cpu / wall)   f64-ts ms (cpu / wall)   exact/numpy (cpu)   exact/f64-ts (cpu)')
   SIZES.forEach((n, k) => {
     const x = xs[k]!
+    const np = numpyAnchor([x])
+    if (k === 0) console.log(np.ok ? `  (numpy ${np.version})` : `  (numpy anchor not measured: ${np.reason})`)
     const entries = x.weights.reduce((a, r) => a + r.length, 0)
     const big = n >= 4096
-    const inner = n <= 64 ? 100 : n <= 256 ? 20 : n <= 1024 ? 2 : 1
-    const exact = timeIt(() => runEpoch(x), big ? 0 : 3000, big ? 3 : 9, !big, inner)
-    const float = timeIt(() => epochFloat64(x), big ? 0 : 3000, big ? 3 : 9, !big, inner)
+    const inner = n <= 64 ? 1000 : n <= 256 ? 100 : n <= 1024 ? 2 : 1
+    const warmMs = n <= 256 ? 2000 : 400
+    const exact = timeIt(() => runEpoch(x), big ? 0 : 3000, big ? 3 : 9, !big, inner, warmMs)
+    const float = timeIt(() => epochFloat64(x), big ? 0 : 3000, big ? 3 : 9, !big, inner, warmMs)
     const pair = (t: { wall: number; cpu: number }): string => `${t.cpu.toFixed(2)} / ${t.wall.toFixed(2)}`
-    const npt = np.ok ? np.times[k]! : undefined
+    const npt = np.ok ? np.times[0]! : undefined
     console.log(`${String(n).padStart(6)} ${String(entries).padStart(9)} ${pair(exact).padStart(23)} ${(npt ? pair(npt) : '-').padStart(23)} ${pair(float).padStart(24)} ${(npt ? (exact.cpu / npt.cpu).toFixed(2) : '-').padStart(19)} ${(exact.cpu / float.cpu).toFixed(2).padStart(20)}`)
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test as fcTest } from '@fast-check/vitest'
 import { runEpoch, runEpochBatch, parseEpochInput, epochOutputToJson, whatIf, ConsensusError } from './index.ts'
-import { weightedMedian, weightedMedianClosed, weightedMedianColSparse, weightedMedianColSparseLiteral, inplaceNormalize, sum, type Row } from './epoch.ts'
+import { weightedMedian, weightedMedianClosed, weightedMedianColSparse, weightedMedianColSparseLiteral, inplaceNormalize, sum, stakeVector, type Row } from './epoch.ts'
 import { ONE } from './fixed.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { epochVectors, medianCases, f32ToBits } from './testing/vectors.ts'
@@ -82,6 +82,21 @@ describe('runEpoch input validation', () => {
     const total = (out['emission'] as Array<number | string>).map((v) => BigInt(v)).reduce((a, b) => a + b, 0n)
     expect(total).toBeLessThanOrEqual(18446744073709551615n)
     expect((out['emission'] as unknown[]).some((v) => typeof v === 'string')).toBe(true)
+  })
+})
+
+describe('stake stage', () => {
+  fcTest.prop([
+    fc.array(fc.oneof(fc.bigInt({ min: 0n, max: 1n << 20n }), fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }), fc.constantFrom(0n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n)), { minLength: 1, maxLength: 12 }),
+    fc.bigInt({ min: 0n, max: 1n << 62n }),
+    fc.option(fc.nat(11), { nil: null }),
+  ], { numRuns: 500 })('alpha-only fast path (TaoWeight 0) equals the general I64F64 path (zero TAO stake counted at full weight)', (alpha, threshold, owner) => {
+    const n = alpha.length
+    const base = { ...parseEpochInput(epochVectors[0]!.epochs[0]!.input) }
+    const x = { ...base, n, alpha_stake: alpha, stake_threshold: threshold, owner_uid: owner !== null && owner < n ? owner : null }
+    const fast = stakeVector({ ...x, tao_weight_u64: 0n })
+    const general = stakeVector({ ...x, tao_weight_u64: (1n << 64n) - 1n, tao_stake: new Array<bigint>(n).fill(0n) })
+    expect(fast).toEqual(general)
   })
 })
 

@@ -14,6 +14,7 @@ export interface Row {
 
 const U64_MAX = (1n << 64n) - 1n
 const I128_MAX = (1n << 127n) - 1n
+const I64_LIMIT = 1n << 63n
 
 // ---------------------------------------------------------------------------------------------
 // Vector helpers (epoch/math.rs)
@@ -405,6 +406,19 @@ export function stakeVector(input: EpochInput): number[] {
   const tw = input.tao_weight_u64 ?? 0n
   // tao_weight = U96F32(TaoWeight) / U96F32(u64::MAX): 32 fraction bits, truncated.
   const tw32 = (tw << 32n) / U64_MAX
+  if (tw32 === 0n && input.alpha_stake.every((a) => a < I64_LIMIT)) {
+    // no TAO stake counts and no alpha saturates I64F64 (a_i < 2^63): total_i = a_i * 2^64, so
+    // floor(total_i) = a_i (threshold) and S_i = floor(a_i * 2^64 * 2^32 / (Σa * 2^64)) = floor(a_i * 2^32 / Σa)
+    const kept: bigint[] = new Array<bigint>(n)
+    let sa = 0n
+    for (let i = 0; i < n; i++) {
+      const a = input.alpha_stake[i]!
+      const k = input.owner_uid !== i && a < input.stake_threshold ? 0n : a
+      kept[i] = k
+      sa += k
+    }
+    return kept.map((a) => (sa === 0n ? 0 : Number((a << 32n) / sa)))
+  }
   const total: bigint[] = new Array(n)
   let s = 0n
   for (let i = 0; i < n; i++) {
@@ -418,8 +432,9 @@ export function stakeVector(input: EpochInput): number[] {
     total[i] = t
     s += t
   }
-  // S = normalize_64(total) then truncate I64F64 -> I32F32 (floor)
-  return total.map((t) => Number((s === 0n ? t : (t << 64n) / s) >> 32n))
+  // S = normalize_64(total) then truncate I64F64 -> I32F32 (floor):
+  // floor(floor(t * 2^64 / s) / 2^32) = floor(t * 2^32 / s)
+  return total.map((t) => Number(s === 0n ? t >> 32n : (t << 32n) / s))
 }
 
 /** Runs one epoch exactly as `epoch_mechanism` does; the input must be valid (see `parseEpochInput`). */
@@ -456,7 +471,10 @@ export function runEpochCpu(input: EpochInput): EpochOutput {
       const lu = lastUpdate[i]!
       const cb = commit?.[i] ?? null
       let rowSum = 0
-      for (const [j, w] of input.weights[i]!) {
+      const wr = input.weights[i]!
+      for (let e = 0; e < wr.length; e++) {
+        const j = wr[e]![0]
+        const w = wr[e]![1]
         if (j === i && i !== owner) continue
         if (lu <= reg[j]!) continue
         if (cb !== null && cb < reg[j]!) continue
