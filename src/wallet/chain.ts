@@ -270,17 +270,17 @@ function isEmptyType(registry: Registry, id: number, seen = new Set<number>()): 
  * the ones that carry no data (accepted, whatever their name), and the ones that carry data the
  * client cannot fill (signing refuses while there are any).
  */
-export function transactionExtensionsOf(registry: Registry): TransactionExtensions {
+export function transactionExtensionsOf(registry: Registry, implicitIds?: readonly number[]): TransactionExtensions {
   const known = allExtensions as Record<string, { extrinsic: object; payload: object } | undefined>
   const filled: string[] = []
   const empty: string[] = []
   const unsupported: string[] = []
   const list = (registry.metadata.extrinsic as unknown as { transactionExtensions: Array<{ identifier: Codec; type: { toNumber(): number }; implicit: { toNumber(): number } }> }).transactionExtensions
-  for (const e of list) {
+  for (const [i, e] of list.entries()) {
     const id = e.identifier.toString()
     const def = known[id]
     if (def !== undefined && Object.keys(def.extrinsic).length + Object.keys(def.payload).length > 0) filled.push(id)
-    else if (isEmptyType(registry, e.type.toNumber()) && isEmptyType(registry, e.implicit.toNumber())) empty.push(id)
+    else if (isEmptyType(registry, e.type.toNumber()) && isEmptyType(registry, implicitIds?.[i] ?? e.implicit.toNumber())) empty.push(id)
     else unsupported.push(id)
   }
   return { filled, empty, unsupported }
@@ -489,7 +489,13 @@ class ChainClientImpl implements ChainClient {
   get connection(): ConnectionState { return this.#getState() }
   get transactionExtensions(): TransactionExtensions {
     const registry = this.#api.registry
-    if (this.#extensions?.registry !== registry) this.#extensions = { registry, value: transactionExtensionsOf(registry) }
+    if (this.#extensions?.registry !== registry) {
+      // V14/V15 metadata converted to V16 by @polkadot/types 16 loses `additionalSigned` (its toV16
+      // writes `implict`, so every implicit reads type 0): take the implicit types from the original.
+      const m = this.#api.runtimeMetadata
+      const original = m.version === 15 ? m.asV15.extrinsic.signedExtensions : m.version === 14 ? m.asV14.extrinsic.signedExtensions : undefined
+      this.#extensions = { registry, value: transactionExtensionsOf(registry, original?.map((e) => e.additionalSigned.toNumber())) }
+    }
     return this.#extensions.value
   }
 
@@ -1014,4 +1020,3 @@ export function createOfflineCallEncoder(metadata: Uint8Array | Hex): OfflineCal
     },
   }
 }
-

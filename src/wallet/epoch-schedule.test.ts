@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  commitExpired, epochDueAt, epochIndexAt, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule, type EpochSchedule,
+  commitExpired, epochDueAt, epochIndexAt, epochStartBlock, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule, type EpochSchedule,
 } from './epoch-schedule.ts'
 import type { ChainValue } from './types.ts'
 
@@ -44,6 +44,18 @@ describe('epoch schedule', () => {
     expect(epochDueAt(stalled, 101)).toBe(true)
     expect(epochDueAt({ ...s, tempo: 0 }, 500)).toBe(false)
     expect(nextEpochBlock({ ...s, tempo: 0 }, 500)).toBeUndefined()
+  })
+
+  it('the first block of an epoch: legacy by formula, dynamic from LastEpochBlock (and a pending trigger) in steps of tempo', () => {
+    const legacy: EpochSchedule = { netuid: 1, tempo: 10 }
+    expect([2, 3].map((e) => epochStartBlock(legacy, e))).toEqual([20, 31])
+    for (const e of [2, 3]) expect(epochIndexAt(legacy, epochStartBlock(legacy, e)!)).toBe(e)
+    const dyn: EpochSchedule = { netuid: 3, tempo: 10, dynamic: { lastEpochBlock: 100, pendingEpochAt: 0, epochIndex: 7 } }
+    expect([7, 8, 9].map((e) => epochStartBlock(dyn, e))).toEqual([100, 110, 120])
+    expect(epochIndexAt(dyn, epochStartBlock(dyn, 8)!)).toBe(8)
+    expect(epochIndexAt(dyn, epochStartBlock(dyn, 8)! - 1)).toBe(7)
+    expect(epochStartBlock({ ...dyn, dynamic: { ...dyn.dynamic!, pendingEpochAt: 104 } }, 9)).toBe(114)
+    expect(epochStartBlock({ ...dyn, tempo: 0 }, 9)).toBeUndefined()
   })
 
   it('a commit expires once the epoch is past commit epoch + reveal period, on either schedule', () => {

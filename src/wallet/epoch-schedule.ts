@@ -87,6 +87,20 @@ export function nextEpochBlock(s: EpochSchedule, block: number): number | undefi
   return Math.max(next, block)
 }
 
+/**
+ * The first block of epoch `epoch` (where `epochIndexAt` first gives it), assuming no owner trigger
+ * after the pending one: legacy `epoch·(tempo + 1) − (netuid + 1)`; dynamic, the next firing after
+ * `LastEpochBlock` for the next index and `tempo` blocks apart after it. For the current or an
+ * earlier dynamic epoch, `LastEpochBlock`. Undefined at tempo 0.
+ */
+export function epochStartBlock(s: EpochSchedule, epoch: number): number | undefined {
+  if (s.tempo === 0) return undefined
+  if (s.dynamic === undefined) return Math.max(0, epoch * (s.tempo + 1) - (s.netuid + 1))
+  const d = s.dynamic
+  if (epoch <= d.epochIndex) return d.lastEpochBlock
+  return nextEpochBlock(s, d.lastEpochBlock + 1)! + (epoch - d.epochIndex - 1) * s.tempo
+}
+
 /** A commit of epoch `commitEpoch` is past its reveal window at `block` (`is_commit_expired`). */
 export function commitExpired(s: EpochSchedule, commitEpoch: number, revealPeriodEpochs: number, block: number): boolean {
   return epochIndexAt(s, block) > commitEpoch + revealPeriodEpochs

@@ -27,6 +27,6 @@ export type { HotkeyStorage, SessionHotkey, SessionHotkeys, SessionHotkeysInit }
 export { BACKUP_LEDGER_KEY, MAX_KEYSTORE_BYTES, backupLedger, destroyWarning, keystoreFileName, parseKeystoreFile, requestPersistentStorage } from './hotkey-backup.ts'
 export type { BackupLedger, DestroyAction, KeyValue, LedgerStorage } from './hotkey-backup.ts'
 export {
-  DYNAMIC_EPOCH_ITEMS, MAX_TEMPO, commitExpired, epochDueAt, epochIndexAt, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule,
+  DYNAMIC_EPOCH_ITEMS, MAX_TEMPO, commitExpired, epochDueAt, epochIndexAt, epochStartBlock, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule,
 } from './epoch-schedule.ts'
 export type { DynamicEpochState, EpochSchedule } from './epoch-schedule.ts'

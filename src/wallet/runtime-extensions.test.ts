@@ -129,6 +129,20 @@ describe('transaction extensions come from the metadata', () => {
     })
   }, 60_000)
 
+  it('reads the no-data extensions of a runtime that serves V14/V15 metadata (as spec 293 does) and the devnet includes the transfer', async () => {
+    // @polkadot/types 16 turns V14/V15 into V16 without `additionalSigned` (every implicit reads type 0).
+    const res = await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'state_getMetadata', params: [] }) })
+    const v14 = Buffer.from(((await res.json()) as { result: string }).result.slice(2), 'hex')
+    expect(new Metadata(new TypeRegistry(), v14).version).toBe(14)
+    await through(v14, async (client) => {
+      expect(client.transactionExtensions.unsupported).toEqual([])
+      expect(client.transactionExtensions.empty).toEqual(expect.arrayContaining(['CheckNonZeroSender', 'CheckWeight', 'SubtensorTransactionExtension']))
+      const before = (await client.getBalance(bob.address)).free
+      await client.transferKeepAlive(bob.address, 2_000_000_000n, alice, { waitFor: 'inBlock' })
+      expect((await client.getBalance(bob.address)).free - before).toBe(2_000_000_000n)
+    })
+  }, 60_000)
+
   it('refuses, by name and before signing, an unknown extension that carries data', async () => {
     const meta = withExtension('AcmeTipCheck', 'u32')
     expect(createOfflineCallEncoder(meta).transactionExtensions.unsupported).toEqual(['AcmeTipCheck'])
@@ -137,7 +151,7 @@ describe('transaction extensions come from the metadata', () => {
       const nonce = await nonceOf(client, alice.address)
       const statuses: string[] = []
       let signed = false
-      const spy: KeySigner = { ...alice, signTx: async (p) => { signed = true; return alice.signTx(p) } }
+      const spy: KeySigner = { ...alice, signTx: async (...a) => { signed = true; return alice.signTx(...a) } }
       const err = await client.transferKeepAlive(bob.address, 1n, spy, { onStatus: (s) => statuses.push(s.kind) }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(WalletError)
       expect((err as WalletError).code).toBe('UNSUPPORTED')

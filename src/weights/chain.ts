@@ -5,7 +5,7 @@
  * with a pending-commit store, timelocked commit-reveal (v4), and status reports.
  */
 import { blake2b } from '@noble/hashes/blake2.js'
-import { DispatchError, WalletError, calls, epochIndexAt, readEpochSchedule, type ChainClient, type ChainValue, type CallSpec, type EpochSchedule, type TxSigner } from '../wallet/index.ts'
+import { DispatchError, WalletError, calls, epochIndexAt, epochStartBlock, readEpochSchedule, type ChainClient, type ChainValue, type CallSpec, type EpochSchedule, type TxSigner } from '../wallet/index.ts'
 import { QUICKNET, type BeaconInfo } from '../timelock/index.ts'
 import { WeightsError } from './errors.ts'
 import { checkWeights, prepareWeights, type WeightLimits } from './prepare.ts'
@@ -430,6 +430,8 @@ export async function commitTimelockedWeights(client: ChainClient, account: Weig
   if (!s.commitRevealEnabled) throw new WeightsError('COMMIT_REVEAL_DISABLED', `commit-reveal is off for subnet ${s.netuid}: use setWeights`)
   const w = resolveWeights(input, s)
   const blockTimeSec = opts.blockTimeSec ?? (await measureBlockTime(client))
+  const schedule = scheduleOf(s)
+  const firstRevealBlock = schedule.dynamic !== undefined ? epochStartBlock(schedule, epochIndexAt(schedule, s.block) + s.revealPeriodEpochs) : undefined
   const round = opts.revealRound ?? revealRound({
     tempo: s.tempo,
     currentBlock: s.block,
@@ -437,6 +439,7 @@ export async function commitTimelockedWeights(client: ChainClient, account: Weig
     revealPeriodEpochs: s.revealPeriodEpochs,
     blockTimeSec,
     info: s.beacon,
+    ...(firstRevealBlock !== undefined ? { firstRevealBlock } : {}),
     ...(opts.nowMs !== undefined ? { nowMs: opts.nowMs } : {}),
   })
   const commitBytes = encryptWeights({ hotkey: account.publicKey, uids: w.uids, values: w.values, versionKey: w.versionKey }, round, opts.beaconPublicKey ?? s.beacon.publicKey)

@@ -136,12 +136,18 @@ export interface RevealRoundInput {
   nowMs?: number
   /** Beacon schedule; defaults to quicknet. */
   info?: Pick<BeaconInfo, 'genesisTime' | 'period'>
+  /**
+   * The first block of the reveal epoch by the runtime's epoch schedule (the wallet's
+   * `epochStartBlock`), on runtimes with dynamic epochs; absent: the legacy modulo formula.
+   */
+  firstRevealBlock?: number
 }
 
 /**
- * The drand round a v4 commit is encrypted to, exactly as bittensor-drand 1.2.0 `generate_commit`:
- * the pulse expected `SECURITY_BLOCK_OFFSET` blocks into the reveal epoch, using the legacy modulo
- * epoch `(block + netuid + 1) / (tempo + 1)`, rounded down so the pulse exists by then.
+ * The drand round a v4 commit is encrypted to, as bittensor-drand 1.2.0 `generate_commit`: the
+ * pulse expected `SECURITY_BLOCK_OFFSET` blocks into the reveal epoch, rounded down so the pulse
+ * exists by then. The reveal epoch's first block is `firstRevealBlock` where the runtime counts
+ * epochs dynamically, else the legacy modulo epoch `(block + netuid + 1) / (tempo + 1)`'s.
  */
 export function revealRound(r: RevealRoundInput): bigint {
   const info = r.info ?? QUICKNET
@@ -149,7 +155,7 @@ export function revealRound(r: RevealRoundInput): bigint {
   const nu1 = r.netuidIndex + 1
   const currentEpoch = Math.floor((r.currentBlock + nu1) / tp1)
   const revealEpoch = currentEpoch + r.revealPeriodEpochs
-  const firstRevealBlock = Math.max(0, revealEpoch * tp1 - nu1)
+  const firstRevealBlock = r.firstRevealBlock ?? Math.max(0, revealEpoch * tp1 - nu1)
   const targetBlock = firstRevealBlock + SECURITY_BLOCK_OFFSET
   const secs = Math.max(0, targetBlock - r.currentBlock) * r.blockTimeSec
   const now = (r.nowMs ?? Date.now()) / 1000
