@@ -65,6 +65,7 @@ export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): Browser
   const onMessage = (e: MessageEvent<FromSolver>): void => {
     const m = e.data
     if (m.type === 'call') { void onCall(m); return }
+    if (m.type === 'warmed') return
     const p = pending.get(m.id)
     if (p === undefined) return
     pending.delete(m.id)
@@ -89,6 +90,9 @@ export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): Browser
       worker = w
       // Copies: the model store may hand the same buffers to others.
       send({ type: 'init', files: [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer]) })
+      // Sessions are created in the background from here (while the miner joins the mesh), so the
+      // first challenge does not pay for them; a failure here is retried by the first solve.
+      send({ type: 'warm', id: nextId++ })
     })().finally(() => { loading = null })
     await loading
   }

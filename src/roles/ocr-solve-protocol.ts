@@ -14,6 +14,8 @@ export interface WireError { name: string; code: string; message: string }
 export type ToSolver =
   | { type: 'init'; files: Array<[string, ArrayBuffer]> }
   | { type: 'solve'; id: number; challenge: OcrChallenge }
+  /** Create the engine (both sessions) now, so the first challenge does not pay for it. */
+  | { type: 'warm'; id: number }
   | { type: 'abort'; id: number }
   | { type: 'reply'; rid: number; ok: true; value: unknown }
   | { type: 'reply'; rid: number; ok: false; error: WireError }
@@ -27,6 +29,7 @@ export type SolverCall =
 export type FromSolver =
   | (SolverCall & { rid: number })
   | { type: 'solved'; id: number; answer: OcrAnswer }
+  | { type: 'warmed'; id: number }
   | { type: 'failed'; id: number; error: WireError }
 
 /** Serializes a thrown value. */

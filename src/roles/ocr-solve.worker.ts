@@ -6,7 +6,7 @@
  */
 /// <reference lib="webworker" />
 import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap } from '../gpu/index.ts'
-import { ocrTask, SubnetError, type SubnetErrorCode } from '../subnet/index.ts'
+import { ocrEngineFor, ocrTask, SubnetError, type SubnetErrorCode } from '../subnet/index.ts'
 import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './ocr-solve-protocol.ts'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
@@ -62,6 +62,18 @@ async function solve(id: number, challenge: Parameters<typeof ocrTask.solve>[0])
   }
 }
 
+/** Creates the engine ahead of the first challenge (its session calls are charged to this id). */
+async function warm(id: number): Promise<void> {
+  try {
+    if (files === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no model files (init first)')
+    currentSolve = id
+    await ocrEngineFor(runner, files)
+    post({ type: 'warmed', id })
+  } catch (err) {
+    post({ type: 'failed', id, error: toWireError(err) })
+  }
+}
+
 scope.onmessage = (e: MessageEvent<ToSolver>): void => {
   const m = e.data
   switch (m.type) {
@@ -70,6 +82,9 @@ scope.onmessage = (e: MessageEvent<ToSolver>): void => {
       break
     case 'solve':
       void solve(m.id, m.challenge)
+      break
+    case 'warm':
+      void warm(m.id)
       break
     case 'abort':
       solves.get(m.id)?.abort()

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createInferenceClient, createModelStore, type ModelProgress } from '../gpu/index.ts'
 import { makeOcrChallenge, ocrTask, scoreOcr } from '../subnet/index.ts'
 import { createBrowserOcrSolver } from './browser-solver.ts'
-import { decodeOcrAnswer, decodeOcrChallenge, encodeOcrAnswer, encodeOcrChallenge } from './ocr-wire.ts'
+import { decodeOcrAnswer, decodeOcrChallenge, encodeOcrAnswer, encodeOcrChallenge } from '../subnet/index.ts'
 
 const cacheName = `test-roles-${crypto.randomUUID()}`
 /** Every message between the page and the solve worker, in order. */
@@ -36,14 +36,20 @@ describe('miner solver in a tab', () => {
   it('loads the model with progress, answers a wire challenge, and the validator scores it', async () => {
     await solver.load({})
     expect(progress.length).toBeGreaterThan(0)
+    // After load the worker creates both sessions on its own, before any challenge arrives.
+    await expect.poll(() => wire.some((w) => w.dir === 'from' && w.msg['type'] === 'warmed'), { timeout: 300_000, interval: 50 }).toBe(true)
+    expect(wire.filter((w) => w.dir === 'from' && w.msg['type'] === 'call').map((w) => w.msg['method'])).toEqual(['createSession', 'createSession'])
+    wire.length = 0
     const { challenge, truth } = await makeOcrChallenge({ words: 3, width: 320, height: 128 })
     const received = decodeOcrChallenge(encodeOcrChallenge(challenge))
     expect(received).toEqual(challenge)
     const answer = await solver.solve(received, { signal: AbortSignal.timeout(300_000) })
     expect(answer.ep).toBe('wasm')
-    const wire = decodeOcrAnswer(encodeOcrAnswer(answer))
-    expect(wire.id).toBe(challenge.id)
-    const s = scoreOcr(truth.id, truth.words, wire)
+    // So the first challenge paid only for its runs.
+    expect(new Set(wire.filter((w) => w.dir === 'from' && w.msg['type'] === 'call').map((w) => w.msg['method']))).toEqual(new Set(['run']))
+    const decoded = decodeOcrAnswer(encodeOcrAnswer(answer))
+    expect(decoded.id).toBe(challenge.id)
+    const s = scoreOcr(truth.id, truth.words, decoded)
     expect(s.score).toBeGreaterThanOrEqual(0.6)
   }, 600_000)
 
