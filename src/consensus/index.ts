@@ -10,7 +10,7 @@
 import { ConsensusError } from './errors.ts'
 import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, checkSubnetEpochInput, parseEpochInput, parseSubnetEpochInput, epochOutputToJson, subnetOutputToJson, hasMechanisms } from './validate.ts'
-import { aggregateMechanisms, asSubnetInput, mechanismEpochInputs, mechanismStorageIndex, splitEmissions, MAX_MECHANISMS } from './mechanism.ts'
+import { aggregateMechanisms, asSubnetInput, mechanismEpochInputs, mechanismStorageIndex, runSubnetsWith, splitEmissions, MAX_MECHANISMS } from './mechanism.ts'
 import { parseJsonExact } from './json.ts'
 import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
 import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
@@ -121,14 +121,7 @@ export async function runEpochWithMechanismsBatch(
       throw err
     }
   })
-  const flat = subnets.map(mechanismEpochInputs)
-  const res = await runEpochBatch(flat.flat(), init)
-  let at = 0
-  const outputs = subnets.map((s, k) => {
-    const outs = res.outputs.slice(at, at + flat[k]!.length)
-    at += flat[k]!.length
-    return aggregateMechanisms(s, outs)
-  })
+  const { res, outputs } = await runSubnetsWith(subnets, (flat) => runEpochBatch(flat, init))
   const r: { path: ConsensusPath; outputs: SubnetEpochOutput[]; reason?: string; passes?: number } = { path: res.path, outputs }
   if (res.reason !== undefined) r.reason = res.reason
   if (res.passes !== undefined) r.passes = res.passes

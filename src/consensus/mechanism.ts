@@ -112,3 +112,22 @@ export function aggregateMechanisms(subnet: SubnetEpochInput, outputs: EpochOutp
   })
   return agg
 }
+
+/**
+ * Runs subnets through any epoch batch runner (CPU, WebGPU): every mechanism of every subnet is
+ * one epoch of a single batch; the outputs are folded back per subnet, in input order.
+ */
+export async function runSubnetsWith<R extends { outputs: EpochOutput[] }>(
+  subnets: SubnetEpochInput[],
+  run: (inputs: EpochInput[]) => Promise<R>,
+): Promise<{ res: R; outputs: SubnetEpochOutput[] }> {
+  const flat = subnets.map(mechanismEpochInputs)
+  const res = await run(flat.flat())
+  let at = 0
+  const outputs = subnets.map((s, k) => {
+    const outs = res.outputs.slice(at, at + flat[k]!.length)
+    at += flat[k]!.length
+    return aggregateMechanisms(s, outs)
+  })
+  return { res, outputs }
+}

@@ -5,7 +5,7 @@
  */
 import { ConsensusError } from './errors.ts'
 import { fromLossless, parseJsonExact } from './json.ts'
-import { MAX_MECHANISMS } from './mechanism.ts'
+import { MAX_MECHANISMS, asSubnetInput } from './mechanism.ts'
 import type { EpochInput, EpochOutput, MechanismInput, SparseRowU16, SubnetEpochInput, SubnetEpochOutput } from './types.ts'
 
 const U64_MAX = (1n << 64n) - 1n
@@ -177,11 +177,7 @@ export function hasMechanisms(json: unknown): boolean {
 export function parseSubnetEpochInput(json: unknown): SubnetEpochInput {
   if (typeof json === 'string') json = parseJsonText(json)
   if (!isRecord(json)) bad('input', 'must be a JSON object')
-  if (!('mechanisms' in json)) {
-    const one = parseEpochInput(json)
-    const { last_update, weights, bonds, commit_blocks, ...shared } = one
-    return { ...shared, mechanisms: [commit_blocks === undefined ? { last_update, weights, bonds } : { last_update, weights, bonds, commit_blocks }] }
-  }
+  if (!('mechanisms' in json)) return asSubnetInput(parseEpochInput(json))
   const { mechanisms, mechanism_emission_split: splitJson, ...shared } = json
   for (const k of MECHANISM_FIELDS) if (k in shared) bad(k, "belongs inside 'mechanisms[k]' when 'mechanisms' is given")
   const mechs = arr(mechanisms, 'mechanisms')

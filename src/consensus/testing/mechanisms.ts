@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import fixture from '../../../test/fixtures/consensus/mechanisms_424.json'
 import { epochOutputToJson, parseSubnetEpochInput, subnetOutputToJson } from '../validate.ts'
-import { aggregateMechanisms, mechanismEpochInputs } from '../mechanism.ts'
+import { aggregateMechanisms, mechanismEpochInputs, runSubnetsWith } from '../mechanism.ts'
 import { runEpochCpu } from '../epoch.ts'
 import { randomEpochJson } from './random.ts'
 import type { BatchRunner } from './contract.ts'
@@ -23,17 +23,8 @@ export const splitCases = fixture.split_cases as Array<{ test: string; alpha: nu
 
 /** Runs subnets through a batch runner: every mechanism of every subnet is one epoch of one batch. */
 export async function runSubnets(run: BatchRunner, subnets: SubnetEpochInput[]): Promise<{ path: string; outputs: SubnetEpochOutput[] }> {
-  const flat = subnets.map(mechanismEpochInputs)
-  const res = await run(flat.flat())
-  let at = 0
-  return {
-    path: res.path,
-    outputs: subnets.map((s, k) => {
-      const outs = res.outputs.slice(at, at + flat[k]!.length)
-      at += flat[k]!.length
-      return aggregateMechanisms(s, outs)
-    }),
-  }
+  const { res, outputs } = await runSubnetsWith(subnets, run)
+  return { path: res.path, outputs }
 }
 
 function at(doc: unknown, path: string): unknown {
