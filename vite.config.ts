@@ -56,6 +56,18 @@ export default defineConfig({
         },
       },
       {
+        // Opt-in: runs against the subtensor runtime named by WEBTENSOR_REAL_RUNTIME, skipped without it.
+        extends: true,
+        test: {
+          name: 'real-runtime',
+          environment: 'node',
+          include: ['test/real-runtime/**/*.test.ts'],
+          setupFiles: ['test/setup-node.ts'],
+          testTimeout: 1_800_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'browser',

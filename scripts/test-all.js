@@ -9,6 +9,8 @@ const tiers = [
   { name: 'unit', cmd: ['npx', 'vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', '--outputFile.json=reports/unit.json'], report: 'reports/unit.json' },
   { name: 'browser', cmd: ['npx', 'vitest', 'run', '--project', 'browser', '--reporter=default', '--reporter=json', '--outputFile.json=reports/browser.json'], report: 'reports/browser.json' },
   { name: 'e2e', cmd: ['npx', 'playwright', 'test'], report: 'reports/e2e.json' },
+  // Opt-in: only where WEBTENSOR_REAL_RUNTIME names a subtensor runtime (README "Against a real subtensor").
+  { name: 'real-runtime', optIn: 'WEBTENSOR_REAL_RUNTIME', cmd: ['npx', 'vitest', 'run', '--project', 'real-runtime', '--reporter=default', '--reporter=json', '--outputFile.json=reports/real-runtime.json'], report: 'reports/real-runtime.json' },
 ]
 const only = process.argv.slice(2)
 
@@ -40,6 +42,11 @@ const summary = []
 let ok = true
 for (const tier of tiers) {
   if (only.length > 0 && !only.includes(tier.name)) continue
+  if (tier.optIn !== undefined && !process.env[tier.optIn]) {
+    console.log(`\n### tier: ${tier.name} SKIPPED (set ${tier.optIn} to run it)`)
+    summary.push(`skip ${tier.name.padEnd(8)} SKIPPED: ${tier.optIn} not set (neither pass nor fail)`)
+    continue
+  }
   console.log(`\n### tier: ${tier.name}`)
   const r = sh(tier.cmd)
   const c = counts(tier)

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnetWithApi, type DevnetWithApi } from '../../devnet/testing.ts'
 import { RolesError } from '../../roles/index.ts'
 import { createChainClient, epochDueAt, readEpochSchedule, type ChainClient } from '../../wallet/index.ts'
-import { replayEpoch } from './yuma-replay.ts'
+import { formatReplay, replayEpoch } from './yuma-replay.ts'
 
 const NETUID = 1
 const TAO = 1_000_000_000n
@@ -89,6 +89,11 @@ describe('webtensor yuma --chain (replay) on the devnet', () => {
     }
     // The last ones had dividends, incentive and bonds to compare.
     const last = replays.at(-1)!
+    const table = formatReplay(last)
+    expect(table).toContain(`replayed the epoch of block ${last.block}`)
+    expect(table).toContain('mechanisms: 1 (mechanism 0)')
+    expect(table).toContain('equal: every uid')
+    expect(table.split('\n').filter((l) => /^\s+\d+\s/u.test(l))).toHaveLength(last.rows.length)
     expect(last.rows.some((x) => x.chain.incentive[0]! > 0)).toBe(true)
     expect(last.rows.some((x) => x.chain.dividends > 0)).toBe(true)
     expect(last.rows.some((x) => x.chain.bonds[0]!.length > 0)).toBe(true)
