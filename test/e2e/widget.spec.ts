@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Frame, type Page } from '@playwright/test'
+import { chromium, type BrowserContext, type Frame, type Page } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
 import { startStaticServer } from '../../src/server/static-server.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
@@ -64,6 +64,15 @@ async function startPartner(appOrigin: string | (() => string)): Promise<{ serve
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
 }
 
+/** A persistent Chromium profile that allows third-party storage (Chrome's "Allow third-party cookies"). */
+async function thirdPartyStorageProfile(): Promise<{ profile: string; context: BrowserContext; page: Page }> {
+  const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-profile-'))
+  mkdirSync(join(profile, 'Default'))
+  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }))
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+  return { profile, context, page: context.pages()[0] ?? await context.newPage() }
+}
+
 function widgetFrame(page: Page, appOrigin: string): Frame {
   const f = page.frames().find((fr) => fr.url().startsWith(appOrigin + '/?mode=widget'))
   if (f === undefined) throw new Error('widget frame not found')
@@ -80,11 +89,7 @@ test.describe('partner widget', () => {
     // A profile with third-party storage allowed (Chrome's "Allow third-party cookies"): where a
     // browser blocks it (this Chromium's default, incognito), the widget cannot remember consent
     // and says so (the next test).
-    const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-profile-'))
-    mkdirSync(join(profile, 'Default'))
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }))
-    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
-    const page = context.pages()[0] ?? await context.newPage()
+    const { profile, context, page } = await thirdPartyStorageProfile()
     try {
       expect(partner.origin).not.toBe(appOrigin)
       await page.goto(`${partner.origin}/partner.html`)
@@ -338,11 +343,7 @@ test.describe('partner widget', () => {
     const appOrigin = new URL(stack.url).origin
     const partner = await startPartner(appOrigin)
     // Mining needs the frame's storage (its session hotkey): a profile that allows third-party storage, as in the first test.
-    const profile = mkdtempSync(join(tmpdir(), 'webtensor-widget-size-'))
-    mkdirSync(join(profile, 'Default'))
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }))
-    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
-    const page = context.pages()[0] ?? await context.newPage()
+    const { profile, context, page } = await thirdPartyStorageProfile()
     const el = (size: { width: string; height: string } | null) => page.evaluate((sz) => {
       const e = document.querySelector('webtensor-miner') as HTMLElement
       e.style.width = sz?.width ?? ''
