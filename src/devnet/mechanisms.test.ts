@@ -85,6 +85,8 @@ describe('weights per mechanism', () => {
     net.devnet.setHyperparams(1, { CommitRevealWeightsEnabled: false, WeightsSetRateLimit: 0 })
     const r = await submit(tx().subtensorModule.setMechanismWeights(1, 1, [minerUids[1]], [65535], 0), alice)
     expect(outcome(r)).toBe('ok')
+    // Pays::No, as set_weights.
+    expect((r.events as Loose[]).some((e: Loose) => events().transactionPayment.TransactionFeePaid.is(e.event))).toBe(false)
     const set: Loose = (r.events as Loose[]).find((e: Loose) => events().subtensorModule.WeightsSet.is(e.event))
     expect(set.event.data[0].toNumber()).toBe(MECH1)
     expect(await row(MECH1, 0)).toEqual([[minerUids[1], 65535]])

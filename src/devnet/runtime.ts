@@ -66,6 +66,11 @@ const FREE_CALLS = new Set([
   'subtensorModule.commitWeights',
   'subtensorModule.revealWeights',
   'subtensorModule.commitTimelockedWeights',
+  'subtensorModule.setMechanismWeights',
+  'subtensorModule.commitMechanismWeights',
+  'subtensorModule.revealMechanismWeights',
+  'subtensorModule.commitTimelockedMechanismWeights',
+  'subtensorModule.commitCrv3MechanismWeights',
   'subtensorModule.serveAxon',
 ])
 
