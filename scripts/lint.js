@@ -66,7 +66,11 @@ function visit(f) {
   state.set(f, 2)
 }
 for (const f of graph.keys()) if (state.get(f) === undefined) visit(f)
+const seen = new Set()
 for (const c of circles) {
+  const key = [...new Set(c)].sort().join('|')
+  if (seen.has(key)) continue
+  seen.add(key)
   results.push({ filePath: c[0], errorCount: 1, warningCount: 0, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, messages: [{ ruleId: 'no-circular-imports', severity: 2, line: 1, column: 1, message: `import circle: ${c.join(' -> ')}` }] })
 }
 
