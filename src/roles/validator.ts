@@ -285,9 +285,11 @@ export function createValidator(init: ValidatorInit): Validator {
     if (c === null) return
     checkedEpochBlock = c.block
     state.set({ lastEpoch: c })
+    // Weights an extrinsic of the epoch block set: the chain's epoch ran before them (they count next time).
+    const later = c.ignoredWeightUids.length > 0 ? ` (weights set in that block by uid ${c.ignoredWeightUids.join(', ')} count at the next epoch)` : ''
     log(c.mismatches.length === 0
-      ? `epoch at block ${c.block}: the chain's incentive and dividends equal our recomputation`
-      : `epoch at block ${c.block}: ${c.mismatches.length} mismatches with our recomputation: ${c.mismatches.slice(0, 5).map((m) => `uid ${m.uid} ${m.field} chain ${m.chain} ours ${m.ours}`).join('; ')}`)
+      ? `epoch at block ${c.block}: the chain's incentive and dividends equal our recomputation${later}`
+      : `epoch at block ${c.block}: ${c.mismatches.length} mismatches with our recomputation${later}: ${c.mismatches.slice(0, 5).map((m) => `uid ${m.uid} ${m.field} chain ${m.chain} ours ${m.ours}`).join('; ')}`)
   }
 
   /** Serializes rounds and commits (a manual runRound and the loop never overlap). */
