@@ -241,6 +241,18 @@ describe('chain client against the devnet', () => {
     await client.transferKeepAlive(bob.address, 1n, signer, { waitFor: 'inBlock' })
   })
 
+  it("takes polkadot-api's own signer as it is (a PolkadotSigner plus the address)", async () => {
+    const { getPolkadotSigner } = await import('polkadot-api/signer')
+    const { Keyring } = await import('@polkadot/keyring')
+    const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//PapiSigner')
+    devnet.faucet(pair.address, 10n * TAO)
+    const signer = { ...getPolkadotSigner(pair.publicKey, 'Sr25519', (m) => pair.sign(m)), address: pair.address }
+    const before = (await client.getBalance(bob.address)).free
+    const res = await client.transferKeepAlive(bob.address, 2n * TAO, signer, { waitFor: 'inBlock' })
+    expect(res.blockNumber).toBeGreaterThan(0)
+    expect((await client.getBalance(bob.address)).free - before).toBe(2n * TAO)
+  })
+
   it('reports a transaction the node refuses (cannot pay fees) as TX_INVALID', async () => {
     const poor = await createKeyringSigner('//NoFunds')
     const err = await client.transferKeepAlive(bob.address, 1n, poor).catch((e: unknown) => e)

@@ -15,19 +15,20 @@ import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types'
 import { allExtensions } from '@polkadot/types/extrinsic/signedExtensions'
 import type { Codec, Registry } from '@polkadot/types/types'
 import type { DispatchError as PjsDispatchError } from '@polkadot/types/interfaces'
-import { stringCamelCase, u8aToHex, u8aToString } from '@polkadot/util'
+import { hexToU8a, stringCamelCase, u8aConcat, u8aToHex, u8aToString } from '@polkadot/util'
 import { toSs58 } from './address.ts'
 import * as calls from './calls.ts'
 import type { CallSpec, LimitOptions } from './calls.ts'
 import { resolveEndpoint } from './endpoints.ts'
 import { nextEpochBlock, readEpochSchedule } from './epoch-schedule.ts'
+import { signatureOf } from './signed-extrinsic.ts'
 import { DispatchError, UserRejectedError, WalletError, abortError, isRejectionMessage } from './errors.ts'
 import type { DecodedDispatchError } from './errors.ts'
 import { defaultMetadataCache } from './metadata-cache.ts'
 import type { MetadataCache } from './metadata-cache.ts'
 import type {
   AccountBalance, ChainValue, Commitment, ConnectionState, Endpoint, Hex, HyperparamValue, Metagraph,
-  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TransactionExtensions, TxEvent, TxResult, TxSigner, TxStatus,
+  Neuron, SubmitOptions, SubnetHyperparams, SubnetSummary, TransactionExtensions, TxEvent, TxExtensionBytes, TxResult, TxSigner, TxStatus,
 } from './types.ts'
 
 /**
@@ -284,6 +285,25 @@ export function transactionExtensionsOf(registry: Registry, implicitIds?: readon
     else unsupported.push(id)
   }
   return { filled, empty, unsupported }
+}
+
+/**
+ * Each transaction extension's bytes (explicit `value`, implicit `additionalSigned`) for a payload
+ * in @polkadot/api's JSON form, in metadata order: the fields @polkadot/types knows for it,
+ * encoded with this runtime's types; nothing for an extension that carries no data.
+ */
+function extensionBytes(registry: Registry, json: Record<string, unknown>): Record<string, TxExtensionBytes> {
+  const known: Record<string, { extrinsic?: Record<string, string>; payload?: Record<string, string> } | undefined> = { ...(allExtensions as Record<string, { extrinsic: Record<string, string>; payload: Record<string, string> }>), ...SUBTENSOR_SIGNED_EXTENSIONS }
+  const list = (registry.metadata.extrinsic as unknown as { transactionExtensions: Array<{ identifier: Codec }> }).transactionExtensions
+  const encode = (fields: Record<string, string> | undefined): Uint8Array =>
+    u8aConcat(...Object.entries(fields ?? {}).map(([field, type]) => registry.createType(type, json[field]).toU8a()))
+  const out: Record<string, TxExtensionBytes> = {}
+  for (const e of list) {
+    const identifier = e.identifier.toString()
+    const def = known[identifier]
+    out[identifier] = { identifier, value: encode(def?.extrinsic), additionalSigned: encode(def?.payload) }
+  }
+  return out
 }
 
 /** Throws `UNSUPPORTED` naming the extensions that carry data this client cannot fill. */
@@ -786,15 +806,19 @@ class ChainClientImpl implements ChainClient {
     const ext = this.#extrinsic('spec' in call ? call.spec : call)
     assertSignable(this.transactionExtensions)
     const address = signer.address
-    // @polkadot/api builds the payload from the metadata's extensions; the TxSigner sees only bytes
-    // and the payload's JSON form.
+    // @polkadot/api fills the payload (nonce, era, versions…); the TxSigner gets it as bytes per
+    // transaction extension, in metadata order, as polkadot-api's signers do, and returns the signed
+    // extrinsic, whose signature goes back to @polkadot/api after checking it signs what was asked.
     const registry = this.#api.registry
+    const metadata = this.#api.runtimeMetadata.toU8a()
     let signId = 0
     const apiSigner = {
-      signPayload: async (json: { version: number }) => {
-        const payload = registry.createType('ExtrinsicPayload', json, { version: json.version })
-        const signature = await signer.signTx({ bytes: payload.toU8a({ method: true }), json: json as unknown as Record<string, unknown> })
-        return { id: ++signId, signature: u8aToHex(signature) }
+      signPayload: async (payload: unknown) => {
+        const json = payload as Record<string, unknown> & { method: Hex; blockNumber: Hex }
+        const callData = hexToU8a(json.method)
+        const extensions = extensionBytes(registry, json)
+        const signed = await signer.signTx(callData, extensions, metadata, Number(BigInt(json.blockNumber)))
+        return { id: ++signId, signature: u8aToHex(signatureOf(signed, signer.publicKey, callData, extensions)) }
       },
     }
     const report = (s: Parameters<NonNullable<SubmitOptions['onStatus']>>[0]): void => {
@@ -1020,3 +1044,4 @@ export function createOfflineCallEncoder(metadata: Uint8Array | Hex): OfflineCal
     },
   }
 }
+

@@ -210,20 +210,31 @@ describe('signed payload with subtensor transaction extensions', () => {
     expect(u8aToHex(payload.toU8a({ method: true }))).toBe(u8aToHex(expected))
   })
 
-  it('a KeySigner signs payloads as a MultiSignature, hashing payloads over 256 bytes', async () => {
+  it('a KeySigner signs as polkadot-api signers do: the payload (hashed over 256 bytes) into a signed v4 extrinsic', async () => {
     await cryptoWaitReady()
     const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice')
     const signer = keySignerFromPair(pair)
-    const short = new Uint8Array(100).fill(7)
-    const long = new Uint8Array(300).fill(9)
-    for (const data of [short, long]) {
-      const sig = await signer.signTx({ bytes: data, json: {} })
-      expect(sig[0]).toBe(1) // sr25519 variant of MultiSignature
-      const signed = data.length > 256 ? blake2AsU8a(data, 256) : data
-      expect(signatureVerify(signed, sig.subarray(1), pair.address).isValid).toBe(true)
-      expect(signatureVerify(data, sig.subarray(1), pair.address).isValid).toBe(data.length <= 256)
+    const ext = {
+      CheckNonce: { identifier: 'CheckNonce', value: new Uint8Array([8]), additionalSigned: new Uint8Array() },
+      CheckSpecVersion: { identifier: 'CheckSpecVersion', value: new Uint8Array(), additionalSigned: le(424n, 4) },
+    }
+    for (const call of [new Uint8Array(100).fill(7), new Uint8Array(300).fill(9)]) {
+      const signed = await signer.signTx(call, ext, new Uint8Array(), 1)
+      const payload = u8aConcat(call, new Uint8Array([8]), le(424n, 4))
+      // compact length, 0x84, MultiAddress::Id, MultiSignature (sr25519 = 1), extra, call
+      const body = signed.subarray(call.length > 63 ? 2 : 1)
+      expect(body.length).toBe(1 + 1 + 32 + 1 + 64 + 1 + call.length)
+      expect([body[0], body[1]]).toEqual([0x84, 0])
+      expect(u8aToHex(body.subarray(2, 34))).toBe(u8aToHex(pair.publicKey))
+      expect(body[34]).toBe(1)
+      const sig = body.subarray(35, 99)
+      const msg = payload.length > 256 ? blake2AsU8a(payload, 256) : payload
+      expect(signatureVerify(msg, sig, pair.address).isValid).toBe(true)
+      expect(signatureVerify(payload, sig, pair.address).isValid).toBe(payload.length <= 256)
+      expect(u8aToHex(body.subarray(99))).toBe(u8aToHex(u8aConcat(new Uint8Array([8]), call)))
     }
     // Messages are signed <Bytes>-wrapped, as wallets do.
+    const short = new Uint8Array(100).fill(7)
     expect(signatureVerify(u8aWrapBytes(short), await signer.signBytes(short), pair.address).isValid).toBe(true)
   })
 

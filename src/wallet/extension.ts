@@ -8,7 +8,8 @@
  */
 import { WalletError, NoExtensionError, UserRejectedError, abortError, isRejectionMessage } from './errors.ts'
 import { publicKeyOf, toSs58 } from './address.ts'
-import type { ApiSigner, Hex, TxPayload, TxSigner } from './types.ts'
+import { readCompact, signedExtrinsic } from './signed-extrinsic.ts'
+import type { ApiSigner, Hex, TxExtensionBytes, TxSigner } from './types.ts'
 
 /** An account offered by an extension, for the account picker. */
 export interface WalletAccount {
@@ -166,21 +167,56 @@ function fromHex(hex: string): Uint8Array {
   return Uint8Array.from({ length: h.length / 2 }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16))
 }
 
+/** `0x`-hex of a u32 read little-endian from `bytes` (spec and transaction versions), zero when absent. */
+function u32Hex(bytes: Uint8Array | undefined): Hex {
+  const b = bytes ?? new Uint8Array(4)
+  const v = ((b[0] ?? 0) | ((b[1] ?? 0) << 8) | ((b[2] ?? 0) << 16) | ((b[3] ?? 0) << 24)) >>> 0
+  return `0x${v.toString(16).padStart(8, '0')}` as Hex
+}
+
+/**
+ * The payload in the JSON form extensions sign (`SignerPayloadJSON`), from the bytes a
+ * {@link TxSigner} receives: each field is read from the extension that carries it.
+ */
+function signerPayloadJson(address: string, callData: Uint8Array, ext: Record<string, TxExtensionBytes>, atBlockNumber: number): Record<string, unknown> {
+  const genesisHash = toHex(ext['CheckGenesis']?.additionalSigned ?? new Uint8Array(32))
+  const mortality = ext['CheckMortality'] ?? ext['CheckEra']
+  const metadataHash = ext['CheckMetadataHash']?.additionalSigned
+  return {
+    address,
+    blockHash: mortality !== undefined ? toHex(mortality.additionalSigned) : genesisHash,
+    blockNumber: u32Hex(Uint8Array.of(atBlockNumber & 0xff, (atBlockNumber >>> 8) & 0xff, (atBlockNumber >>> 16) & 0xff, (atBlockNumber >>> 24) & 0xff)),
+    era: mortality !== undefined ? toHex(mortality.value) : '0x00',
+    genesisHash,
+    method: toHex(callData),
+    nonce: `0x${readCompact(ext['CheckNonce']?.value ?? Uint8Array.of(0)).value.toString(16)}`,
+    specVersion: u32Hex(ext['CheckSpecVersion']?.additionalSigned),
+    transactionVersion: u32Hex(ext['CheckTxVersion']?.additionalSigned),
+    tip: `0x${readCompact(ext['ChargeTransactionPayment']?.value ?? Uint8Array.of(0)).value.toString(16)}`,
+    ...(ext['CheckMetadataHash'] !== undefined ? { mode: ext['CheckMetadataHash'].value[0] ?? 0 } : {}),
+    ...(metadataHash !== undefined && metadataHash[0] === 1 ? { metadataHash: toHex(metadataHash.subarray(1)) } : {}),
+    signedExtensions: Object.keys(ext),
+    version: 4,
+  }
+}
+
 /**
  * An injected extension signer (the `signer` of `web3FromSource`) for `address` as the chain
  * client's {@link TxSigner}: `signTx` hands the payload's JSON form to the extension's
- * `signPayload` (its prompt shows the call), `signBytes` uses `signRaw` with type `bytes` (the
- * extension wraps the message in `<Bytes>…</Bytes>`).
+ * `signPayload` (its prompt shows the call) and builds the extrinsic around the signature it
+ * returns; `signBytes` uses `signRaw` with type `bytes` (the extension wraps the message in
+ * `<Bytes>…</Bytes>`).
  */
 export function injectedTxSigner(address: string, injected: ApiSigner, source = 'the wallet'): TxSigner {
   const a = { address: toSs58(address), source }
+  const publicKey = publicKeyOf(a.address)
   return Object.freeze({
     address: a.address,
-    publicKey: publicKeyOf(a.address),
-    async signTx(payload: TxPayload): Promise<Uint8Array> {
+    publicKey,
+    async signTx(callData: Uint8Array, ext: Record<string, TxExtensionBytes>, _metadata: Uint8Array, atBlockNumber: number): Promise<Uint8Array> {
       if (!injected.signPayload) throw new WalletError('UNSUPPORTED', `${a.source} cannot sign transactions`)
-      const { signature } = await injected.signPayload({ ...payload.json, address: a.address } as never)
-      return fromHex(signature)
+      const { signature } = await injected.signPayload(signerPayloadJson(a.address, callData, ext, atBlockNumber) as never)
+      return signedExtrinsic(publicKey, fromHex(signature), callData, ext)
     },
     async signBytes(data: Uint8Array): Promise<Uint8Array> {
       if (!injected.signRaw) throw new WalletError('UNSUPPORTED', `${a.source} cannot sign messages`)

@@ -5,19 +5,17 @@
 import { Keyring } from '@polkadot/keyring'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { u8aConcat, u8aToHex, u8aWrapBytes } from '@polkadot/util'
-import { blake2AsU8a, cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto'
+import { cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto'
 import { SS58_FORMAT } from './address.ts'
 import { WalletError } from './errors.ts'
-import type { Hex, KeySigner, TxPayload } from './types.ts'
-
-/** Payloads longer than this are signed by their blake2-256 hash (Substrate's rule). */
-const MAX_PLAIN_PAYLOAD = 256
+import { payloadToSign, signedExtrinsic, signingPayload } from './signed-extrinsic.ts'
+import type { Hex, KeySigner, TxExtensionBytes } from './types.ts'
 
 /**
  * Wrap a keyring pair as a {@link KeySigner} (a {@link TxSigner} too). The pair stays private to
- * the closure. `signTx` signs the extrinsic payload (hashed when over 256 bytes) and returns a
- * MultiSignature (type byte + signature); `signBytes` signs `<Bytes>…</Bytes>`-wrapped data, as
- * wallets do for messages; `sign` signs the bytes as given.
+ * the closure. `signTx` signs the extrinsic payload (hashed when over 256 bytes) and returns the
+ * signed extrinsic; `signBytes` signs `<Bytes>…</Bytes>`-wrapped data, as wallets do for messages;
+ * `sign` signs the bytes as given.
  */
 export function keySignerFromPair(pair: KeyringPair): KeySigner {
   const type = pair.type === 'ed25519' ? 'ed25519' : 'sr25519'
@@ -27,9 +25,9 @@ export function keySignerFromPair(pair: KeyringPair): KeySigner {
     publicKey: pair.publicKey,
     type,
     sign: (message: Uint8Array) => Promise.resolve(pair.sign(message)),
-    signTx: ({ bytes }: TxPayload) => {
-      const msg = bytes.length > MAX_PLAIN_PAYLOAD ? blake2AsU8a(bytes, 256) : bytes
-      return Promise.resolve(u8aConcat(new Uint8Array([typeByte]), pair.sign(msg)))
+    signTx: (callData: Uint8Array, extensions: Record<string, TxExtensionBytes>, _metadata: Uint8Array, _atBlockNumber: number, hasher?: (data: Uint8Array) => Uint8Array) => {
+      const sig = pair.sign(payloadToSign(signingPayload(callData, extensions), hasher))
+      return Promise.resolve(signedExtrinsic(pair.publicKey, u8aConcat(new Uint8Array([typeByte]), sig), callData, extensions))
     },
     signBytes: (data: Uint8Array) => Promise.resolve(pair.sign(u8aWrapBytes(data))),
   })

@@ -176,31 +176,32 @@ export interface SubmitOptions {
 }
 
 /**
- * What a signer is asked to sign for one extrinsic: the signing payload as bytes (what a key signs)
- * and the same payload in the JSON form wallets display and sign (`SignerPayloadJSON`).
+ * One transaction extension's bytes as a signer receives them (polkadot-api's shape): `value` is
+ * its explicit data (in the extrinsic), `additionalSigned` its implicit data (signed, not sent).
  */
-export interface TxPayload {
-  /**
-   * The SCALE signing payload (call, then each transaction extension's explicit and implicit data,
-   * in metadata order), unhashed. Keys sign its blake2-256 hash when it is over 256 bytes.
-   */
-  readonly bytes: Uint8Array
-  /** The payload as wallets take it: `address`, `method`, `nonce`, `era`, `specVersion`, `signedExtensions`… (hex strings). */
-  readonly json: Readonly<Record<string, unknown>>
+export interface TxExtensionBytes {
+  readonly identifier: string
+  readonly value: Uint8Array
+  readonly additionalSigned: Uint8Array
 }
 
 /**
- * The one signer interface of the chain client. Structural, as polkadot-api's `PolkadotSigner`
- * is: plain bytes and data in, bytes out, no library types; a key held in the page
- * ({@link KeySigner}), a wallet extension account and a test double all fit.
+ * The one signer interface of the chain client: polkadot-api's `PolkadotSigner` (`publicKey`,
+ * `signTx`, `signBytes`, plain bytes in and out, no library types) plus the SS58 `address`. A key
+ * held in the page ({@link KeySigner}), a wallet-extension account and a polkadot-api signer
+ * (`{ ...getPolkadotSigner(…), address }`) all fit.
  */
 export interface TxSigner {
   /** SS58 (prefix 42). */
   readonly address: string
   /** 32-byte public key. */
   readonly publicKey: Uint8Array
-  /** Signs an extrinsic payload; resolves to a MultiSignature (type byte, then the signature). */
-  signTx(payload: TxPayload): Promise<Uint8Array>
+  /**
+   * Signs `callData` (no length prefix) with the runtime's transaction extensions (metadata order)
+   * and returns the signed extrinsic (length-prefixed, as broadcast). `metadata` is the runtime's
+   * SCALE metadata, `atBlockNumber` the block the transaction is made at.
+   */
+  signTx(callData: Uint8Array, signedExtensions: Record<string, TxExtensionBytes>, metadata: Uint8Array, atBlockNumber: number, hasher?: (data: Uint8Array) => Uint8Array): Promise<Uint8Array>
   /** Signs a message as wallets do (`<Bytes>…</Bytes>` wrapped); resolves to the raw signature. */
   signBytes(data: Uint8Array): Promise<Uint8Array>
 }
