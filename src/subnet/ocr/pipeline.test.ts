@@ -66,5 +66,8 @@ describe('batched recognition (onnxruntime-node, else WASM)', () => {
     expect(two.map((w) => w.text)).toEqual(['4096', 'Kestrav'])
     const one = await batched.recognize(await draw(['Zanpr']))
     expect(one.map((w) => w.text)).toEqual(['Zanpr'])
+    // A tiny image (paddleocr pads it) reads as the per-word path reads it.
+    const tiny = await platform.decodeImage(await textImage(41, 20, '16px wt-noto-sans-700', [{ text: '42', x: 4, y: 10 }]))
+    expect((await batched.recognize(tiny)).map((w) => w.text)).toEqual((await perWord.recognize(tiny)).map((w) => w.text))
   }, 120_000)
 })

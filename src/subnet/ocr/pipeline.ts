@@ -9,7 +9,7 @@
  * Reading order, crop geometry and the per-crop resize are paddleocr's (so a batched run sees the
  * same pixels as the per-word path, which the tests compare).
  */
-import { DEFAULT_RECOGNITION_OPTIONS, Image, type Box, type DetectionService, type RecognitionService } from 'paddleocr'
+import { DEFAULT_RECOGNITION_OPTIONS, Image, normalizeInputToRgb, type Box, type DetectionService, type RecognitionService } from 'paddleocr'
 import type { SessionRunner, TensorData } from '../../gpu/index.ts'
 import { SubnetError } from '../errors.ts'
 
@@ -157,8 +157,9 @@ export class OcrPipeline {
     const t0 = performance.now()
     const channels = pixels.data.length / (pixels.width * pixels.height)
     if (!Number.isInteger(channels) || channels < 3 || channels > 4) throw new SubnetError('BAD_IMAGE', `pixels hold ${pixels.data.length} bytes for ${pixels.width}x${pixels.height}: expected RGB or RGBA`)
-    // RGBA as is: crops and tensors read the first three channels (no RGB copy of the image).
-    const image = new Image(pixels.width, pixels.height, channels, pixels.data)
+    // RGBA as is: crops and tensors read the first three channels (no RGB copy of the image). A tiny
+    // image (sides summing under 64) is padded by paddleocr, which pads RGB only: copy that one.
+    const image = channels === 3 || pixels.width + pixels.height >= 64 ? new Image(pixels.width, pixels.height, channels, pixels.data) : normalizeInputToRgb(pixels)
     const det0 = performance.now()
     this.inCall = true
     const boxes = await this.detection.run(image).finally(() => { this.inCall = false })
