@@ -74,6 +74,18 @@ describe('register_network', () => {
     expect((await query().subtensorModule.networkLastLockCost()).toBigInt()).toBe(expected)
   })
 
+  it('register_network_with_identity stores the identity; an oversized field is InvalidIdentity', async () => {
+    const hot = keyring.addFromUri('//Dave//id')
+    const identity = { subnetName: 'webtensor', githubRepo: 'https://example.org/webtensor', subnetContact: 'ops@example.org', subnetUrl: '', discord: '', description: 'OCR', logoUrl: '', additional: '' }
+    expect(outcome(await submit(tx().subtensorModule.registerNetworkWithIdentity(hot.address, { ...identity, subnetName: 'x'.repeat(257) }), dave))).toBe('subtensorModule.InvalidIdentity')
+    const r = await submit(tx().subtensorModule.registerNetworkWithIdentity(hot.address, identity), dave)
+    expect(outcome(r)).toBe('ok')
+    const netuid = ((r.events as Loose[]).find((e: Loose) => events().subtensorModule.NetworkAdded.is(e.event))).event.data[0].toNumber()
+    expect((r.events as Loose[]).some((e: Loose) => events().subtensorModule.SubnetIdentitySet.is(e.event))).toBe(true)
+    const stored = (await query().subtensorModule.subnetIdentitiesV3(netuid)).unwrap()
+    expect(new TextDecoder().decode(stored.subnetName.toU8a(true))).toBe('webtensor')
+  })
+
   it('refuses a hotkey owned by another coldkey, and a coldkey that cannot afford the lock', async () => {
     const taken = keyring.addFromUri('//Charlie//sn') // owned by Charlie
     expect(outcome(await submit(tx().subtensorModule.registerNetwork(taken.address), dave))).toBe('subtensorModule.NonAssociatedColdKey')

@@ -69,7 +69,17 @@ function initNewNetwork(state: State, netuid: number, tempo: number, block: numb
   for (const item of ['Kappa', 'RegistrationsThisInterval']) if (!state.has(SM, item, [netuid])) state.set(SM, item, [netuid], state.get(SM, item, [netuid]).toJSON())
 }
 
-function doRegisterNetwork(env: DispatchEnv, rt: SubnetRuntime, hotkey: string): void {
+/** `is_valid_subnet_identity`: each field's byte limit (the total follows from them). */
+const IDENTITY_LIMITS: Record<string, number> = {
+  subnetName: 256, githubRepo: 1024, subnetContact: 1024, subnetUrl: 1024, discord: 256, description: 1024, logoUrl: 1024, additional: 1024,
+}
+
+function validIdentity(identity: Codec): boolean {
+  const fields = identity as unknown as Record<string, Codec | undefined>
+  return Object.entries(IDENTITY_LIMITS).every(([k, max]) => (fields[k]?.toU8a(true).length ?? 0) <= max)
+}
+
+function doRegisterNetwork(env: DispatchEnv, rt: SubnetRuntime, hotkey: string, identity?: Codec): void {
   const { state, block } = env
   const coldkey = ensureSigned(env)
   if (state.has(SM, 'Owner', [hotkey]) && state.get(SM, 'Owner', [hotkey]).toHex() !== coldkey) env.fail(SM, 'NonAssociatedColdKey')
@@ -104,6 +114,11 @@ function doRegisterNetwork(env: DispatchEnv, rt: SubnetRuntime, hotkey: string):
   state.set(SM, 'SubnetAlphaOut', [netuid], 0)
   state.set(SM, 'RAORecycledForRegistration', [netuid], 0)
   state.set(SM, 'TotalStake', [], state.big(SM, 'TotalStake') + poolTao)
+  if (identity !== undefined) {
+    if (!validIdentity(identity)) env.fail(SM, 'InvalidIdentity')
+    state.set(SM, 'SubnetIdentitiesV3', [netuid], identity)
+    env.deposit(SM, 'SubnetIdentitySet', [netuid])
+  }
   env.deposit(SM, 'NetworkAdded', [netuid, 1])
   state.set(SM, 'SubnetEmissionEnabled', [netuid], false)
 }
@@ -150,6 +165,11 @@ export function dispatchSubnetCall(env: DispatchEnv, rt: SubnetRuntime, name: st
     case 'subtensorModule.registerNetwork':
       doRegisterNetwork(env, rt, a[0]!.toHex())
       return true
+    case 'subtensorModule.registerNetworkWithIdentity': {
+      const opt = a[1] as unknown as { isSome: boolean; unwrap(): Codec }
+      doRegisterNetwork(env, rt, a[0]!.toHex(), opt.isSome ? opt.unwrap() : undefined)
+      return true
+    }
     case 'subtensorModule.startCall':
       doStartCall(env, num(0))
       return true
