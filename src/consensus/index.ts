@@ -21,7 +21,7 @@ import type {
 } from './types.ts'
 
 export { ConsensusError, parseEpochInput, epochOutputToJson, parseSubnetEpochInput, subnetOutputToJson, hasMechanisms, parseJsonExact }
-export { splitEmissions, mechanismEpochInputs, aggregateMechanisms, asSubnetInput, mechanismStorageIndex, MAX_MECHANISMS }
+export { splitEmissions, mechanismEpochInputs, aggregateMechanisms, asSubnetInput, mechanismStorageIndex, runSubnetsWith, MAX_MECHANISMS }
 export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
 export type { MechanismInput, MechanismEpochOutput, SubnetEpochInput, SubnetEpochOutput }
 
