@@ -75,6 +75,15 @@ describe('AdminUtils origins and the freeze window', () => {
     await untilWindowOpen()
     expect(sudid(await submit(tx().sudo.sudo(tx().adminUtils.sudoSetWeightsVersionKey(1, 0)), alice))).toBe('ok')
     expect((await query().subtensorModule.weightsVersionKey(1)).toNumber()).toBe(0)
+    // Yuma3: the owner toggles it (AdminUtils.Yuma3EnableToggled), Root turns it back.
+    await untilWindowOpen()
+    const y = await submit(tx().adminUtils.sudoSetYuma3Enabled(1, true), alice)
+    expect(outcome(y)).toBe('ok')
+    expect((y.events as Loose[]).some((e: Loose) => events().adminUtils.Yuma3EnableToggled.is(e.event))).toBe(true)
+    expect((await query().subtensorModule.yuma3On(1)).isTrue).toBe(true)
+    await untilWindowOpen()
+    expect(sudid(await submit(tx().sudo.sudo(tx().adminUtils.sudoSetYuma3Enabled(1, false)), alice))).toBe('ok')
+    expect((await query().subtensorModule.yuma3On(1)).isTrue).toBe(false)
   })
 
   it('refuses admin setters in the last AdminFreezeWindow blocks before an epoch; sudo_set_tempo resets the cycle', async () => {

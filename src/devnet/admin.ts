@@ -151,11 +151,22 @@ const ROOT_GLOBAL_SETTERS: Record<string, [item: string, event: string | undefin
   sudoSetLockReductionInterval: ['NetworkLockReductionInterval', 'NetworkLockCostReductionIntervalSet'],
 }
 
-/** An owner-or-root per-subnet setter (owner rate limit by its `Hyperparameter`, freeze window, subnet exists): item, event, hyperparameter. */
-const OWNER_SUBNET_SETTERS: Record<string, [item: string, event: string, hparam: string]> = {
-  sudoSetImmunityPeriod: ['ImmunityPeriod', 'ImmunityPeriodSet', 'ImmunityPeriod'],
-  sudoSetMinAllowedWeights: ['MinAllowedWeights', 'MinAllowedWeightSet', 'MinAllowedWeights'],
-  sudoSetMaxAllowedUids: ['MaxAllowedUids', 'MaxAllowedUidsSet', 'MaxAllowedUids'],
+/**
+ * An owner-or-root per-subnet setter (owner rate limit by its `Hyperparameter`, freeze window):
+ * storage item, hyperparameter, whether the pallet checks the subnet exists, and its event.
+ */
+interface OwnerSetter {
+  item: string
+  hparam: string
+  exists: boolean
+  event?: [pallet: string, name: string]
+}
+const OWNER_SUBNET_SETTERS: Record<string, OwnerSetter> = {
+  sudoSetImmunityPeriod: { item: 'ImmunityPeriod', hparam: 'ImmunityPeriod', exists: true, event: [SM, 'ImmunityPeriodSet'] },
+  sudoSetMinAllowedWeights: { item: 'MinAllowedWeights', hparam: 'MinAllowedWeights', exists: true, event: [SM, 'MinAllowedWeightSet'] },
+  sudoSetMaxAllowedUids: { item: 'MaxAllowedUids', hparam: 'MaxAllowedUids', exists: true, event: [SM, 'MaxAllowedUidsSet'] },
+  sudoSetYuma3Enabled: { item: 'Yuma3On', hparam: 'Yuma3Enabled', exists: false, event: [AU, 'Yuma3EnableToggled'] },
+  sudoSetLiquidAlphaEnabled: { item: 'LiquidAlphaOn', hparam: 'LiquidAlphaEnabled', exists: false },
 }
 
 /** `sudo_set_max_allowed_uids`'s bounds: at least `MinAllowedUids` and the current n, at most 256, and 256 over all mechanisms. */
@@ -201,12 +212,13 @@ export function dispatchAdmin(env: DispatchEnv, method: string, a: Codec[]): boo
   }
   const ownerSubnet = OWNER_SUBNET_SETTERS[method]
   if (ownerSubnet !== undefined) {
-    const tx: OwnerTx = { kind: 'OwnerHyperparamUpdate', hparam: ownerSubnet[2] }
+    const tx: OwnerTx = { kind: 'OwnerHyperparamUpdate', hparam: ownerSubnet.hparam }
     const who = ownerOrRootOpen(env, num(0), tx)
-    requireSubnet(num(0))
+    if (ownerSubnet.exists) requireSubnet(num(0))
     if (method === 'sudoSetMaxAllowedUids') checkMaxAllowedUids(env, num(0), num(1))
-    state.set(SM, ownerSubnet[0], [num(0)], num(1))
-    env.deposit(SM, ownerSubnet[1], [num(0), num(1)])
+    const value = a[1]!.toJSON()
+    state.set(SM, ownerSubnet.item, [num(0)], value)
+    if (ownerSubnet.event !== undefined) env.deposit(ownerSubnet.event[0], ownerSubnet.event[1], [num(0), value])
     if (who !== undefined) recordOwnerRateLimit(state, tx, who, num(0), env.block)
     return true
   }
