@@ -3,6 +3,7 @@
  * rewrite of loopback chain/relay addresses to it: with `--host 0.0.0.0` a browser on another
  * machine must be told the server's address it used, not 127.0.0.1 (which is its own machine).
  */
+import { networkInterfaces } from 'node:os'
 import type { AppConfig } from '../ui/config.ts'
 
 /** A validated Host header: the name or IP literal (IPv6 without brackets) and its kind. */
@@ -92,4 +93,21 @@ export function advertiseFor(config: AppConfig, reached: ReachedHost | null, lis
     }
   }
   return out
+}
+
+/**
+ * The origins a browser can load the app from when the server listens on `listenHost:port`:
+ * `localhost` and the address itself, or, on a wildcard (`0.0.0.0`, `::`), every address of this
+ * machine's interfaces. Only this machine's own addresses: never what a Host header claims.
+ */
+export function servedOrigins(listenHost: string, port: number): string[] {
+  const hosts = new Set<string>(['localhost', '127.0.0.1'])
+  if (listenHost === '0.0.0.0' || listenHost === '::') {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) if (listenHost === '::' || a.family === 'IPv4') hosts.add(a.address.split('%')[0]!)
+    }
+  } else {
+    hosts.add(listenHost)
+  }
+  return [...hosts].map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`)
 }

@@ -6,7 +6,7 @@
  */
 import './node-shims.ts'
 import { startStaticServer, type StaticServer } from './static-server.ts'
-import { advertiseFor } from './reached-host.ts'
+import { advertiseFor, servedOrigins } from './reached-host.ts'
 import type { AppConfig } from '../ui/config.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
@@ -116,6 +116,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
     log(`app: ${app.url}`)
     // The app's own pages call devnet_faucet; other origins are refused the devnet's admin methods.
     devnet?.allowOrigin(app.url)
+    // Listening beyond loopback (--host 0.0.0.0): the app as reached at this machine's other addresses too.
+    for (const origin of servedOrigins(init.host ?? '127.0.0.1', app.port)) devnet?.allowOrigin(origin)
     let stopping: Promise<void> | undefined
     return {
       url: app.url,

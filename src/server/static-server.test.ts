@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStaticServer, type StaticServer } from './static-server.ts'
 import { startStack, type Stack } from './stack.ts'
@@ -119,6 +119,18 @@ describe('advertised addresses (--host 0.0.0.0)', () => {
       // A forged or malformed Host header is not echoed: the configured addresses are served.
       const forged = JSON.parse((await get(stack.app.port, '/config.json', 'evil.example/x')).body) as { chain: string }
       expect(forged.chain).toBe(stack.devnet!.url)
+    })
+
+    it('a page loaded from this machine\'s LAN address may use the devnet faucet; another origin may not', async () => {
+      const lan = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+      expect(lan, 'this test needs a non-loopback IPv4 interface').toBeDefined()
+      const faucet = async (origin: string) => {
+        const res = await fetch(stack.devnet!.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_faucet', params: ['5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty'] }) })
+        return await res.json() as { result?: unknown; error?: { message: string } }
+      }
+      expect((await faucet(`http://${lan!.address}:${stack.app.port}`)).error).toBeUndefined()
+      expect((await faucet('http://evil.example')).error).toBeDefined()
+      expect((await faucet(`http://${lan!.address}:${stack.app.port + 1}`)).error).toBeDefined()
     })
   })
 })
