@@ -49,7 +49,8 @@ export const KEPT_STATES = 256
 /** How many drand pulses stay in state (the pallet keeps 216000; a devnet needs far fewer). */
 export const KEPT_PULSES = 2048n
 
-const STATE_FILE_VERSION = 1
+/** 2: spec 424's epoch schedule and commit layout (a version-1 file's chain would misread both). */
+const STATE_FILE_VERSION = 2
 
 interface StateFile {
   version: number

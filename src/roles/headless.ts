@@ -33,6 +33,8 @@ export interface HeadlessValidatorInit {
    */
   stake?: bigint
   roundMs?: number
+  /** The task to validate (default OCR). */
+  task?: ValidatorInit['task']
   challenge?: ValidatorInit['challenge']
   /** Keep weight commits in this JSON file (survives restarts); default in memory. */
   commitStoreFile?: string
@@ -94,6 +96,7 @@ export async function startHeadlessValidator(init: HeadlessValidatorInit): Promi
       commitStore: init.commitStoreFile !== undefined ? createFileCommitStore(init.commitStoreFile) : createMemoryCommitStore(),
       ...(init.roundMs !== undefined ? { roundMs: init.roundMs } : {}),
       ...(init.challenge !== undefined ? { challenge: init.challenge } : {}),
+      ...(init.task !== undefined ? { task: init.task } : {}),
     })
     await validator.start(opts)
     if (validator.state.phase !== 'validating') throw new RolesError('STOPPED', 'the validator stopped before it started validating')

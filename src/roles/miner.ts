@@ -1,16 +1,16 @@
 /**
  * The miner role: a registered hotkey, a mesh node bound to it (peer id published as a
- * commitment, presence gossiped), and a challenge handler that runs the OCR solver one challenge
- * at a time, with pause/resume and a duty-cycle cap. The same code runs in a tab (the solver is
- * the inference worker) and in Node (the solver is the Node OCR engine).
+ * commitment, presence gossiped), and a challenge handler that runs its task's solver one
+ * challenge at a time, with pause/resume and a duty-cycle cap. Any task plug-in of src/subnet
+ * (OCR by default): the task's codec reads challenges and writes answers. The same code runs in a
+ * tab (the solver is the inference worker) and in Node (the solver runs onnxruntime-node).
  */
 import { createMeshNode, serveChallenges, DEFAULT_LIMITS, MeshError, type ChallengeServer, type MeshLimits, type MeshNode } from '../p2p/index.ts'
-import type { OcrAnswer, OcrChallenge } from '../subnet/index.ts'
+import { getTask, type AnyTask, type OcrAnswer, type OcrChallenge, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
 import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wallet/index.ts'
 import { createSubnetView, type SubnetView } from './chain-view.ts'
 import { RolesError, throwIfAborted } from './errors.ts'
 import { Store, type Observable } from './observable.ts'
-import { decodeOcrChallengeWithReceipt, encodeOcrAnswer, OCR_WIRE_TASK } from './ocr-wire.ts'
 import { ensureRegistered } from './register.ts'
 
 /** Where a miner is. */
@@ -26,7 +26,7 @@ export interface MinerCounts {
   refused: number
   /**
    * Answers a validator reported as accepted (score at least {@link ACCEPT_SCORE}), learned from
-   * the verdict the validator's next challenge carries (see ocr-wire's receipt).
+   * the verdict the validator's next challenge carries (the task codec's receipt, src/subnet/wire.ts).
    */
   accepted: number
   /** Verdicts received (accepted or not). */
@@ -66,13 +66,17 @@ export interface MinerState {
   warnings: readonly string[]
 }
 
-/** The OCR work a miner does (the gpu inference worker in a tab, the Node OCR engine in Node). */
-export interface OcrSolver {
+/** The work a miner does for its task (the gpu inference worker in a tab, onnxruntime-node in Node). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface TaskSolver<Challenge extends TaskChallenge = any, Answer extends TaskAnswer = any> {
   /** Loads the model (download, sessions); progress is the solver's business. Optional. */
   load?(options: { signal?: AbortSignal }): Promise<void>
-  /** Reads the words of one challenge. */
-  solve(challenge: OcrChallenge, options: { signal: AbortSignal }): Promise<OcrAnswer>
+  /** Answers one challenge. */
+  solve(challenge: Challenge, options: { signal: AbortSignal }): Promise<Answer>
 }
+
+/** A solver of the OCR task. */
+export type OcrSolver = TaskSolver<OcrChallenge, OcrAnswer>
 
 /** Options of {@link createMiner}. */
 export interface MinerInit {
@@ -83,7 +87,9 @@ export interface MinerInit {
   hotkey: KeySigner
   /** Relay multiaddrs (each ending in /p2p/<id>). */
   relays: string[]
-  solver: OcrSolver
+  /** The task this miner runs (default OCR: `getTask()`); its solver below must solve it. */
+  task?: AnyTask
+  solver: TaskSolver
   /** Pays registration when the hotkey is not registered (extension account, or //Alice on the devnet). */
   coldkey?: TxSigner
   /** Price limit for registration (rao). */
@@ -96,7 +102,7 @@ export interface MinerInit {
   publishPeerId?: boolean
   /** Presence gossip period, ms (default 20 000). */
   presenceIntervalMs?: number
-  /** Model name announced in presence (default 'ocr/pp-ocrv4'). */
+  /** Model name announced in presence (default: the task's, 'ocr/pp-ocrv4' for OCR). */
   model?: string
   /** Initial duty cycle (default 1). */
   dutyCycle?: number
@@ -133,6 +139,7 @@ export const ACCEPT_SCORE = 0.5
 export function createMiner(init: MinerInit): Miner {
   if (!Number.isInteger(init.netuid) || init.netuid < 0 || init.netuid > 0xffff) throw new RolesError('BAD_OPTIONS', `netuid must be an integer in 0..65535, got ${init.netuid}`)
   const historySize = init.historySize ?? 200
+  const task = init.task ?? getTask()
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const store = new Store<MinerState>({
     phase: 'idle', uid: null, hotkey: init.hotkey.address, peerId: null,
@@ -156,7 +163,7 @@ export function createMiner(init: MinerInit): Miner {
   let chain: Promise<void> = Promise.resolve()
   let stopCtl: AbortController | null = null
 
-  const answeredIds = new Map<string, string>() // OCR challenge id -> validator hotkey, awaiting a verdict
+  const answeredIds = new Map<string, string>() // task challenge id -> validator hotkey, awaiting a verdict
   const count = (k: 'answered' | 'failed' | 'refused' | 'accepted' | 'judged'): void => {
     store.set({ counts: { ...store.state.counts, [k]: store.state.counts[k] + 1 } })
   }
@@ -175,7 +182,7 @@ export function createMiner(init: MinerInit): Miner {
   const maxQueue = init.meshLimits?.maxQueue ?? DEFAULT_LIMITS.maxQueue
   let waiting = 0
   const handle = async (c: { task: string; payload: Uint8Array; deadline: number; validator: { hotkey: string } }, options: { signal: AbortSignal }): Promise<Uint8Array> => {
-    if (c.task !== OCR_WIRE_TASK) refuse(`unknown task '${c.task}' (this miner runs ${OCR_WIRE_TASK})`)
+    if (c.task !== task.wireName) refuse(`unknown task '${c.task}' (this miner runs ${task.wireName})`)
     if (paused) refuse('the miner is paused: try later')
     if (waiting >= maxQueue) refuse(`the miner's queue holds ${maxQueue} challenges: try later`)
     waiting++
@@ -195,9 +202,9 @@ export function createMiner(init: MinerInit): Miner {
         await new Promise((r) => setTimeout(r, wait))
         if (paused || !running) refuse('the miner is paused: try later')
       }
-      let challenge: OcrChallenge
+      let challenge: TaskChallenge
       try {
-        const decoded = decodeOcrChallengeWithReceipt(c.payload)
+        const decoded = task.wire.decodeChallenge(c.payload)
         challenge = decoded.challenge
         // A verdict counts once, and only for an answer this miner gave to that validator.
         const r = decoded.receipt
@@ -217,7 +224,7 @@ export function createMiner(init: MinerInit): Miner {
         answeredIds.set(challenge.id, c.validator.hotkey)
         if (answeredIds.size > 1_000) answeredIds.delete(answeredIds.keys().next().value!)
         record({ at: Date.now(), latencyMs, ok: true, validator: c.validator.hotkey })
-        return encodeOcrAnswer({ ...answer, id: challenge.id, latencyMs })
+        return task.wire.encodeAnswer({ ...answer, id: challenge.id, latencyMs })
       } catch (err) {
         count('failed')
         record({ at: Date.now(), latencyMs: performance.now() - t0, ok: false, validator: c.validator.hotkey })
@@ -232,7 +239,7 @@ export function createMiner(init: MinerInit): Miner {
 
   const announce = async (): Promise<void> => {
     // Gossipsub refuses to publish before it has peers on the topic: the next tick retries.
-    await mesh?.publishPresence({ model: init.model ?? 'ocr/pp-ocrv4', capacity: paused ? 0 : 1 }).catch(() => {})
+    await mesh?.publishPresence({ model: init.model ?? task.model, capacity: paused ? 0 : 1 }).catch(() => {})
   }
 
   const doStart = async (signal: AbortSignal): Promise<void> => {

@@ -1,31 +1,35 @@
-/** The miner's OCR solver in Node: model files from the npm package, onnxruntime-node (or WASM). */
+/** The miner's solver in Node for any task: model files from the npm package, onnxruntime-node (or WASM). */
 import { createNodeRunner, type NodeRunner } from '../gpu/node.ts'
-import { loadOcrModelFiles, ocrTask } from '../subnet/node.ts'
-import type { OcrSolver } from './miner.ts'
+import { getTask, loadModelFiles, type AnyTask } from '../subnet/node.ts'
+import type { OcrSolver, TaskSolver } from './miner.ts'
 
 /** A Node solver; `stop()` releases its sessions. */
+export interface NodeSolver extends TaskSolver {
+  stop(): Promise<void>
+}
+
+/** A Node solver of the OCR task. */
 export interface NodeOcrSolver extends OcrSolver {
   stop(): Promise<void>
 }
 
-/** Creates the Node OCR solver (the model loads on `load()` or the first solve). */
-export function createNodeOcrSolver(init: { threads?: number } = {}): NodeOcrSolver {
+/** Creates the Node solver of `task` (the model loads on `load()` or the first solve). */
+export function createNodeSolver(task: AnyTask, init: { threads?: number } = {}): NodeSolver {
   let ready: Promise<{ runner: NodeRunner; files: Map<string, ArrayBuffer> }> | null = null
   const get = (): Promise<{ runner: NodeRunner; files: Map<string, ArrayBuffer> }> => {
-    ready ??= (async () => ({ files: loadOcrModelFiles(), runner: await createNodeRunner({ ...(init.threads !== undefined ? { threads: init.threads } : {}) }) }))()
+    ready ??= (async () => ({ files: loadModelFiles(task.manifest), runner: await createNodeRunner({ ...(init.threads !== undefined ? { threads: init.threads } : {}) }) }))()
     ready.catch(() => { ready = null })
     return ready
   }
   return {
-    async load() {
+    async load(options) {
       const { runner, files } = await get()
-      // Create both sessions now, so the first challenge does not pay for it.
-      const { ocrEngineFor } = await import('../subnet/node.ts')
-      await ocrEngineFor(runner, files)
+      // Create the sessions now, so the first challenge does not pay for it.
+      await task.prepare?.({ runner, files, ...(options.signal !== undefined ? { signal: options.signal } : {}) })
     },
     async solve(challenge, options) {
       const { runner, files } = await get()
-      return { ...(await ocrTask.solve(challenge, { runner, files, signal: options.signal })), ep: runner.backend }
+      return { ...(await task.solve(challenge, { runner, files, signal: options.signal })), ep: runner.backend }
     },
     async stop() {
       const r = await ready?.catch(() => null)
@@ -33,4 +37,9 @@ export function createNodeOcrSolver(init: { threads?: number } = {}): NodeOcrSol
       await r?.runner.stop()
     },
   }
+}
+
+/** Creates the Node OCR solver (the model loads on `load()` or the first solve). */
+export function createNodeOcrSolver(init: { threads?: number } = {}): NodeOcrSolver {
+  return createNodeSolver(getTask('ocr'), init)
 }

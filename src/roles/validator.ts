@@ -1,14 +1,14 @@
 /**
  * The validator role, the same code in a tab and in Node: discovers miners (metagraph +
- * commitments + presence gossip), sends each a fresh OCR challenge every round, scores the
- * answers, keeps a moving average per uid, and once per epoch turns the averages into weights,
+ * commitments + presence gossip), sends each a fresh challenge of its task (any plug-in of
+ * src/subnet, OCR by default) every round, scores the answers, keeps a moving average per uid, and once per epoch turns the averages into weights,
  * predicts the resulting incentive/dividends with src/consensus, and commits them the way the
  * subnet requires (timelocked v4 or hash v2 commit-reveal, or set_weights), within the rate
  * limit. After each epoch it recomputes the epoch and reports where the chain's stored
  * incentive/dividends differ.
  */
 import { createMeshNode, newChallengeId, sendChallenge, MeshError, type MeshLimits, type MeshNode } from '../p2p/index.ts'
-import { makeOcrChallenge, scoreOcr, type OcrMakeOptions } from '../subnet/index.ts'
+import { getTask, SubnetError, type AnyTask, type TaskReceipt } from '../subnet/index.ts'
 import type { ChainClient, KeySigner } from '../wallet/index.ts'
 import {
   commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, prepareWeights, readSubnetWeightState, revealWeights, setWeights,
@@ -18,7 +18,6 @@ import { createSubnetView, type SubnetView } from './chain-view.ts'
 import { checkLastEpoch, predictEpoch, type EpochCheck } from './epoch-input.ts'
 import { RolesError, sleep } from './errors.ts'
 import { Store, type Observable } from './observable.ts'
-import { decodeOcrAnswer, encodeOcrChallenge, OCR_WIRE_TASK, type OcrReceipt } from './ocr-wire.ts'
 
 /** Where a validator is. */
 export type ValidatorPhase = 'idle' | 'joining' | 'waiting-permit' | 'validating' | 'error'
@@ -86,8 +85,10 @@ export interface ValidatorInit {
    * newcomer's first challenge does not wait a whole round. 0 turns this off.
    */
   newcomerGapMs?: number
-  /** OCR challenge options (default 4 words, 320x160, 20 s deadline). */
-  challenge?: Omit<OcrMakeOptions, 'signal' | 'now'>
+  /** The task this validator runs (default OCR: `getTask()`). */
+  task?: AnyTask
+  /** The task's challenge options over its round defaults (OCR: 4 words, 320x160, 20 s deadline). */
+  challenge?: object
   /** Weight of the newest score in the moving average (default 0.3). */
   alpha?: number
   /** Where commits are kept for reveals (default: in memory; IndexedDB in tabs, a file in Node). */
@@ -120,6 +121,7 @@ export function createValidator(init: ValidatorInit): Validator {
   const log = init.log ?? (() => {})
   const alpha = init.alpha ?? 0.3
   const roundMs = init.roundMs ?? 15_000
+  const task = init.task ?? getTask()
   const store = init.commitStore ?? createMemoryCommitStore()
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const account: WeightsAccount = init.hotkey
@@ -186,23 +188,22 @@ export function createValidator(init: ValidatorInit): Validator {
       .map((n) => ({ uid: n.uid, hotkey: n.hotkey, peerId: live.get(n.hotkey)?.peerId ?? committed.get(n.hotkey) ?? null }))
   }
 
-  const receipts = new Map<number, OcrReceipt>()
+  const receipts = new Map<number, TaskReceipt>()
   const challengeOne = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
     const prev = scores.get(m.uid)
     const row: MinerScore = prev ?? { uid: m.uid, hotkey: m.hotkey, peerId: m.peerId, score: 0, lastScore: null, lastLatencyMs: null, answered: 0, failed: 0, lastError: null }
     row.peerId = m.peerId
     scores.set(m.uid, row)
     if (m.peerId === null || mesh === null) return // published no peer id: not a webtensor miner (yet)
-    const opts = { words: 4, width: 320, height: 160, deadlineMs: 20_000, ...init.challenge }
-    const { challenge, truth } = await makeOcrChallenge({ ...opts, signal })
+    const { challenge, truth } = await task.makeChallenge({ ...task.roundDefaults, ...init.challenge, signal })
     let value = 0
     try {
       // The challenge carries the verdict on this miner's previous answer (its "accepted" count).
       const receipt = receipts.get(m.uid)
-      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: OCR_WIRE_TASK, payload: encodeOcrChallenge(challenge, receipt), deadline: challenge.deadline }, { signal, retries: 1 })
+      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: task.wireName, payload: task.wire.encodeChallenge(challenge, receipt), deadline: challenge.deadline }, { signal, retries: 1 })
       if (res.hotkey !== m.hotkey) throw new RolesError('MALFORMED', `peer ${m.peerId} answers for ${res.hotkey}, not uid ${m.uid}'s hotkey`)
-      const answer = decodeOcrAnswer(res.answer)
-      value = scoreOcr(truth.id, truth.words, answer, { latencyMs: res.rttMs, deadlineMs: truth.deadline - truth.issuedAt }).score
+      const answer = task.wire.decodeAnswer(res.answer)
+      value = task.score(truth, answer, { latencyMs: res.rttMs }).score
       receipts.set(m.uid, { id: challenge.id, score: value })
       row.answered++
       row.lastLatencyMs = res.rttMs
@@ -210,7 +211,7 @@ export function createValidator(init: ValidatorInit): Validator {
     } catch (err) {
       if (signal.aborted) throw err
       row.failed++
-      row.lastError = err instanceof MeshError || err instanceof RolesError ? `${err.code}: ${err.message}` : (err as Error).message
+      row.lastError = err instanceof MeshError || err instanceof RolesError || err instanceof SubnetError ? `${err.code}: ${err.message}` : (err as Error).message
     }
     // The first score starts the average; later ones move it by alpha.
     row.score = row.lastScore === null ? value : alpha * value + (1 - alpha) * row.score

@@ -1,7 +1,7 @@
 /** Errors of the subnet tasks: one base class with a stable `code`. */
 
 /** Stable codes of {@link SubnetError}. */
-export type SubnetErrorCode = 'BAD_CHALLENGE' | 'BAD_IMAGE' | 'DEADLINE_PASSED' | 'MODEL_MISSING' | 'CANVAS_UNAVAILABLE' | 'ABORTED'
+export type SubnetErrorCode = 'BAD_CHALLENGE' | 'BAD_IMAGE' | 'DEADLINE_PASSED' | 'MODEL_MISSING' | 'CANVAS_UNAVAILABLE' | 'ABORTED' | 'MALFORMED' | 'UNKNOWN_TASK'
 
 /** Base class of every error thrown by `src/subnet`. */
 export class SubnetError extends Error {

@@ -1,11 +1,12 @@
 /**
- * Node-only door of src/subnet (CLI, headless validator, benchmarks): reads the OCR model files
+ * Node-only door of src/subnet (CLI, headless validator, benchmarks): reads a task's model files
  * from the installed npm package, checked against the pinned sha256 like the browser store does.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import type { ModelManifest } from '../gpu/index.ts'
 import { SubnetError } from './errors.ts'
 import { OCR_MODEL_MANIFEST, OCR_MODEL_PACKAGE } from './ocr/manifest.ts'
 
@@ -23,8 +24,16 @@ export function ocrModelDir(): string {
 
 /** Reads and verifies the OCR model files (from `dir`, default the npm package). */
 export function loadOcrModelFiles(dir: string = ocrModelDir()): Map<string, ArrayBuffer> {
+  return loadModelFiles(OCR_MODEL_MANIFEST, dir)
+}
+
+/**
+ * Reads and verifies a task's model files (from `dir`, default the OCR npm package, which holds
+ * every file the registered tasks use).
+ */
+export function loadModelFiles(manifest: ModelManifest, dir: string = ocrModelDir()): Map<string, ArrayBuffer> {
   const files = new Map<string, ArrayBuffer>()
-  for (const f of OCR_MODEL_MANIFEST.files) {
+  for (const f of manifest.files) {
     const path = join(dir, f.name)
     if (!existsSync(path)) throw new SubnetError('MODEL_MISSING', `model file ${path} is missing: run npm install`)
     const b = readFileSync(path)

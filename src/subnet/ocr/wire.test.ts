@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { makeOcrChallenge } from '../subnet/index.ts'
-import { RolesError } from './errors.ts'
-import { decodeOcrAnswer, decodeOcrChallenge, decodeOcrChallengeWithReceipt, encodeOcrAnswer, encodeOcrChallenge } from './ocr-wire.ts'
+import { SubnetError } from '../errors.ts'
+import { makeOcrChallenge } from './challenge.ts'
+import { decodeOcrAnswer, decodeOcrChallenge, decodeOcrChallengeWithReceipt, encodeOcrAnswer, encodeOcrChallenge } from './wire.ts'
 
 const enc = new TextEncoder()
 const codeOf = (f: () => unknown): string => {
-  try { f() } catch (e) { expect(e).toBeInstanceOf(RolesError); return (e as RolesError).code }
+  try { f() } catch (e) { expect(e).toBeInstanceOf(SubnetError); return (e as SubnetError).code }
   return 'ok'
 }
 
