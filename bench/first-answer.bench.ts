@@ -17,8 +17,8 @@
  * permit at the next epoch) is done before any clock starts and printed apart, since a user
  * opening a running deployment does not wait for it.
  * Anchor: the cold run in the same process; ratios are cached/cold and known/cold per step.
- * The model's origin is checked by counting requests to /models/ (and ORT's wasm under /ort/,
- * which the page loads through the HTTP cache, not the Cache API).
+ * The model's origin is checked by counting requests to /models/ (and ORT's files under /ort/:
+ * its wasm comes from the model store's Cache API, its glue from the service worker's precache).
  * FIRST_ANSWER_RUNS=N repeats the three runs N times (a fresh profile each time) and prints medians.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -40,9 +40,9 @@ type Kind = (typeof KINDS)[number]
 /** Requests by what they fetched: seen by the browser (with body bytes) and reaching the app server. */
 interface Traffic { model: number; modelBytes: number; ort: number; ortBytes: number; serverModel: number; serverOrt: number }
 const noTraffic = (): Traffic => ({ model: 0, modelBytes: 0, ort: 0, ortBytes: 0, serverModel: 0, serverOrt: 0 })
-/** Model files (.onnx weights, .txt dictionary) or ORT's wasm, by URL path. */
+/** Model files (.onnx weights, .txt dictionary) or ORT's files (wasm, glue), by URL path. */
 function kindOf(path: string): 'model' | 'ort' | null {
-  return /^\/models\/[^/]+\/[^/]+\.(onnx|txt)$/u.test(path) ? 'model' : /^\/ort\/.+\.wasm$/u.test(path) ? 'ort' : null
+  return /^\/models\/[^/]+\/[^/]+\.(onnx|txt)$/u.test(path) ? 'model' : /^\/ort\/.+\.(wasm|mjs)$/u.test(path) ? 'ort' : null
 }
 
 /** Milliseconds from goto()/reload() to each step; null when the step did not show. */
@@ -292,7 +292,7 @@ export async function run(): Promise<void> {
   const each = (f: (t: Timeline) => string): string => KINDS.map((k) => `${k} ${results[k].map(f).join('/')}`).join(', ')
   console.log('Per run:')
   console.log(`  model files (/models/, .onnx + .txt) fetched by the page: ${each((t) => `${t.traffic.model} (${mb(t.traffic.modelBytes)})`)}; reaching the app server: ${each((t) => String(t.traffic.serverModel))}`)
-  console.log(`  ORT wasm (/ort/, not in the Cache API) fetched by the page: ${each((t) => `${t.traffic.ort} (${mb(t.traffic.ortBytes)})`)}; reaching the app server: ${each((t) => String(t.traffic.serverOrt))}`)
+  console.log(`  ORT files (/ort/: wasm from the Cache API, glue from the service worker) fetched by the page: ${each((t) => `${t.traffic.ort} (${mb(t.traffic.ortBytes)})`)}; reaching the app server: ${each((t) => String(t.traffic.serverOrt))}`)
   console.log(`  progress bar: most shown as downloaded ${each((t) => (t.progress === null ? 'not shown' : mb(t.progressBytes)))}`)
   console.log(`  model runs on: ${each((t) => t.ep ?? '?')}`)
   console.log(`  uid: ${each((t) => String(t.uid ?? '?'))}; hotkey: ${each((t) => (t.hotkey ?? '?').slice(0, 8))}`)
