@@ -8,8 +8,8 @@
  * subtensor's own localnet; the subnet must allow registrations and `set_weights` every block, and
  * //Alice must be funded). Without WEBTENSOR_REAL_RUNTIME every test here is skipped and says so.
  *
- * What it does: registers 5 validator and 15 miner hotkeys (//Alice, //Bob, //Charlie pay),
- * stakes the validators, then for several epochs has every validator set weights twice per epoch,
+ * What it does: registers 5 validator and 15 miner hotkeys (//Alice, //Bob, //Charlie pay; a rerun
+ * reuses them), stakes the validators, then for several epochs has every validator set weights twice per epoch,
  * once mid-epoch and once timed to land in the epoch block itself (the epoch runs in the block's
  * initialization, before those extrinsics). After each epoch the validator's check
  * (`checkLastEpoch`, what `webtensor validate` runs) must equal the chain's stored incentive and
@@ -20,8 +20,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runEpoch } from '../../src/consensus/index.ts'
-import { checkLastEpoch, epochMismatches, readEpochInput, readEpochSeen, readStoredOutputs, type EpochCheck } from '../../src/roles/index.ts'
-import { replayEpoch } from '../../src/cli/commands/yuma-replay.ts'
+import { checkLastEpoch, epochMismatches, readEpochInput, readEpochSeen, readStoredOutputs, replayEpoch, type EpochCheck } from '../../src/roles/index.ts'
 import {
   calls, createChainClient, createKeyringSigner, epochDueAt, nextEpochBlock, readEpochSchedule, type ChainClient, type KeySigner,
 } from '../../src/wallet/index.ts'
@@ -42,7 +41,6 @@ describe.skipIf(URL === undefined || URL === '')(`real runtime at ${URL ?? '(not
   let coldkeys: KeySigner[]
   const validators: KeySigner[] = []
   const miners: KeySigner[] = []
-  const run = Date.now().toString(36)
 
   const best = async (): Promise<number> => Number(await client.bestBlock())
   const waitFor = async (cond: () => Promise<boolean>, what: string, ms = 600_000): Promise<void> => {
@@ -61,8 +59,9 @@ describe.skipIf(URL === undefined || URL === '')(`real runtime at ${URL ?? '(not
   beforeAll(async () => {
     client = await createChainClient({ endpoint: URL!, signal: AbortSignal.timeout(60_000) })
     coldkeys = await Promise.all(['//Alice', '//Bob', '//Charlie'].map((s) => createKeyringSigner(s)))
-    for (let i = 0; i < 5; i++) validators.push(await createKeyringSigner(`//Alice//h4-${run}-v${i}`))
-    for (let i = 0; i < 15; i++) miners.push(await createKeyringSigner(`//Bob//h4-${run}-m${i}`))
+    // Fixed derivations: a rerun on the same chain reuses the hotkeys registered before.
+    for (let i = 0; i < 5; i++) validators.push(await createKeyringSigner(`//Alice//webtensor-real-v${i}`))
+    for (let i = 0; i < 15; i++) miners.push(await createKeyringSigner(`//Bob//webtensor-real-m${i}`))
   }, 120_000)
 
   afterAll(async () => {
@@ -75,13 +74,18 @@ describe.skipIf(URL === undefined || URL === '')(`real runtime at ${URL ?? '(not
     // One coldkey signs one registration at a time (nonces); the three coldkeys run side by side.
     const all = [...validators, ...miners]
     await Promise.all(coldkeys.map(async (ck, k) => {
-      for (let i = k; i < all.length; i += coldkeys.length) await client.burnedRegister(NETUID, all[i]!.address, ck, { waitFor: 'inBlock' })
+      for (let i = k; i < all.length; i += coldkeys.length) {
+        if ((await client.getUid(NETUID, all[i]!.address)) === undefined) await client.burnedRegister(NETUID, all[i]!.address, ck, { waitFor: 'inBlock' })
+      }
     }))
     const after = await client.getMetagraph(NETUID)
     const registered = new Set(after.neurons.map((n) => n.hotkey))
     for (const h of all) expect(registered.has(h.address), h.address).toBe(true)
     // Validators: stake (different amounts) so that the next epoch gives them permits.
-    for (const [i, v] of validators.entries()) await client.addStake(v.address, NETUID, BigInt(100 + 50 * i) * TAO, coldkeys[0]!, { waitFor: 'inBlock' })
+    for (const [i, v] of validators.entries()) {
+      const want = BigInt(100 + 50 * i) * TAO
+      if ((await client.getHotkeyStake(v.address, NETUID)) < want / 2n) await client.addStake(v.address, NETUID, want, coldkeys[0]!, { waitFor: 'inBlock' })
+    }
   }, 600_000)
 
   it('every epoch checked equals the chain, including epochs whose block carried set_weights; replays equal what the chain stored', async () => {

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnetWithApi, type DevnetWithApi } from '../../devnet/testing.ts'
-import { RolesError } from '../../roles/index.ts'
+import { replayEpoch, RolesError } from '../../roles/index.ts'
 import { createChainClient, epochDueAt, readEpochSchedule, type ChainClient } from '../../wallet/index.ts'
-import { formatReplay, replayEpoch } from './yuma-replay.ts'
+import { formatReplay } from './yuma-replay.ts'
 
 const NETUID = 1
 const TAO = 1_000_000_000n
