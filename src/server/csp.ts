@@ -7,7 +7,7 @@
  * scripts); network connections go to the app's origin and the configured chain and relays.
  */
 import { resolveEndpoint } from '../wallet/index.ts'
-import type { AppConfig } from '../ui/config.ts'
+import type { AppConfig } from '../ui/index.ts'
 
 /** Options of {@link contentSecurityPolicy}. */
 export interface CspInit {

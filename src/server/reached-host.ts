@@ -4,7 +4,7 @@
  * machine must be told the server's address it used, not 127.0.0.1 (which is its own machine).
  */
 import { networkInterfaces } from 'node:os'
-import type { AppConfig } from '../ui/config.ts'
+import type { AppConfig } from '../ui/index.ts'
 
 /** A validated Host header: the name or IP literal (IPv6 without brackets) and its kind. */
 export interface ReachedHost {

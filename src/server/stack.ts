@@ -7,7 +7,7 @@
 import './node-shims.ts'
 import { startStaticServer, type StaticServer } from './static-server.ts'
 import { advertiseFor, servedOrigins } from './reached-host.ts'
-import type { AppConfig } from '../ui/config.ts'
+import type { AppConfig } from '../ui/index.ts'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
 import type { ChainView } from '../p2p/index.ts'

@@ -11,7 +11,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { createGzip } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
-import { parseConfig } from '../ui/config.ts'
+import { parseConfig } from '../ui/index.ts'
 import { contentSecurityPolicy } from './csp.ts'
 import { parseHostHeader, type ReachedHost } from './reached-host.ts'
 

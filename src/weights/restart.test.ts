@@ -12,7 +12,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
-import { commitsBeside } from '../cli/commands/validate.ts'
 import { createChainClient, createMemoryMetadataCache, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from './index.ts'
 
@@ -62,8 +61,3 @@ it('kill the committer between commit and reveal, start again: the commit is rev
   expect(JSON.parse(r.stdout.trim().split('\n')[0] ?? '{}')).toMatchObject({ outcome: 'revealed' })
   expect(await readWeightsRow(client, 1, 0)).toEqual([[0, 65535]])
 }, 240_000)
-
-it('the headless validator keeps its commits beside its keystore by default', () => {
-  expect(commitsBeside('/keys/hotkey.json')).toBe('/keys/hotkey.commits.json')
-  expect(commitsBeside('hotkey')).toBe('hotkey.commits.json')
-})

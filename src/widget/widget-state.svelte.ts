@@ -5,7 +5,7 @@
  * cross-origin iframe nor send a message that starts anything).
  */
 import { untrack } from 'svelte'
-import type { MiningSession } from '../ui/mining.svelte.ts'
+import type { MiningSession } from '../ui/index.ts'
 import { ConsentStore, memoryStorage, requestStorageAccess, restoreStorageAccess, type ConsentRecord, type ConsentStorage, type FrameStorageEnv, type StorageMode } from './consent.ts'
 import type { WidgetParams } from './host.ts'
 import { parseHostMessage, statusMessage, type WidgetStatus } from './protocol.ts'
