@@ -93,6 +93,13 @@ export function divFx(a: number, b: number): number {
   if (b === 0) return 0
   if (a >= 0 && b > 0 && a < TWO53) {
     if (a < 2097152) return Math.floor((a * ONE) / b) // a*2^32 < 2^53: floor of a correctly rounded quotient is exact
+    if (a < 137438953472 && b < 137438953472 && a < b * 2097152) {
+      // a, b < 2^37, a/b < 2^21: two 16-bit steps of long division, every product and remainder < 2^53
+      const n1 = a * 65536
+      const q1 = Math.floor(n1 / b)
+      const n2 = (n1 - q1 * b) * 65536
+      return q1 * 65536 + Math.floor(n2 / b)
+    }
     let q = Math.floor(a / b)
     if (q < 2097152) {
       let r = a - q * b
