@@ -4,8 +4,8 @@
  * the mesh through the relay, challenges miners every round, commits weights each epoch and
  * compares each epoch with its own recomputation. Prints one line per step; SIGINT/SIGTERM stop it.
  */
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { loadKeystoreFile } from '../keystore.ts'
 import { untilSignal, watchSignals } from '../until-signal.ts'
 
 const USAGE = `usage: webtensor validate --chain URL --relay MULTIADDR [--relay ...] --netuid N
@@ -44,20 +44,7 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 }
 
 async function loadKeystore(path: string, passwordEnv: string): Promise<import('../../wallet/index.ts').KeySigner> {
-  let json: unknown
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'))
-  } catch (e) {
-    throw new UsageError(`cannot read --keystore ${path}: ${(e as Error).message}`)
-  }
-  const { WalletError, keySignerFromKeyFile } = await import('../../wallet/index.ts')
-  try {
-    return await keySignerFromKeyFile(json, process.env[passwordEnv])
-  } catch (e) {
-    if (e instanceof WalletError && e.code === 'BAD_PASSWORD') throw new UsageError('wrong keystore password')
-    if (e instanceof WalletError) throw new UsageError(`--keystore ${path}: ${e.message}${process.env[passwordEnv] === undefined ? ` (set ${passwordEnv} to its password if it is encrypted)` : ''}`)
-    throw e
-  }
+  return await loadKeystoreFile(path, passwordEnv, (m) => new UsageError(m))
 }
 
 /** The default pending-commit file of a validator whose hotkey is in `keystore`: `hotkey.json` -> `hotkey.commits.json` beside it. */

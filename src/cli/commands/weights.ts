@@ -5,10 +5,10 @@
  * pending-commit file so a later `reveal` (another process) can reveal them in their window.
  */
 import { parseArgs } from 'node:util'
-import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { KeySigner } from '../../wallet/index.ts'
+import { loadKeystoreFile } from '../keystore.ts'
 import type { PendingCommit, WeightsAccount, WeightsInput } from '../../weights/index.ts'
 
 const USAGE = `usage:
@@ -60,24 +60,12 @@ function hexBytes(name: string, value: string): Uint8Array {
 /** Loads the signing hotkey from a dev URI or a keystore file. */
 async function loadKey(devAccount: string | undefined, keystore: string | undefined, passwordEnv: string): Promise<KeySigner> {
   if ((devAccount === undefined) === (keystore === undefined)) throw new UsageError('give exactly one of --dev-account or --keystore')
-  const { WalletError, createKeyringSigner, keySignerFromKeyFile } = await import('../../wallet/index.ts')
+  const { createKeyringSigner } = await import('../../wallet/index.ts')
   if (devAccount !== undefined) {
     if (!devAccount.startsWith('//')) throw new UsageError('--dev-account takes a development derivation such as //Alice')
     return await createKeyringSigner(devAccount)
   }
-  let json: unknown
-  try {
-    json = JSON.parse(await readFile(keystore!, 'utf8'))
-  } catch (e) {
-    throw new UsageError(`cannot read --keystore ${keystore}: ${(e as Error).message}`)
-  }
-  try {
-    return await keySignerFromKeyFile(json, process.env[passwordEnv])
-  } catch (e) {
-    if (e instanceof WalletError && e.code === 'BAD_PASSWORD') throw new UsageError('wrong keystore password')
-    if (e instanceof WalletError) throw new UsageError(`--keystore ${keystore}: ${e.message}${process.env[passwordEnv] === undefined ? ` (set ${passwordEnv} to its password if it is encrypted)` : ''}`)
-    throw e
-  }
+  return await loadKeystoreFile(keystore!, passwordEnv, (m) => new UsageError(m))
 }
 
 const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? `0x${Buffer.from(x).toString('hex')}` : x))
