@@ -727,12 +727,13 @@ export class Runtime {
   #burnedRegister(state: State, coldkey: string, netuid: number, hotkey: string, block: number, phase: Phase, limit: bigint | undefined): void {
     if (netuid === 0) this.#fail(SM, 'RegistrationNotPermittedOnRootSubnet')
     if (!this.#subnetExists(state, netuid)) this.#fail(SM, 'SubnetNotExists')
+    // register_limit checks its price before the shared registration path (spec 424 do_register_limit).
+    if (limit !== undefined && state.big(SM, 'Burn', [netuid]) > limit) this.#fail(SM, 'RegistrationPriceLimitExceeded')
     if (!state.bool(SM, 'NetworkRegistrationAllowed', [netuid])) this.#fail(SM, 'SubNetRegistrationDisabled')
     if (state.num(SM, 'RegistrationsThisBlock', [netuid]) >= state.num(SM, 'MaxRegistrationsPerBlock', [netuid])) this.#fail(SM, 'TooManyRegistrationsThisBlock')
     if (state.num(SM, 'RegistrationsThisInterval', [netuid]) >= state.num(SM, 'TargetRegistrationsPerInterval', [netuid]) * 3) this.#fail(SM, 'TooManyRegistrationsThisInterval')
     if (state.has(SM, 'Uids', [netuid, hotkey])) this.#fail(SM, 'HotKeyAlreadyRegisteredInSubNet')
     const cost = state.big(SM, 'Burn', [netuid])
-    if (limit !== undefined && cost > limit) this.#fail(SM, 'RegistrationPriceLimitExceeded')
     if (this.free(state, coldkey) < cost) this.#fail(SM, 'NotEnoughBalanceToStake')
     this.#ensureOwner(state, coldkey, hotkey)
     if (state.get(SM, 'Owner', [hotkey]).toHex() !== coldkey) this.#fail(SM, 'NonAssociatedColdKey')

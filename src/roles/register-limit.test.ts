@@ -8,7 +8,7 @@ import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
-import { createChainClient, createMemoryMetadataCache, keySignerFromPair, type ChainClient } from '../wallet/index.ts'
+import { DispatchError, calls, createChainClient, createMemoryMetadataCache, keySignerFromPair, type ChainClient } from '../wallet/index.ts'
 import { ensureRegistered } from './register.ts'
 
 let devnet: Devnet
@@ -59,4 +59,17 @@ it('an unchanged price registers at the quote', async () => {
   expect(out).toMatchObject({ registered: true })
   expect((out as { quote: { burn: bigint } }).quote.burn).toBe(await client.getBurn(1))
   expect(await client.getUid(1, hot)).toBeTypeOf('number')
+})
+
+it('the devnet checks the limit first, as spec 424 does: an already registered hotkey under a low limit gets RegistrationPriceLimitExceeded', async () => {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 })
+  const coldkey = keySignerFromPair(keyring.addFromUri('//Bob'))
+  const hot = keyring.addFromUri('//Bob//same').address // registered by the previous test
+  expect(await client.getUid(1, hot)).toBeTypeOf('number')
+  const sent = client.submit(calls.registerLimit(1, hot, 0n), coldkey, { waitFor: 'inBlock' }).then((r) => r, (e: unknown) => e)
+  await expect.poll(async () => ((await client.rpc('author_pendingExtrinsics')) as unknown[]).length, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0)
+  devnet.produceBlock()
+  const out = await sent
+  expect(out).toBeInstanceOf(DispatchError)
+  expect((out as DispatchError).dispatch.name).toBe('RegistrationPriceLimitExceeded')
 })
