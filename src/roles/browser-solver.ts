@@ -1,28 +1,32 @@
 /**
- * The miner's OCR solver in a tab: model files from the model store (download with progress,
- * sha256-checked, cached), the OCR task's image decoding and pre/post-processing in a solve
- * worker (ocr-solve.worker.ts), and the tensor work on the inference worker (WebGPU or WASM,
- * measured) through this page's GPU queue. The page's main thread only relays messages.
+ * The miner's solver in a tab, for any task plug-in: its model files from the model store
+ * (download with progress, sha256-checked, cached), the task's solve (for OCR: image decoding and
+ * pre/post-processing) in a solve worker (solve.worker.ts), and the tensor work on the inference
+ * worker (WebGPU or WASM, measured) through this page's GPU queue. The page's main thread only
+ * relays messages.
  */
 import { createInferenceClient, createModelStore, errorFromData, type InferenceClient, type ModelProgress, type ModelStore } from '../gpu/index.ts'
-import { ocrTask, SubnetError, type OcrAnswer, type SubnetErrorCode } from '../subnet/index.ts'
-import type { OcrSolver } from './miner.ts'
-import { tensorBuffers, toWireError, type FromSolver, type ToSolver, type WireError } from './ocr-solve-protocol.ts'
+import { getTask, SubnetError, type AnyTask, type OcrAnswer, type OcrChallenge, type SubnetErrorCode, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
+import type { TaskSolver } from './miner.ts'
+import { tensorBuffers, toWireError, type FromSolver, type ToSolver, type WireError } from './solve-protocol.ts'
 
-/** Options of {@link createBrowserOcrSolver}. */
-export interface BrowserOcrSolverInit {
+/** Options of {@link createBrowserSolver}. */
+export interface BrowserSolverInit {
+  /** The task to solve (default OCR). */
+  task?: AnyTask
   /** Default: a new model store on this origin. */
   store?: ModelStore
   /** Default: a new inference client (worker). */
   inference?: InferenceClient
   /** Model download progress (for the progress bar). */
   onProgress?: (p: ModelProgress) => void
-  /** Starts the solve worker (default: ocr-solve.worker.ts as a module worker). */
+  /** Starts the solve worker (default: solve.worker.ts as a module worker). */
   createWorker?: () => Worker
 }
 
 /** A solver with its inference client exposed (the dashboard shows the execution path). */
-export interface BrowserOcrSolver extends OcrSolver {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface BrowserSolver<Challenge extends TaskChallenge = any, Answer extends TaskAnswer = any> extends TaskSolver<Challenge, Answer> {
   readonly inference: InferenceClient
   /** Downloads (or reads from the cache) and verifies the model, and starts the workers. Idempotent. */
   load(options: { signal?: AbortSignal }): Promise<void>
@@ -35,13 +39,24 @@ function fromWire(e: WireError): Error {
   return errorFromData({ name: e.name, code: e.code, message: e.message })
 }
 
+/** Options of {@link createBrowserOcrSolver}. */
+export type BrowserOcrSolverInit = Omit<BrowserSolverInit, 'task'>
+/** The in-tab solver of the OCR task. */
+export type BrowserOcrSolver = BrowserSolver<OcrChallenge, OcrAnswer>
+
 /** Creates the in-tab OCR solver; `load()` downloads the model and starts the workers. */
 export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): BrowserOcrSolver {
+  return createBrowserSolver({ ...init, task: getTask('ocr') })
+}
+
+/** Creates the in-tab solver of a task (default OCR); `load()` downloads the model and starts the workers. */
+export function createBrowserSolver(init: BrowserSolverInit = {}): BrowserSolver {
+  const task = init.task ?? getTask()
   const inference = init.inference ?? createInferenceClient()
   let worker: Worker | null = null
   let loading: Promise<void> | null = null
   let nextId = 1
-  const pending = new Map<number, { resolve: (a: OcrAnswer) => void; reject: (e: Error) => void; signal: AbortSignal }>()
+  const pending = new Map<number, { resolve: (a: TaskAnswer) => void; reject: (e: Error) => void; signal: AbortSignal }>()
 
   const send = (msg: ToSolver, transfer: Transferable[] = []): void => worker?.postMessage(msg, transfer)
 
@@ -82,14 +97,14 @@ export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): Browser
     if (worker !== null) return
     loading ??= (async () => {
       const store = init.store ?? createModelStore()
-      const loaded = await store.load(ocrTask.manifest, { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) })
+      const loaded = await store.load(task.manifest, { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) })
       await inference.start(options.signal !== undefined ? { signal: options.signal } : {})
-      const w = init.createWorker?.() ?? new Worker(new URL('./ocr-solve.worker.ts', import.meta.url), { type: 'module', name: 'webtensor-ocr-solve' })
+      const w = init.createWorker?.() ?? new Worker(new URL('./solve.worker.ts', import.meta.url), { type: 'module', name: `webtensor-${task.id}-solve` })
       w.onmessage = onMessage
-      w.onerror = (ev) => { ev.preventDefault(); failAll(new SubnetError('CANVAS_UNAVAILABLE', `the OCR solve worker failed: ${ev.message || 'could not start'}`)) }
+      w.onerror = (ev) => { ev.preventDefault(); failAll(new SubnetError('CANVAS_UNAVAILABLE', `the ${task.id} solve worker failed: ${ev.message || 'could not start'}`)) }
       worker = w
       // Copies: the model store may hand the same buffers to others.
-      send({ type: 'init', files: [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer]) })
+      send({ type: 'init', task: task.id, files: [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer]) })
       // Sessions are created in the background from here (while the miner joins the mesh), so the
       // first challenge does not pay for them; a failure here is retried by the first solve.
       send({ type: 'warm', id: nextId++ })
@@ -103,7 +118,7 @@ export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): Browser
     async solve(challenge, options) {
       await load(options)
       const id = nextId++
-      const answer = await new Promise<OcrAnswer>((resolve, reject) => {
+      const answer = await new Promise<TaskAnswer>((resolve, reject) => {
         if (options.signal.aborted) { reject(new SubnetError('ABORTED', 'the solve was aborted')); return }
         const onAbort = (): void => { send({ type: 'abort', id }) }
         options.signal.addEventListener('abort', onAbort, { once: true })

@@ -14,5 +14,5 @@ export {
   type EpochCheck, type EpochMismatch, type EpochSeen, type StoredEpoch, type StoredOutputs, type ReadEpochInputOptions, type EpochBlockOverlay,
 } from './epoch-input.ts'
 export { replayEpoch, compareReplay, emissionFor, type Replay, type ReplayRow, type ReplayValues } from './epoch-replay.ts'
-export { createBrowserOcrSolver, type BrowserOcrSolver, type BrowserOcrSolverInit } from './browser-solver.ts'
+export { createBrowserSolver, createBrowserOcrSolver, type BrowserSolver, type BrowserSolverInit, type BrowserOcrSolver, type BrowserOcrSolverInit } from './browser-solver.ts'
 export { createRandomSolver, createRandomOcrSolver } from './random-solver.ts'

@@ -18,7 +18,7 @@ const solver = createBrowserOcrSolver({
   inference: createInferenceClient({ ep: 'wasm', memory: { get: () => undefined, set: () => {} } }),
   onProgress: (p) => progress.push(p),
   createWorker: () => {
-    const w = new Worker(new URL('./ocr-solve.worker.ts', import.meta.url), { type: 'module' })
+    const w = new Worker(new URL('./solve.worker.ts', import.meta.url), { type: 'module' })
     const post = w.postMessage.bind(w)
     w.postMessage = ((msg: Record<string, unknown>, transfer?: Transferable[]) => { wire.push({ dir: 'to', msg }); post(msg, transfer ?? []) }) as Worker['postMessage']
     w.addEventListener('message', (e: MessageEvent<Record<string, unknown>>) => { wire.push({ dir: 'from', msg: e.data }) })

@@ -1,20 +1,22 @@
 /**
- * Messages between the page's OCR solver (browser-solver.ts) and its solve worker
- * (ocr-solve.worker.ts). The worker decodes the image and runs PaddleOCR's pre- and
- * post-processing; its tensor work is handed back to the page, which runs it on the inference
- * worker through the page's one GPU queue (so consensus and inference stay serialized).
+ * Messages between the page's solver (browser-solver.ts) and its solve worker (solve.worker.ts),
+ * for any task plug-in. The worker runs the task's solve (for OCR: decodes the image and runs
+ * PaddleOCR's pre- and post-processing); its tensor work is handed back to the page, which runs it
+ * on the inference worker through the page's one GPU queue (so consensus and inference stay
+ * serialized).
  */
 import type { ExecutionProvider, TensorMap } from '../gpu/index.ts'
-import type { OcrAnswer, OcrChallenge } from '../subnet/index.ts'
+import type { TaskAnswer, TaskChallenge } from '../subnet/index.ts'
 
 /** An error as it crosses the boundary (rebuilt as GpuError or SubnetError by its code). */
 export interface WireError { name: string; code: string; message: string }
 
 /** Page → solve worker. */
 export type ToSolver =
-  | { type: 'init'; files: Array<[string, ArrayBuffer]> }
-  | { type: 'solve'; id: number; challenge: OcrChallenge }
-  /** Create the engine (both sessions) now, so the first challenge does not pay for it. */
+  /** The task's id (src/subnet's registry) and its verified model files. */
+  | { type: 'init'; task: string; files: Array<[string, ArrayBuffer]> }
+  | { type: 'solve'; id: number; challenge: TaskChallenge }
+  /** Create the task's sessions now (`Task.prepare`), so the first challenge does not pay for it. */
   | { type: 'warm'; id: number }
   | { type: 'abort'; id: number }
   | { type: 'reply'; rid: number; ok: true; value: unknown }
@@ -28,7 +30,7 @@ export type SolverCall =
 /** Solve worker → page. */
 export type FromSolver =
   | (SolverCall & { rid: number })
-  | { type: 'solved'; id: number; answer: OcrAnswer }
+  | { type: 'solved'; id: number; answer: TaskAnswer }
   | { type: 'warmed'; id: number }
   | { type: 'failed'; id: number; error: WireError }
 

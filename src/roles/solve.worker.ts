@@ -1,18 +1,20 @@
 /**
- * The OCR solve worker: image decoding and PaddleOCR's pre- and post-processing (resize,
- * normalization, box extraction, crops, CTC decoding) off the page's main thread. Its
- * SessionRunner forwards createSession/run to the page, which owns the inference client (and so
- * the page's GPU queue and remembered execution provider). Protocol: ocr-solve-protocol.ts.
+ * The solve worker, for any task plug-in (named in its init message): the task's solve (for OCR:
+ * image decoding and PaddleOCR's pre- and post-processing, resize, normalization, box extraction,
+ * crops, CTC decoding) off the page's main thread. Its SessionRunner forwards createSession/run
+ * to the page, which owns the inference client (and so the page's GPU queue and remembered
+ * execution provider). Protocol: solve-protocol.ts.
  */
 /// <reference lib="webworker" />
 import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap } from '../gpu/index.ts'
-import { ocrEngineFor, ocrTask, SubnetError, type SubnetErrorCode } from '../subnet/index.ts'
-import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './ocr-solve-protocol.ts'
+import { getTask, SubnetError, type AnyTask, type SubnetErrorCode, type TaskChallenge } from '../subnet/index.ts'
+import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './solve-protocol.ts'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 const post = (msg: FromSolver, transfer: Transferable[] = []): void => scope.postMessage(msg, transfer)
 
 let files: ReadonlyMap<string, ArrayBuffer> | null = null
+let task: AnyTask | null = null
 const solves = new Map<number, AbortController>()
 const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
 let nextRid = 1
@@ -47,13 +49,13 @@ const runner: SessionRunner = {
   run: async (name, feeds, options = {}) => (await call({ type: 'call', solveId: currentSolve, method: 'run', name, feeds }, options.signal)) as TensorMap,
 }
 
-async function solve(id: number, challenge: Parameters<typeof ocrTask.solve>[0]): Promise<void> {
+async function solve(id: number, challenge: TaskChallenge): Promise<void> {
   const abort = new AbortController()
   solves.set(id, abort)
   try {
-    if (files === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no model files (init first)')
+    if (files === null || task === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no task and model files (init first)')
     currentSolve = id
-    const answer = await ocrTask.solve(challenge, { runner, files, signal: abort.signal })
+    const answer = await task.solve(challenge, { runner, files, signal: abort.signal })
     post({ type: 'solved', id, answer })
   } catch (err) {
     post({ type: 'failed', id, error: toWireError(err) })
@@ -62,12 +64,12 @@ async function solve(id: number, challenge: Parameters<typeof ocrTask.solve>[0])
   }
 }
 
-/** Creates the engine ahead of the first challenge (its session calls are charged to this id). */
+/** Creates the task's sessions ahead of the first challenge (its session calls are charged to this id). */
 async function warm(id: number): Promise<void> {
   try {
-    if (files === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no model files (init first)')
+    if (files === null || task === null) throw new SubnetError('MODEL_MISSING', 'the solve worker has no task and model files (init first)')
     currentSolve = id
-    await ocrEngineFor(runner, files)
+    await task.prepare?.({ runner, files })
     post({ type: 'warmed', id })
   } catch (err) {
     post({ type: 'failed', id, error: toWireError(err) })
@@ -79,6 +81,7 @@ scope.onmessage = (e: MessageEvent<ToSolver>): void => {
   switch (m.type) {
     case 'init':
       files = new Map(m.files)
+      try { task = getTask(m.task) } catch (err) { post({ type: 'failed', id: 0, error: toWireError(err) }) }
       break
     case 'solve':
       void solve(m.id, m.challenge)
