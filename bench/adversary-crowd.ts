@@ -5,8 +5,8 @@
  * SIGTERM, then prints what it did as one JSON line on stdout.
  */
 import { createMeshNode, newChallengeId, sendChallenge, presenceTopic, encodeBinding, decodeBinding, createMeshLibp2p, parseMultiaddr, encodeFrame, encodePresence, encodeRequest, BIND_PROTOCOL, CHALLENGE_PROTOCOL, type MeshLibp2p, type MeshNode } from '../src/p2p/node-entry.ts'
-import { createSubnetView, encodeOcrChallenge, OCR_WIRE_TASK } from '../src/roles/index.ts'
-import { canvasPlatform } from '../src/subnet/index.ts'
+import { createSubnetView } from '../src/roles/index.ts'
+import { canvasPlatform, encodeOcrChallenge, OCR_WIRE_TASK } from '../src/subnet/index.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 
 /** What the bench tells the crowd. */

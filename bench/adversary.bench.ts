@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
     // honest miner every PROBE_MS with a real OCR-wire challenge; wall time per challenge,
     // connection included. Its rounds (which also commit weights and check epochs on the chain,
     // whose pace varies with the shared CPU) run beside it and are counted as well.
-    const phase = { name: 'warm-up', ok: 0, failed: 0, rtts: [] as number[], rounds: 0, roundAnswers: 0, errors: {} as Record<string, number> }
+    const phase = { name: 'warm-up', ok: 0, failed: 0, rtts: [] as number[], streamRtts: [] as number[], rounds: 0, roundAnswers: 0, errors: {} as Record<string, number> }
     const probeImg = await (async () => { const s = canvasPlatform.createSurface(256, 96); s.ctx.fillStyle = '#fff'; s.ctx.fillRect(0, 0, 256, 96); return await s.encodeJpeg(0.8) })()
     const probing = new AbortController()
     const probes = miners.map(async (m) => {
@@ -90,9 +90,10 @@ export async function run(): Promise<void> {
         const id = newChallengeId()
         const payload = encodeOcrChallenge({ task: 'ocr', id: Buffer.from(id).toString('hex'), mime: 'image/jpeg', image: probeImg, width: 256, height: 96, issuedAt: now, deadline: now + 10_000 })
         try {
-          await sendChallenge(hv.validator.mesh!, m.state.peerId!, { id, task: OCR_WIRE_TASK, payload, deadline: now + 10_000 }, { retries: 1, signal: probing.signal })
+          const r = await sendChallenge(hv.validator.mesh!, m.state.peerId!, { id, task: OCR_WIRE_TASK, payload, deadline: now + 10_000 }, { retries: 1, signal: probing.signal })
           phase.ok++
           phase.rtts.push(performance.now() - start)
+          phase.streamRtts.push(r.rttMs)
         } catch (err) {
           if (probing.signal.aborted) break
           phase.failed++
@@ -116,11 +117,11 @@ export async function run(): Promise<void> {
     })
     stops.push(async () => unsub())
     const measure = async (name: string): Promise<typeof phase & { cpuMs: number }> => {
-      Object.assign(phase, { name, ok: 0, failed: 0, rtts: [], rounds: 0, roundAnswers: 0, errors: {} })
+      Object.assign(phase, { name, ok: 0, failed: 0, rtts: [], streamRtts: [], rounds: 0, roundAnswers: 0, errors: {} })
       const cpu = process.cpuUsage()
       await sleep(SECONDS * 1000)
       const used = process.cpuUsage(cpu)
-      return { ...phase, rtts: [...phase.rtts], errors: { ...phase.errors }, cpuMs: (used.user + used.system) / 1000 }
+      return { ...phase, rtts: [...phase.rtts], streamRtts: [...phase.streamRtts], errors: { ...phase.errors }, cpuMs: (used.user + used.system) / 1000 }
     }
     await sleep(3_000) // every miner answered once
     const heap0 = process.memoryUsage().heapUsed
@@ -175,6 +176,7 @@ export async function run(): Promise<void> {
     console.log(`  ${row(base)}   (anchor)`)
     console.log(`  ${row(attacked)}`)
     const keep = rate(attacked) / Math.max(1e-9, rate(base))
+    console.log(`  the stream part alone (request written to answer read): p50 ${pct(base.streamRtts, 0.5).toFixed(0)} / p99 ${pct(base.streamRtts, 0.99).toFixed(0)} ms without, p50 ${pct(attacked.streamRtts, 0.5).toFixed(0)} / p99 ${pct(attacked.streamRtts, 0.99).toFixed(0)} ms under attack`)
     console.log(`  failures by code: ${JSON.stringify(base.errors)} without, ${JSON.stringify(attacked.errors)} under attack`)
     console.log(`  validator rounds: ${base.rounds} (${base.roundAnswers} answers) without, ${attacked.rounds} (${attacked.roundAnswers}) under attack; CPU of this process ${(base.cpuMs / 1000).toFixed(1)} s vs ${(attacked.cpuMs / 1000).toFixed(1)} s, the crowd's ${((counts['cpuMs'] ?? 0) / 1000).toFixed(1)} s (2 shared cores, ${SECONDS} s each)`)
     if (vlog.length > 0) console.log(vlog.join('\n'), '\n', JSON.stringify(hv.state.miners))

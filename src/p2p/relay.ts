@@ -41,6 +41,11 @@ export interface RelayInit {
   maxReservationsPerIp?: number
   /** Most connections from one IP address whose peer has not (yet) shown a binding (default 32). */
   maxConnectionsPerIp?: number
+  /**
+   * New connections per second from one IP address (default 10, bursts of 20): peers keep their
+   * connection, so only a flood of fresh ones (each a handshake) is slowed.
+   */
+  newConnectionsPerIpPerSecond?: number
   /** A connection without a verified binding is closed after this many ms (default 5000). */
   bindTimeoutMs?: number
   /** Reservation lifetime unless refreshed, ms (default 15 min; clients refresh before it ends). */
@@ -67,11 +72,12 @@ export interface RelayStats {
   unboundReservations: number
   /** Peers with a verified binding remembered. */
   bound: number
-  /** Reservations refused, relayed connections refused, idle connections closed, presences rejected. */
+  /** Reservations refused, relayed connections refused, idle connections closed, presences rejected, connections refused at the gate. */
   refusedReservations: number
   refusedRelayed: number
   closedUnbound: number
   rejectedPresence: number
+  refusedConnections: number
 }
 
 /** A running relay. */
@@ -103,7 +109,9 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
   const unboundPerIp = init.maxConnectionsPerIp ?? 32
   const bound = new BoundedMap<string, BoundPeer>(DEFAULT_LIMITS.maxTrackedPeers)
   const waiters = new Map<string, Set<() => void>>()
-  const counters = { refusedReservations: 0, refusedRelayed: 0, closedUnbound: 0, rejectedPresence: 0 }
+  const counters = { refusedReservations: 0, refusedRelayed: 0, closedUnbound: 0, rejectedPresence: 0, refusedConnections: 0 }
+  const connRate = init.newConnectionsPerIpPerSecond ?? 10
+  const ipLimiter = new RateLimiter(connRate, connRate * 2, undefined, DEFAULT_LIMITS.maxTrackedPeers)
 
   const verify = async (b: Binding, peer: string): Promise<void> => {
     if (!netuids.includes(b.netuid)) throw new MeshError('ERR_BINDING_INVALID', `binding is for subnet ${b.netuid}, which this relay does not carry`)
@@ -155,7 +163,9 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
         const ip = hostOf(remoteAddr)
         let n = 0
         for (const c of node?.getConnections() ?? []) if (hostOf(c.remoteAddr) === ip && boundHotkey(c.remotePeer.toString()) === undefined) n++
-        return n >= unboundPerIp
+        const deny = n >= unboundPerIp || !ipLimiter.take(ip ?? '')
+        if (deny) counters.refusedConnections++
+        return deny
       },
       async denyInboundRelayReservation(peer) {
         const hotkey = await waitBound(peer, bindTimeoutMs)
