@@ -1,13 +1,13 @@
 // WebGPU in real headless Chromium (SwiftShader): every conformance vector and the GPU-vs-CPU
 // properties, through the public runEpochBatch with the GPU required.
 import { afterAll, describe, expect, it } from 'vitest'
-import { runEpochBatch, whatIf, parseEpochInput } from './index.ts'
+import { runEpochBatch, whatIf, parseEpochInput, runEpochWithMechanismsBatch, runEpochWithMechanisms, parseSubnetEpochInput, subnetOutputToJson } from './index.ts'
 import { acquireDevice, releaseDevice } from './gpu-device.ts'
 import { checkHelperResults, helperCases, runHelperKernel } from './testing/helpers-gpu.ts'
 import { GPU_PASSES } from './gpu-epoch.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
-import { defineMechanismContract } from './testing/mechanisms.ts'
+import { defineMechanismContract, randomSubnetJson } from './testing/mechanisms.ts'
 import { epochVectors } from './testing/vectors.ts'
 import type { EpochInput } from './types.ts'
 
@@ -31,6 +31,20 @@ describe('consensus on WebGPU (Chromium)', () => {
     const c = await whatIf(state, 0, candidates, { prefer: 'cpu' })
     expect(g.path).toBe('gpu')
     expect(g.results).toEqual(c.results)
+  })
+
+  it('runEpochWithMechanismsBatch and a per-mechanism whatIf run on the GPU and agree with the CPU', async () => {
+    const subnets = [randomSubnetJson({ n: 12, seed: 31, k: 2 }), randomSubnetJson({ n: 20, seed: 32, k: 3, yuma3: true, split: true })].map(parseSubnetEpochInput)
+    const g = await runEpochWithMechanismsBatch(subnets, { prefer: 'gpu', requireGpu: true })
+    expect(g.path).toBe('gpu')
+    expect(g.outputs.map(subnetOutputToJson)).toEqual(subnets.map((s) => subnetOutputToJson(runEpochWithMechanisms(s))))
+    const s = subnets[1]!
+    const v = s.mechanisms[2]!.weights.findIndex((r) => r.length > 0)
+    const cands: Array<Array<[number, number]>> = [[[(v + 1) % 20, 65535]], [[(v + 2) % 20, 100], [(v + 3) % 20, 65535]].sort((a, b) => a[0]! - b[0]!) as Array<[number, number]>]
+    const wg = await whatIf(s, v, cands, { prefer: 'gpu', requireGpu: true, mechanism: 2 })
+    const wc = await whatIf(s, v, cands, { prefer: 'cpu', mechanism: 2 })
+    expect(wg.path).toBe('gpu')
+    expect(wg.results).toEqual(wc.results)
   })
 
   it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
