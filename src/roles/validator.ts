@@ -53,6 +53,8 @@ export interface CommittedWeights {
 /** The observable state of a validator (the validator tab renders it). */
 export interface ValidatorState {
   phase: ValidatorPhase
+  /** The task's id (src/subnet's registry). */
+  task: string
   hotkey: string
   uid: number | null
   peerId: string | null
@@ -126,7 +128,7 @@ export function createValidator(init: ValidatorInit): Validator {
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const account: WeightsAccount = init.hotkey
   const state = new Store<ValidatorState>({
-    phase: 'idle', hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, lastEpoch: null, commits: [], error: null,
+    phase: 'idle', task: task.id, hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, lastEpoch: null, commits: [], error: null,
   })
   const scores = new Map<number, MinerScore>()
   let mesh: MeshNode | null = null

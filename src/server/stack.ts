@@ -12,6 +12,7 @@ import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
 import type { ChainView } from '../p2p/index.ts'
 import type { HeadlessValidator } from '../roles/node.ts'
+import { getTask } from '../subnet/index.ts'
 
 /** The subnet the local stack mines on (the devnet's genesis subnet). */
 export const LOCAL_NETUID = 1
@@ -29,6 +30,8 @@ export interface StackInit {
   services?: { devnet?: boolean; relay?: boolean; validator?: boolean }
   /** Devnet options: persist to this file; block time in ms. */
   devnet?: { stateFile?: string; blockTimeMs?: number }
+  /** The subnet's task (src/subnet's registry), for the headless validator and the app (/config.json `task`); default OCR. */
+  task?: string
   /**
    * Run against an existing subtensor endpoint (subtensor's localnet, a chopsticks fork, testnet)
    * instead of starting the devnet: relay, headless validator and app use `url` and `netuid`.
@@ -60,6 +63,8 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
   const log = init.log ?? (() => {})
   const stops: Array<() => Promise<void>> = []
   const config: AppConfig = {}
+  const task = getTask(init.task) // an unknown name fails here, before anything starts
+  if (init.task !== undefined) config.task = task.id
   const want = { devnet: true, relay: true, validator: true, ...init.services }
   if (init.chain !== undefined) want.devnet = false // an existing endpoint replaces the devnet
   const netuid = init.chain?.netuid ?? LOCAL_NETUID
@@ -105,7 +110,7 @@ export async function startStack(init: StackInit = {}): Promise<Stack> {
       // for its permit (the next epoch), so it starts in the background: the app is usable meanwhile.
       const { startHeadlessValidator } = await import('../roles/node.ts')
       const abort = new AbortController()
-      const starting = startHeadlessValidator({ chainUrl, relayAddrs: relay.multiaddrs, netuid, coldkeySuri: init.chain?.coldkeySuri ?? '//Alice', signal: abort.signal, log: (l) => log(`validator: ${l}`) })
+      const starting = startHeadlessValidator({ chainUrl, relayAddrs: relay.multiaddrs, netuid, task, coldkeySuri: init.chain?.coldkeySuri ?? '//Alice', signal: abort.signal, log: (l) => log(`validator: ${l}`) })
         .then((v) => { validator = v; log(`validator: hotkey ${v.hotkey} uid ${v.uid} validating`); return v })
         .catch((err: unknown) => { if (!abort.signal.aborted) log(`validator: failed to start: ${err instanceof Error ? err.message : String(err)}`); return undefined })
       stops.push(async () => { abort.abort(); await (await starting)?.stop() })

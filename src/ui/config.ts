@@ -16,6 +16,8 @@ export interface AppConfig {
   network?: string
   /** The chain is the local devnet: registration is paid by a dev account, no wallet needed. */
   devnet?: boolean
+  /** The subnet's task by name (src/subnet's registry: `ocr`, `textdet`); absent means OCR. */
+  task?: string
 }
 
 /** Fetches /config.json; a missing or malformed file yields `{}` and a reason, never a throw. */
@@ -39,6 +41,7 @@ export function parseConfig(raw: unknown): AppConfig {
   if (typeof r['netuid'] === 'number' && Number.isInteger(r['netuid']) && r['netuid'] >= 0 && r['netuid'] <= 65535) out.netuid = r['netuid']
   if (typeof r['network'] === 'string') out.network = r['network']
   if (r['devnet'] === true) out.devnet = true
+  if (typeof r['task'] === 'string' && /^[a-z0-9-]{1,32}$/u.test(r['task'])) out.task = r['task']
   return out
 }
 

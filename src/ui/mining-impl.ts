@@ -6,7 +6,8 @@
 import type { MiningImpl, MiningSession, TaskRecord } from './mining.svelte.ts'
 import { loadConfig, wantsRandomTestMiner } from './config.ts'
 import { createChainClient, openSessionHotkeys, connectWallet, type ChainClient, type TxSigner } from '../wallet/index.ts'
-import { createMiner, createBrowserOcrSolver, createRandomOcrSolver, type Miner, type BrowserOcrSolver, type MinerState, type OcrSolver } from '../roles/index.ts'
+import { createMiner, createBrowserSolver, createRandomSolver, type Miner, type BrowserSolver, type MinerState, type TaskSolver } from '../roles/index.ts'
+import { getTask } from '../subnet/index.ts'
 import { newPrivateKey } from '../p2p/index.ts'
 
 const PEER_KEY = 'webtensor.peer-key.v1'
@@ -28,8 +29,8 @@ const EP_NAMES: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM' }
 export function createMiningImpl(): MiningImpl {
   let client: ChainClient | null = null
   let miner: Miner | null = null
-  let solver: BrowserOcrSolver | null = null
-  let testSolver: OcrSolver | null = null
+  let solver: BrowserSolver | null = null
+  let testSolver: TaskSolver | null = null
   let unsubscribe: Array<() => void> = []
   let abort: AbortController | null = null
 
@@ -107,6 +108,8 @@ export function createMiningImpl(): MiningImpl {
         session.errorHelp = 'This page has no network configured (chain, relay and netuid in /config.json). Start the local stack with `npm ci && npm start` and open the URL it prints.'
         throw new Error(error ?? 'No chain, relay or subnet configured.')
       }
+      // The subnet's task (config.json `task`, default OCR): an unknown name stops here, naming the known ones.
+      const task = getTask(config.task)
       const hotkey = await (await openSessionHotkeys()).getOrCreate()
       // Who pays registration: on the local devnet the session hotkey itself, funded by the devnet
       // faucet (each tab its own account, so tabs never race on a shared nonce); elsewhere the
@@ -125,9 +128,10 @@ export function createMiningImpl(): MiningImpl {
       }
       client = await createChainClient({ endpoint: config.chain, signal })
       if (wantsRandomTestMiner(config, location.search)) {
-        testSolver = createRandomOcrSolver()
+        testSolver = createRandomSolver(task)
       } else {
-        solver = createBrowserOcrSolver({
+        solver = createBrowserSolver({
+          task,
           onProgress: (p) => {
             session.progress = { loaded: p.loaded, total: p.total, etaMs: p.etaSeconds === null ? null : p.etaSeconds * 1000 }
           },
@@ -147,6 +151,7 @@ export function createMiningImpl(): MiningImpl {
         },
         hotkey: hotkey.signer,
         relays: config.relay,
+        task,
         solver: testSolver ?? solver!,
         coldkey,
         privateKey: await peerPrivateKeyAsync(),

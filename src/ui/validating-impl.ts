@@ -7,6 +7,7 @@ import type { ValidatingImpl, ValidatingSession } from './validating.svelte.ts'
 import { loadConfig } from './config.ts'
 import { createChainClient, openSessionHotkeys, connectWallet, type ChainClient, type TxSigner } from '../wallet/index.ts'
 import { createValidator, ensureRegistered, ensureValidator, type Validator, type ValidatorState } from '../roles/index.ts'
+import { getTask } from '../subnet/index.ts'
 import { createIdbCommitStore } from '../weights/store-idb.ts'
 
 export { VALIDATOR_HOTKEY_DB } from './validating.svelte.ts'
@@ -47,6 +48,8 @@ export function createValidatingImpl(): ValidatingImpl {
         session.errorHelp = 'This page has no network configured (chain, relay and netuid in /config.json). Start the local stack with `npm ci && npm start` and open the URL it prints.'
         throw new Error(error ?? 'No chain, relay or subnet configured.')
       }
+      // The subnet's task (config.json `task`, default OCR): an unknown name stops here, naming the known ones.
+      const task = getTask(config.task)
       const hotkey = await openSessionHotkeys({ dbName: VALIDATOR_HOTKEY_DB }).getOrCreate()
       session.hotkey = hotkey.address
       session.persist()
@@ -77,6 +80,7 @@ export function createValidatingImpl(): ValidatingImpl {
         netuid: config.netuid,
         hotkey: hotkey.signer,
         relays: config.relay,
+        task,
         commitStore: createIdbCommitStore(),
         log,
       })

@@ -18,6 +18,8 @@ Builds the app (vite build) and runs the local stack on loopback; prints the URL
   --chain URL  run against an existing subtensor endpoint (ws:// or wss://, or finney, test, local)
                instead of starting the devnet: subtensor's localnet, a chopsticks fork, testnet
   --netuid N   the subnet to mine and validate on (required with --chain)
+  --task NAME  the subnet's task, for the validator and the app (/config.json "task"): ocr
+               (default) or textdet (text detection)
   --coldkey URI  development key that pays the headless validator's registration and stake on
                --chain (default //Alice, funded on dev chains)`
 
@@ -33,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       chain: { type: 'string' },
       netuid: { type: 'string' },
       coldkey: { type: 'string' },
+      task: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -71,12 +74,17 @@ export async function run(argv: string[]): Promise<number> {
     console.error('webtensor start: --netuid and --coldkey go with --chain URL (the devnet runs subnet 1)')
     return 2
   }
+  const { TASKS } = await import('../../subnet/index.ts')
+  if (values.task !== undefined && !Object.hasOwn(TASKS, values.task)) {
+    console.error(`webtensor start: --task must be one of ${Object.keys(TASKS).join(', ')}, got '${values.task}'`)
+    return 2
+  }
   if (!values['no-build']) {
     console.log('building the app…')
     const { build } = await import('vite')
     await build({ logLevel: 'warn' })
   }
-  const stack = await startStack({ port, host: values.host, devnet: { stateFile: values.state, blockTimeMs }, ...(chain !== undefined ? { chain } : {}), log: (l) => console.log(`  ${l}`) })
+  const stack = await startStack({ port, host: values.host, devnet: { stateFile: values.state, blockTimeMs }, ...(chain !== undefined ? { chain } : {}), ...(values.task !== undefined ? { task: values.task } : {}), log: (l) => console.log(`  ${l}`) })
   console.log(`\nwebtensor is running: open ${stack.url}\n(Ctrl-C to stop)`)
   await untilSignal(() => stack.stop(), watchSignals({ onSignal: (sig) => console.log(`\n${sig}: stopping…`) }))
   console.log('stopped.')

@@ -11,7 +11,7 @@ import { untilSignal, watchSignals } from '../until-signal.ts'
 const USAGE = `usage: webtensor validate --chain URL --relay MULTIADDR [--relay ...] --netuid N
                           [--dev-account //Alice] [--keystore FILE] [options]
 
-Runs the webtensor validator headless: OCR challenges to every miner of the subnet each round,
+Runs the webtensor validator headless: challenges of the subnet's task (OCR unless --task says) to every miner each round,
 a moving average of their scores, weights committed each epoch (timelocked or hash
 commit-reveal, or set_weights, as the subnet requires), and a check of each epoch against its own
 Yuma recomputation.
@@ -28,6 +28,7 @@ options:
   --chain URL           ws:// or wss:// node URL (or finney, test, local)
   --relay MULTIADDR     relay multiaddr ending in /p2p/<id> (repeatable)
   --netuid N            subnet (0..65535)
+  --task NAME           the subnet's task: ocr (default) or textdet (text detection)
   --round-ms MS         time between rounds (default 15000)
   --stake TAO           stake the hotkey should hold (default 100; 10000 on the devnet)
   --commits FILE        keep weight commits (v2 salts) in this JSON file, so a restart reveals what
@@ -67,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
         keystore: { type: 'string' },
         'password-env': { type: 'string' },
         'round-ms': { type: 'string' },
+        task: { type: 'string' },
         stake: { type: 'string' },
         commits: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -81,7 +83,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help === true) { console.log(USAGE); return 0 }
   let netuid: number, roundMs: number | undefined, stake: bigint | undefined
   let hotkey: import('../../wallet/index.ts').KeySigner | undefined
+  let task: import('../../subnet/index.ts').AnyTask
   try {
+    const { getTask, SubnetError } = await import('../../subnet/index.ts')
+    try { task = getTask(values.task) } catch (err) { throw err instanceof SubnetError ? new UsageError(`--${err.message}`) : err }
     if (values.chain === undefined) throw new UsageError('--chain URL is required')
     if (values.relay === undefined || values.relay.length === 0) throw new UsageError('--relay MULTIADDR is required (from `webtensor relay` or the stack)')
     for (const r of values.relay) if (!/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/u.test(r)) throw new UsageError(`--relay ${r} must end in /p2p/<relay peer id>`)
@@ -112,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
       chainUrl: values.chain,
       relayAddrs: values.relay,
       netuid,
+      task,
       log,
       signal: signals.signal,
       ...(values['dev-account'] !== undefined ? { coldkeySuri: values['dev-account'] } : { coldkey: null }),
