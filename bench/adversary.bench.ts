@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { startDevnet } from '../src/devnet/index.ts'
 import { startRelay } from '../src/p2p/node-entry.ts'
 import { encodeBinding, newChallengeId, sendChallenge, DEFAULT_LIMITS } from '../src/p2p/index.ts'
-import { createMiner, createSubnetsView, ensureValidator, startHeadlessValidator, type Miner, type OcrSolver } from '../src/roles/node.ts'
+import { createMiner, createSubnetsView, ensureValidator, startHeadlessValidator, type Miner, type TaskSolver } from '../src/roles/node.ts'
 import { canvasPlatform, cryptoRandom, encodeOcrChallenge, OCR_WIRE_TASK, randomWords } from '../src/subnet/index.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 import type { CrowdConfig } from './adversary-crowd.ts'
@@ -40,7 +40,7 @@ const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b)
 const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`
 
 /** Decodes the JPEG with the real (header-checked) decoder and answers random words. */
-const fastSolver: OcrSolver = {
+const fastSolver: TaskSolver = {
   async solve(c) {
     await canvasPlatform.decodeImage(c.image, { maxWidth: c.width, maxHeight: c.height })
     return { id: c.id, words: randomWords(cryptoRandom(), 4).map((text, i) => ({ text, confidence: 0.9, box: { x: i * 40, y: 10, width: 40, height: 20 } })) }

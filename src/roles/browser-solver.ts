@@ -6,14 +6,16 @@
  * relays messages.
  */
 import { createInferenceClient, createModelStore, errorFromData, type InferenceClient, type ModelProgress, type ModelStore } from '../gpu/index.ts'
-import { getTask, SubnetError, type AnyTask, type OcrAnswer, type OcrChallenge, type SubnetErrorCode, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
+import { getTask, SubnetError, type AnyTask, type SubnetErrorCode, type Task, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
 import type { TaskSolver } from './miner.ts'
 import { tensorBuffers, toWireError, type FromSolver, type ToSolver, type WireError } from './solve-protocol.ts'
 
 /** Options of {@link createBrowserSolver}. */
-export interface BrowserSolverInit {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface BrowserSolverInit<Challenge extends TaskChallenge = any, Answer extends TaskAnswer = any> {
   /** The task to solve (default OCR). */
-  task?: AnyTask
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  task?: Task<Challenge, any, Answer, any, any>
   /** Default: a new model store on this origin. */
   store?: ModelStore
   /** Default: a new inference client (worker). */
@@ -39,19 +41,10 @@ function fromWire(e: WireError): Error {
   return errorFromData({ name: e.name, code: e.code, message: e.message })
 }
 
-/** Options of {@link createBrowserOcrSolver}. */
-export type BrowserOcrSolverInit = Omit<BrowserSolverInit, 'task'>
-/** The in-tab solver of the OCR task. */
-export type BrowserOcrSolver = BrowserSolver<OcrChallenge, OcrAnswer>
-
-/** Creates the in-tab OCR solver; `load()` downloads the model and starts the workers. */
-export function createBrowserOcrSolver(init: BrowserOcrSolverInit = {}): BrowserOcrSolver {
-  return createBrowserSolver({ ...init, task: getTask('ocr') })
-}
-
 /** Creates the in-tab solver of a task (default OCR); `load()` downloads the model and starts the workers. */
-export function createBrowserSolver(init: BrowserSolverInit = {}): BrowserSolver {
-  const task = init.task ?? getTask()
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createBrowserSolver<Challenge extends TaskChallenge = any, Answer extends TaskAnswer = any>(init: BrowserSolverInit<Challenge, Answer> = {}): BrowserSolver<Challenge, Answer> {
+  const task: AnyTask = init.task ?? getTask()
   const inference = init.inference ?? createInferenceClient()
   let worker: Worker | null = null
   let loading: Promise<void> | null = null
@@ -126,7 +119,7 @@ export function createBrowserSolver(init: BrowserSolverInit = {}): BrowserSolver
         pending.set(id, { resolve: done(resolve), reject: done(reject), signal: options.signal })
         send({ type: 'solve', id, challenge })
       })
-      return { ...answer, ...(inference.path !== null ? { ep: inference.path.ep } : {}) }
+      return { ...answer, ...(inference.path !== null ? { ep: inference.path.ep } : {}) } as Answer
     },
     stop() {
       worker?.terminate()

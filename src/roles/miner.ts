@@ -6,7 +6,7 @@
  * tab (the solver is the inference worker) and in Node (the solver runs onnxruntime-node).
  */
 import { createMeshNode, serveChallenges, DEFAULT_LIMITS, MeshError, type ChallengeServer, type MeshLimits, type MeshNode } from '../p2p/index.ts'
-import { getTask, type AnyTask, type OcrAnswer, type OcrChallenge, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
+import { getTask, type AnyTask, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
 import type { ChainClient, KeySigner, RegistrationQuote, TxSigner } from '../wallet/index.ts'
 import { createSubnetView, type SubnetView } from './chain-view.ts'
 import { RolesError, throwIfAborted } from './errors.ts'
@@ -74,9 +74,6 @@ export interface TaskSolver<Challenge extends TaskChallenge = any, Answer extend
   /** Answers one challenge. */
   solve(challenge: Challenge, options: { signal: AbortSignal }): Promise<Answer>
 }
-
-/** A solver of the OCR task. */
-export type OcrSolver = TaskSolver<OcrChallenge, OcrAnswer>
 
 /** Options of {@link createMiner}. */
 export interface MinerInit {

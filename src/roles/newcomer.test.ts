@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { newPrivateKey, startRelay, type Relay } from '../p2p/node-entry.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
-import { createMiner, createRandomOcrSolver, startHeadlessValidator, type HeadlessValidator, type Miner } from './node.ts'
+import { createMiner, createRandomSolver, startHeadlessValidator, type HeadlessValidator, type Miner } from './node.ts'
 
 const NETUID = 1
 let devnet: Devnet
@@ -38,11 +38,13 @@ afterAll(async () => {
 describe('newcomers', () => {
   it('a miner joining between rounds is challenged on its first presence, not a round later', async () => {
     const roundsBefore = validator.state.round
-    miner = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//newcomer'), relays: relay.multiaddrs, solver: createRandomOcrSolver(), coldkey: await createKeyringSigner('//Bob') })
+    miner = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//newcomer'), relays: relay.multiaddrs, solver: createRandomSolver(), coldkey: await createKeyringSigner('//Bob') })
     await miner.start()
     const end = Date.now() + 90_000
     while (miner.state.counts.answered === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 300))
     expect(miner.state.counts.answered).toBeGreaterThanOrEqual(1)
+    // The miner counts its answer when it sends it; the validator when the answer arrives.
+    while ((validator.state.miners.find((m) => m.uid === miner!.state.uid)?.answered ?? 0) === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
     expect(validator.state.round).toBeGreaterThan(roundsBefore)
     expect(validator.state.miners.find((m) => m.uid === miner!.state.uid)?.answered).toBeGreaterThanOrEqual(1)
   }, 150_000)
@@ -57,7 +59,7 @@ describe('newcomers', () => {
       while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 300))
     }
     // First visit: a newcomer, answered.
-    const first = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomOcrSolver(), coldkey: await createKeyringSigner('//Bob'), privateKey })
+    const first = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomSolver(), coldkey: await createKeyringSigner('//Bob'), privateKey })
     await first.start()
     await until(() => answeredBy(first.state.uid) >= 1, 90_000)
     const uid = first.state.uid
@@ -65,9 +67,11 @@ describe('newcomers', () => {
     await first.stop()
     const before = answeredBy(uid)
     // Second visit: the same identity; rounds are 10 minutes apart, so only its presence can get it a challenge now.
-    miner = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomOcrSolver(), privateKey })
+    miner = createMiner({ client, netuid: NETUID, hotkey, relays: relay.multiaddrs, solver: createRandomSolver(), privateKey })
     await miner.start()
     await until(() => miner!.state.counts.answered >= 1, 60_000)
+    // The miner counts its answer when it sends it; the validator when the answer arrives.
+    await until(() => answeredBy(uid) > before, 10_000)
     const row = validator.state.miners.find((m) => m.uid === uid)
     expect(miner.state.counts.answered, `validator's row: ${JSON.stringify(row)}`).toBeGreaterThanOrEqual(1)
     expect(answeredBy(uid)).toBeGreaterThan(before)

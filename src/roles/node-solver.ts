@@ -1,15 +1,10 @@
 /** The miner's solver in Node for any task: model files from the npm package, onnxruntime-node (or WASM). */
 import { createNodeRunner, type NodeRunner } from '../gpu/node.ts'
-import { getTask, loadModelFiles, type AnyTask } from '../subnet/node.ts'
-import type { OcrSolver, TaskSolver } from './miner.ts'
+import { loadModelFiles, type AnyTask } from '../subnet/node.ts'
+import type { TaskSolver } from './miner.ts'
 
 /** A Node solver; `stop()` releases its sessions. */
 export interface NodeSolver extends TaskSolver {
-  stop(): Promise<void>
-}
-
-/** A Node solver of the OCR task. */
-export interface NodeOcrSolver extends OcrSolver {
   stop(): Promise<void>
 }
 
@@ -37,9 +32,4 @@ export function createNodeSolver(task: AnyTask, init: { threads?: number } = {})
       await r?.runner.stop()
     },
   }
-}
-
-/** Creates the Node OCR solver (the model loads on `load()` or the first solve). */
-export function createNodeOcrSolver(init: { threads?: number } = {}): NodeOcrSolver {
-  return createNodeSolver(getTask('ocr'), init)
 }

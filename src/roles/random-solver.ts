@@ -6,7 +6,7 @@
  * on the local devnet, through the `?test-miner=random` page parameter.
  */
 import { getTask, type AnyTask } from '../subnet/index.ts'
-import type { OcrSolver, TaskSolver } from './miner.ts'
+import type { TaskSolver } from './miner.ts'
 
 /** Creates a solver of `task` (default OCR) that answers at random. */
 export function createRandomSolver(task: AnyTask = getTask()): TaskSolver {
@@ -15,9 +15,4 @@ export function createRandomSolver(task: AnyTask = getTask()): TaskSolver {
       return task.randomAnswer(c)
     },
   }
-}
-
-/** The random solver of the OCR task. */
-export function createRandomOcrSolver(): OcrSolver {
-  return createRandomSolver(getTask('ocr'))
 }

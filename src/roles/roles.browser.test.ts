@@ -7,13 +7,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createInferenceClient, createModelStore, type ModelProgress } from '../gpu/index.ts'
 import { makeOcrChallenge, ocrTask, scoreOcr } from '../subnet/index.ts'
-import { createBrowserOcrSolver } from './browser-solver.ts'
+import { createBrowserSolver } from './browser-solver.ts'
 import { decodeOcrAnswer, decodeOcrChallenge, encodeOcrAnswer, encodeOcrChallenge } from '../subnet/index.ts'
 
 const cacheName = `test-roles-${crypto.randomUUID()}`
 /** Every message between the page and the solve worker, in order. */
 const wire: Array<{ dir: 'to' | 'from'; msg: Record<string, unknown> }> = []
-const solver = createBrowserOcrSolver({
+const solver = createBrowserSolver({
+  task: ocrTask,
   store: createModelStore({ cacheName }),
   inference: createInferenceClient({ ep: 'wasm', memory: { get: () => undefined, set: () => {} } }),
   onProgress: (p) => progress.push(p),

@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { startRelay, type Relay } from '../p2p/node-entry.ts'
-import { createRandomOcrSolver } from './random-solver.ts'
+import { createRandomSolver } from './random-solver.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
-import { createMiner, createNodeOcrSolver, recomputeNextEpoch, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeOcrSolver, type OcrSolver, type ValidatorState } from './node.ts'
+import { getTask } from '../subnet/index.ts'
+import { createMiner, createNodeSolver, recomputeNextEpoch, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeSolver, type TaskSolver, type ValidatorState } from './node.ts'
 
 const NETUID = 1
 let devnet: Devnet
@@ -19,11 +20,11 @@ let client: ChainClient
 let good: Miner
 let bad: Miner
 let slow: Miner
-let solver: NodeOcrSolver
+let solver: NodeSolver
 let validator: HeadlessValidator
 
 /** Takes at least 400 ms per challenge, then answers nothing. */
-const slowSolver: OcrSolver = {
+const slowSolver: TaskSolver = {
   async solve(c) {
     await new Promise((r) => setTimeout(r, 400))
     return { id: c.id, words: [] }
@@ -31,7 +32,7 @@ const slowSolver: OcrSolver = {
 }
 
 /** Answers a challenge with random words (a miner that does not do the work). */
-const randomSolver: OcrSolver = createRandomOcrSolver()
+const randomSolver: TaskSolver = createRandomSolver()
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs
@@ -48,7 +49,7 @@ beforeAll(async () => {
   relay = await startRelay({ port: 0, netuids: [NETUID] })
   client = await createChainClient({ endpoint: devnet.url })
   const bob = await createKeyringSigner('//Bob')
-  solver = createNodeOcrSolver({ threads: 1 })
+  solver = createNodeSolver(getTask('ocr'), { threads: 1 })
   good = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//good-miner'), relays: relay.multiaddrs, solver, coldkey: bob })
   bad = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//bad-miner'), relays: relay.multiaddrs, solver: randomSolver, coldkey: bob })
   await good.start() // one after the other: both registrations are paid by //Bob (one nonce at a time)

@@ -11,7 +11,7 @@ import { startRelay, type Relay } from '../p2p/node-entry.ts'
 import { getTask } from '../subnet/index.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
-import { createMiner, createNodeSolver, createRandomOcrSolver, createRandomSolver, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeSolver, type ValidatorState } from './node.ts'
+import { createMiner, createNodeSolver, createRandomSolver, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeSolver, type ValidatorState } from './node.ts'
 
 const NETUID = 1
 const task = getTask('textdet')
@@ -43,7 +43,7 @@ beforeAll(async () => {
   solver = createNodeSolver(task, { threads: 1 })
   good = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//det-good'), relays: relay.multiaddrs, task, solver, coldkey: bob, presenceIntervalMs: 1000 })
   bad = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//det-random'), relays: relay.multiaddrs, task, solver: createRandomSolver(task), coldkey: bob })
-  other = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//ocr-miner'), relays: relay.multiaddrs, solver: createRandomOcrSolver(), coldkey: bob })
+  other = createMiner({ client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//ocr-miner'), relays: relay.multiaddrs, solver: createRandomSolver(getTask('ocr')), coldkey: bob })
   await good.start() // one after the other: //Bob pays each registration (one nonce at a time)
   await bad.start()
   await other.start()
