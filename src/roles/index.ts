@@ -1,7 +1,7 @@
 /**
  * src/roles: the miner and validator loops composing chain (src/wallet), mesh (src/p2p), task
  * (src/subnet), inference (src/gpu), weights (src/weights) and consensus (src/consensus).
- * The only door for browsers; Node adds ./node.ts (Node OCR solver, headless validator).
+ * The only door for browsers; Node adds ./node.ts (Node solver of any task, headless validator).
  */
 export { RolesError, type RolesErrorCode } from './errors.ts'
 export type { Observable } from './observable.ts'
