@@ -27,6 +27,7 @@ function needsDawnReexec(): boolean {
 }
 
 const USAGE = `usage: webtensor yuma --input FILE [--gpu|--cpu] [--epochs] [--pretty]
+       webtensor yuma --chain URL --netuid N [--block B] [--json]   (replay a chain's epoch; --chain --help)
 
 Runs subtensor's Yuma Consensus epoch (sparse epoch_mechanism, bit-exact) on FILE and prints the
 output JSON (fields: active, stake_weight_u16, consensus_u16, incentive_u16, dividends_u16,
@@ -79,6 +80,8 @@ function extractInputs(doc: unknown): { inputs: Array<{ at: string; value: unkno
 
 /** Runs the command; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  // `--chain URL --netuid N [--block B] [--json]`: replay a chain's epoch (yuma-replay.ts).
+  if (argv.some((a) => a === '--chain' || a.startsWith('--chain='))) return await (await import('./yuma-replay.ts')).runReplay(argv)
   let values
   try {
     ;({ values } = parseArgs({
