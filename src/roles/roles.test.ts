@@ -12,6 +12,7 @@ import { createChainClient, createKeyringSigner, type ChainClient } from '../wal
 import { readWeightsRow } from '../weights/index.ts'
 import { getTask } from '../subnet/index.ts'
 import { createMiner, createNodeSolver, recomputeNextEpoch, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeSolver, type TaskSolver, type ValidatorState } from './node.ts'
+import { until } from './testing.ts'
 
 const NETUID = 1
 let devnet: Devnet
@@ -33,16 +34,6 @@ const slowSolver: TaskSolver = {
 
 /** Answers a challenge with random words (a miner that does not do the work). */
 const randomSolver: TaskSolver = createRandomSolver()
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
-}
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockTimeMs: 400 })

@@ -12,6 +12,7 @@ import { getTask } from '../subnet/index.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
 import { createMiner, createNodeSolver, createRandomSolver, startHeadlessValidator, type HeadlessValidator, type Miner, type NodeSolver, type ValidatorState } from './node.ts'
+import { until } from './testing.ts'
 
 const NETUID = 1
 const task = getTask('textdet')
@@ -23,16 +24,6 @@ let bad: Miner
 let other: Miner
 let solver: NodeSolver
 let validator: HeadlessValidator
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
-}
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockTimeMs: 400 })

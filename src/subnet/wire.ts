@@ -105,12 +105,16 @@ export function assertJpegBody(task: string, image: Uint8Array): void {
 
 /** The fields of an image challenge (OCR, text detection): a JPEG and its size. */
 export interface ImageChallengeFields {
+  /** 128-bit random id, hex. */
   id: string
   mime: 'image/jpeg'
+  /** The JPEG bytes. */
   image: Uint8Array
   width: number
   height: number
+  /** Unix ms when made. */
   issuedAt: number
+  /** Unix ms after which answers score 0. */
   deadline: number
 }
 

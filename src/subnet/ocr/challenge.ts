@@ -1,23 +1,13 @@
 /** Validator side: a fresh OCR challenge (JPEG) and the truth it keeps. */
 import { throwIfAborted } from '../errors.ts'
+import type { ImageChallengeFields } from '../wire.ts'
 import { platform } from './canvas.node.ts'
 import { DEFAULT_RENDER, renderChallenge, type DrawnWord } from './render.ts'
 import { cryptoRandom, randFloat, randomWords } from './words.ts'
 
-/** What the miner receives. */
-export interface OcrChallenge {
+/** What the miner receives: a JPEG with the words on it. */
+export interface OcrChallenge extends ImageChallengeFields {
   task: 'ocr'
-  /** 128-bit random id, hex. */
-  id: string
-  mime: 'image/jpeg'
-  /** The JPEG bytes. */
-  image: Uint8Array
-  width: number
-  height: number
-  /** Unix ms when made. */
-  issuedAt: number
-  /** Unix ms after which answers score 0. */
-  deadline: number
 }
 
 /** What the validator keeps. */

@@ -4,6 +4,7 @@
  * it says).
  */
 import { makeOcrChallenge, type OcrMakeOptions } from '../ocr/challenge.ts'
+import type { ImageChallengeFields } from '../wire.ts'
 
 /** An axis-aligned box, pixels. */
 export interface TextBox {
@@ -14,18 +15,8 @@ export interface TextBox {
 }
 
 /** What the miner receives: a JPEG with words on it. */
-export interface TextdetChallenge {
+export interface TextdetChallenge extends ImageChallengeFields {
   task: 'textdet'
-  /** 128-bit random id, hex. */
-  id: string
-  mime: 'image/jpeg'
-  image: Uint8Array
-  width: number
-  height: number
-  /** Unix ms when made. */
-  issuedAt: number
-  /** Unix ms after which answers score 0. */
-  deadline: number
 }
 
 /** What the validator keeps: where each word was drawn (bounds of its rotated line box). */
