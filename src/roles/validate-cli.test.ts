@@ -34,6 +34,7 @@ describe('webtensor validate', () => {
       [['--chain', devnet.url, '--relay', relayAddr, '--netuid', '1'], '--dev-account'],
       [['--chain', devnet.url, '--relay', relayAddr, '--netuid', '1', '--dev-account', 'Alice'], '//Alice'],
       [['--chain', devnet.url, '--relay', relayAddr, '--netuid', '1', '--keystore', '/nonexistent.json'], '--keystore'],
+      [['--chain', devnet.url, '--relay', relayAddr, '--netuid', '1', '--dev-account', '//Alice', '--task', 'nope'], "--task: unknown task 'nope' (known: ocr, textdet)"],
     ]
     for (const [args, mention] of cases) {
       const r = cli(...args)
