@@ -1,6 +1,6 @@
 /**
  * Yuma Consensus benchmark (`npm run bench -- consensus`):
- * - exact CPU reference epoch for n = 64, 256, 1024, 4096 with 10%-dense weights, beside two
+ * - exact CPU reference epoch for n = 64, 256, 1024, 4096 with ~10%-dense weights, beside two
  *   float64 implementations of the same Yuma1 epoch measured in the same run: the numpy anchor
  *   (bench/consensus_numpy.py: vectorised over dense n x n matrices, one BLAS thread, run by
  *   python3 on the same inputs; skipped with a note when python3/numpy is missing) and a
@@ -27,12 +27,18 @@ function prng(seed: number): () => number {
   }
 }
 
-/** A chain-like subnet: every uid a permitted, active validator; weights and bonds 10% dense; Yuma1 defaults. */
+/**
+ * A chain-like subnet: every uid a permitted, active validator; weights and bonds about 10% dense;
+ * Yuma1 defaults. Validators agree on a popular tenth of the uids (each weights them with
+ * probability 0.9) and scatter the rest, so most popular columns have a stake majority and a
+ * nonzero consensus (with uniformly scattered weights every median, and so every incentive, is 0).
+ */
 export function benchInput(n: number, seed: number, density = 0.1): EpochInput {
   const r = prng(seed)
+  const popular = Math.max(1, Math.round(n * density))
   const row = (max: number): Array<[number, number]> => {
     const out: Array<[number, number]> = []
-    for (let j = 0; j < n; j++) if (r() < density) out.push([j, 1 + Math.floor(r() * max)])
+    for (let j = 0; j < n; j++) if (r() < (j < popular ? 0.9 : density * 0.1)) out.push([j, 1 + Math.floor(r() * max)])
     if (out.length > 0) out[Math.floor(r() * out.length)]![1] = 65535
     return out
   }
@@ -200,7 +206,7 @@ function numpyAnchor(inputs: EpochInput[]): { ok: true; times: Array<{ wall: num
 /** Prints the figures. */
 export async function run(): Promise<void> {
   console.log('Times are medians; "cpu" is this process\'s user+system time, which a busy shared machine inflates less than wall time.')
-  console.log('CPU exact reference vs float64 anchors (Yuma1, every uid a validator, 10% dense weights and bonds)')
+  console.log('CPU exact reference vs float64 anchors (Yuma1, every uid a validator, ~10% dense weights and bonds agreeing on a popular tenth)')
   const xs = SIZES.map((n) => benchInput(n, n))
   console.log('numpy anchor: bench/consensus_numpy.py (dense float64, one BLAS thread), run for each n just before the exact epoch at that n;')
   console.log('the TypeScript epochs are measured in steady state (2 s of warm-up calls at n <= 256, 0.4 s above)')
