@@ -180,21 +180,28 @@ export function weightedMedianColSparse(stake: number[], W: Row[], columns: numb
       if (cum > minority) continue // 0
     }
     for (let t = a; t < b; t++) key[t] = score[t]! * 65536 + (t - a)
-    const ks = key.subarray(a, b)
-    ks.sort()
-    let t = 0
+    if (m <= 24) {
+      // short column: insertion sort in place (the keys are distinct)
+      for (let t = a + 1; t < b; t++) {
+        const kv = key[t]!
+        let u = t - 1
+        while (u >= a && key[u]! > kv) { key[u + 1] = key[u]!; u-- }
+        key[u + 1] = kv
+      }
+    } else key.subarray(a, b).sort()
+    let t = a
     let found = false
-    while (t < m) {
-      const v = score[a + (ks[t]! % 65536)]!
-      while (t < m) {
-        const slot = a + (ks[t]! % 65536)
+    while (t < b) {
+      const v = score[a + (key[t]! % 65536)]!
+      while (t < b) {
+        const slot = a + (key[t]! % 65536)
         if (score[slot]! !== v) break
         cum += stk[slot]!
         t++
       }
       if (cum > minority) { C[j] = v; found = true; break }
     }
-    if (!found) C[j] = score[a + (ks[m - 1]! % 65536)]!
+    if (!found) C[j] = score[a + (key[b - 1]! % 65536)]!
   }
   return C
 }
