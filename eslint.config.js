@@ -55,6 +55,6 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'off' },
   },
   // Outside src/ (tests, benches, scripts): doors only.
-  { files: ['test/**', 'bench/**', 'scripts/**', 'bin/**', '*.ts', '*.js'], rules: restrictionsFor('(outside)') },
+  { files: ['test/**', 'bench/**', 'scripts/**', 'bin/**', '*.ts', '*.js', 'src/*.ts'], rules: restrictionsFor('(outside)') },
   ...FOLDERS.map((folder) => ({ files: [`src/${folder}/**`], rules: restrictionsFor(folder) })),
 )

@@ -10,9 +10,10 @@ DOORS.gpu.push('node.ts')
 DOORS.roles.push('node.ts')
 DOORS.subnet.push('node.ts')
 DOORS.p2p.push('node-entry.ts')
-DOORS.ui = ['index.ts']
+DOORS.ui = ['index.ts', 'browser.ts']
 DOORS.server = ['index.ts']
 DOORS.cli = ['main.ts']
+DOORS.widget.push('browser.ts')
 
 const NO_UI = 'the app sits on top; lower rooms never reach up into it'
 const NO_CLI = 'the command line is an entry point, nothing imports it'

@@ -1,6 +1,11 @@
+/**
+ * The page's entry point (index.html): mounts the full app (src/ui) or, with `?mode=widget`, the
+ * embeddable widget (src/widget). It is the one place that knows both, so neither imports the
+ * other's entry (the widget drives the app's mining session through src/ui's browser door).
+ */
 import { mount } from 'svelte'
-import App from './App.svelte'
-import './app.css'
+import { App } from './ui/browser.ts'
+import './ui/app.css'
 
 const target = document.getElementById('app')
 if (target === null) throw new Error('index.html lacks #app')
@@ -17,7 +22,7 @@ function framedByOtherOrigin(): boolean {
 
 // `?mode=widget`: the compact, consent-gated UI that <webtensor-miner> (static/widget.js) frames.
 if (new URL(location.href).searchParams.get('mode') === 'widget') {
-  void import('../widget/Widget.svelte').then(({ default: Widget }) => mount(Widget, { target }))
+  void import('./widget/browser.ts').then(({ Widget }) => mount(Widget, { target }))
 } else if (framedByOtherOrigin()) {
   // Clickjacking guard where the server sent no frame-ancestors: the full app (Start mining,
   // Register, Stake) never runs inside another site's frame. Only the widget does, with its consent.

@@ -79,8 +79,9 @@ export class MiningSession {
   readonly #impl: MiningImpl
   #answerRegistration: ((ok: boolean) => void) | null = null
 
-  constructor(impl?: MiningImpl) {
-    this.#impl = impl ?? lazyMiningImpl()
+  /** `impl`: what runs the miner (the page passes `lazyMiningImpl()`; tests pass stand-ins). */
+  constructor(impl: MiningImpl) {
+    this.#impl = impl
     this.#restore()
   }
 
@@ -182,20 +183,4 @@ export interface MiningImpl {
   resume(): void
   setDutyCycle(fraction: number): void
   stop(): Promise<void>
-}
-
-/** Loads the real implementation (wallet, GPU worker, mesh) only when mining starts. */
-function lazyMiningImpl(): MiningImpl {
-  let impl: MiningImpl | undefined
-  return {
-    async start(session) {
-      const loaded = impl ?? (await import('./mining-impl.ts')).createMiningImpl()
-      impl = loaded
-      await loaded.start(session)
-    },
-    pause: () => impl?.pause(),
-    resume: () => impl?.resume(),
-    setDutyCycle: (f) => impl?.setDutyCycle(f),
-    stop: async () => { await impl?.stop() },
-  }
 }

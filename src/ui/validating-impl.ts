@@ -8,7 +8,7 @@ import { loadConfig } from './config.ts'
 import { createChainClient, openSessionHotkeys, connectWallet, type ChainClient, type TxSigner } from '../wallet/index.ts'
 import { createValidator, ensureRegistered, ensureValidator, type Validator, type ValidatorState } from '../roles/index.ts'
 import { getTask } from '../subnet/index.ts'
-import { createIdbCommitStore } from '../weights/store-idb.ts'
+import { createIdbCommitStore } from '../weights/index.ts'
 
 export { VALIDATOR_HOTKEY_DB } from './validating.svelte.ts'
 import { VALIDATOR_HOTKEY_DB } from './validating.svelte.ts'

@@ -42,8 +42,9 @@ export class ValidatingSession {
 
   readonly #impl: ValidatingImpl
 
-  constructor(impl?: ValidatingImpl) {
-    this.#impl = impl ?? lazyValidatingImpl()
+  /** `impl`: what runs the validator (the page passes `lazyValidatingImpl()`; tests pass stand-ins). */
+  constructor(impl: ValidatingImpl) {
+    this.#impl = impl
     this.#restore()
   }
 
@@ -106,16 +107,4 @@ export interface ValidatingImpl {
   stop(): Promise<void>
   /** The commits kept for `hotkey` (IndexedDB). */
   savedCommits(hotkey: string): Promise<readonly PendingCommit[]>
-}
-
-/** Loads the real implementation (wallet, mesh, consensus) only when it is needed. */
-function lazyValidatingImpl(): ValidatingImpl {
-  let impl: ValidatingImpl | undefined
-  const load = async (): Promise<ValidatingImpl> => (impl ??= (await import('./validating-impl.ts')).createValidatingImpl())
-  return {
-    start: async (session) => { await (await load()).start(session) },
-    stop: async () => { await impl?.stop() },
-    // Reading the saved commits needs only the store, not the role.
-    savedCommits: async (hotkey) => await (await import('../weights/store-idb.ts')).createIdbCommitStore().list({ hotkey }),
-  }
 }

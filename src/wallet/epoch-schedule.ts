@@ -11,8 +11,16 @@
  * `is_commit_expired`) and, for the legacy formula, `blocks_until_next_epoch` / `get_epoch_index`
  * of earlier specs.
  */
-import type { ChainClient } from './chain.ts'
 import type { Hex } from './types.ts'
+
+/**
+ * What the schedule reads through: the chain client's storage reads by name (ChainClient has
+ * them; declared here so that the client and its schedule do not import each other).
+ */
+export interface ScheduleReader {
+  hasStorage(pallet: string, item: string): boolean
+  readStorage(pallet: string, item: string, args?: readonly unknown[], opts?: { at?: Hex; signal?: AbortSignal }): Promise<{ toString(): string }>
+}
 
 /** The dynamic-epoch counters of one subnet, as stored. */
 export interface DynamicEpochState {
@@ -39,7 +47,7 @@ export const MAX_TEMPO = 50_400
 export const DYNAMIC_EPOCH_ITEMS = ['LastEpochBlock', 'PendingEpochAt', 'SubnetEpochIndex'] as const
 
 /** Whether a runtime counts epochs with `SubnetEpochIndex` (decided by its metadata). */
-export function hasDynamicEpochs(client: Pick<ChainClient, 'hasStorage'>): boolean {
+export function hasDynamicEpochs(client: Pick<ScheduleReader, 'hasStorage'>): boolean {
   return DYNAMIC_EPOCH_ITEMS.every((item) => client.hasStorage('SubtensorModule', item))
 }
 
@@ -107,7 +115,7 @@ export function commitExpired(s: EpochSchedule, commitEpoch: number, revealPerio
 }
 
 /** Reads the schedule of `netuid` at block hash `at` (default best); the counters only where the metadata has them. */
-export async function readEpochSchedule(client: Pick<ChainClient, 'hasStorage' | 'readStorage'>, netuid: number, opts: { at?: Hex; signal?: AbortSignal } = {}): Promise<EpochSchedule> {
+export async function readEpochSchedule(client: ScheduleReader, netuid: number, opts: { at?: Hex; signal?: AbortSignal } = {}): Promise<EpochSchedule> {
   const read = async (item: string): Promise<number> => Number((await client.readStorage('SubtensorModule', item, [netuid], opts)).toString())
   const tempo = await read('Tempo')
   if (!hasDynamicEpochs(client)) return { netuid, tempo }

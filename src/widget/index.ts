@@ -1,6 +1,6 @@
 /**
  * The embeddable widget: the iframe side of `<webtensor-miner>` (static/widget.js is the host
- * side). Mounted by src/ui/main.ts when the page URL has `?mode=widget`.
+ * side). Mounted by src/main.ts when the page URL has `?mode=widget`.
  */
 export {
   ConsentStore, CONSENT_KEY, STORAGE_ACCESS_TYPES, browserFrameEnv, idbConsentStorage, memoryStorage, openFrameStorage, requestStorageAccess, restoreStorageAccess, usableStorage,

@@ -8,7 +8,7 @@
  * - host → widget: `hello` and `ping` only, which ask for a `status`. Nothing a host can send
  *   starts, resumes or configures mining: those need a trusted click inside the iframe.
  */
-import type { MiningPhase } from '../ui/mining.svelte.ts'
+import type { MiningPhase } from '../ui/index.ts'
 
 /** `source` of every message the widget posts. */
 export const WIDGET_SOURCE = 'webtensor'

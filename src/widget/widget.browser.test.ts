@@ -3,7 +3,7 @@ import { cdp, page, userEvent } from 'vitest/browser'
 import { flushSync, mount, unmount } from 'svelte'
 import Widget from './Widget.svelte'
 import { CONSENT_KEY, ConsentStore, idbConsentStorage, memoryStorage, requestStorageAccess, type ConsentStorage, type FrameStorageEnv } from './consent.ts'
-import { MiningSession, type MiningImpl } from '../ui/mining.svelte.ts'
+import { MiningSession, type MiningImpl } from '../ui/browser.ts'
 
 /**
  * The widget component in real Chromium with real (trusted vs untrusted) clicks. The miner role
