@@ -11,11 +11,11 @@
 // typescript-eslint parses the TypeScript; `npm run lint` (scripts/lint.js) also lints the
 // <script> blocks of Svelte components under the same rules.
 import tseslint from 'typescript-eslint'
-import { FOLDERS, DOORS, FORBIDDEN } from './scripts/boundaries.js'
+import { FOLDERS, DOORS, FORBIDDEN, TEST_DOORS, TEST_FILES } from './scripts/boundaries.js'
 
 /** A regex (for no-restricted-imports) matching an import of `folder` past its door. */
-function pastDoor(folder) {
-  const doors = DOORS[folder].map((d) => d.replace('.', '\\.')).join('|')
+function pastDoor(folder, tests) {
+  const doors = [...DOORS[folder].map((d) => d.replaceAll('.', '\\.')), ...(tests ? TEST_DOORS[folder] ?? [] : [])].join('|')
   // `../x/file.ts`, `../../x/file.ts`, `../../src/x/file.ts`, `../x/sub/file.ts`
   return `^(\\.\\./)+(src/)?${folder}/(?!(${doors})$).+`
 }
@@ -25,7 +25,7 @@ function anyImport(folder) {
   return `^(\\.\\./)+(src/)?${folder}(/.*)?$`
 }
 
-function restrictionsFor(self) {
+function restrictionsFor(self, tests = false) {
   const patterns = []
   for (const folder of FOLDERS) {
     if (folder === self) continue
@@ -34,7 +34,7 @@ function restrictionsFor(self) {
       patterns.push({ regex: anyImport(folder), message: `src/${self} may not import src/${folder}: ${banned}` })
     } else {
       patterns.push({
-        regex: pastDoor(folder),
+        regex: pastDoor(folder, tests),
         message: `import src/${folder} through its door (${DOORS[folder].join(' or ')}), not past it`,
       })
     }
@@ -57,4 +57,7 @@ export default tseslint.config(
   // Outside src/ (tests, benches, scripts): doors only.
   { files: ['test/**', 'bench/**', 'scripts/**', 'bin/**', '*.ts', '*.js', 'src/*.ts'], rules: restrictionsFor('(outside)') },
   ...FOLDERS.map((folder) => ({ files: [`src/${folder}/**`], rules: restrictionsFor(folder) })),
+  // Tests, benches and harnesses may also use the test doors (fixtures).
+  { files: TEST_FILES.filter((f) => !f.startsWith('src/')), ignores: ['src/**'], rules: restrictionsFor('(outside)', true) },
+  ...FOLDERS.map((folder) => ({ files: TEST_FILES.map((f) => f.startsWith('src/') ? f.replace('src/**', `src/${folder}/**`) : `src/${folder}/${f}`), rules: restrictionsFor(folder, true) })),
 )

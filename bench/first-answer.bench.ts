@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright'
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts'
-import { startStack, type Stack } from '../src/server/stack.ts'
+import { startStack, type Stack } from '../src/server/index.ts'
 
 const RUNS = Math.max(1, Math.floor(Number(process.env['FIRST_ANSWER_RUNS'] ?? 1)) || 1)
 /** `npm start`'s default block time (its --block-time). */

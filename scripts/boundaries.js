@@ -10,8 +10,13 @@ DOORS.gpu.push('node.ts')
 DOORS.roles.push('node.ts')
 DOORS.subnet.push('node.ts')
 DOORS.p2p.push('node-entry.ts')
+// Data doors: pinned file manifests (names, sizes, sha256) that build tooling and the service
+// worker read without loading the subsystem behind them.
+DOORS.subnet.push('ocr/manifest.ts')
+DOORS.gpu.push('ort-runtime.ts')
+// The Node stack's side-effect door: the shims libp2p needs on Node 20 (test setup, harnesses).
+DOORS.server.push('node-shims.ts')
 DOORS.ui = ['index.ts', 'browser.ts']
-DOORS.server = ['index.ts']
 DOORS.cli = ['main.ts']
 DOORS.widget.push('browser.ts')
 
@@ -42,3 +47,13 @@ export const FORBIDDEN = {
   widget: { cli: NO_CLI, server: NO_SERVER },
   server: { cli: NO_CLI },
 }
+
+/** Test doors: fixtures a folder offers to tests, benches and harnesses (never to production code). */
+export const TEST_DOORS = {
+  devnet: ['testing.ts'],
+  p2p: ['test-fixtures.ts'],
+  timelock: ['fixtures/[^/]+\\.json'],
+}
+
+/** Files that are tests, benches or harnesses (they may also use the test doors). */
+export const TEST_FILES = ['**/*.test.ts', '**/*.spec.ts', 'test/**', 'bench/**', 'src/**/testing.ts', 'src/**/test-fixtures.ts']

@@ -29,4 +29,4 @@ export type { BackupLedger, DestroyAction, KeyValue, LedgerStorage } from './hot
 export {
   DYNAMIC_EPOCH_ITEMS, MAX_TEMPO, commitExpired, epochDueAt, epochIndexAt, epochStartBlock, hasDynamicEpochs, legacyEpochFires, legacyEpochIndex, nextEpochBlock, readEpochSchedule,
 } from './epoch-schedule.ts'
-export type { DynamicEpochState, EpochSchedule } from './epoch-schedule.ts'
+export type { DynamicEpochState, EpochSchedule, ScheduleReader } from './epoch-schedule.ts'

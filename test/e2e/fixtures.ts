@@ -3,7 +3,7 @@
  * app in dist/ must exist: `npm test` builds it first), started once per worker on free ports.
  */
 import { test as base } from '@playwright/test'
-import { startStack, type Stack } from '../../src/server/stack.ts'
+import { startStack, type Stack } from '../../src/server/index.ts'
 
 export const test = base.extend<object, { stack: Stack }>({
   stack: [

@@ -7,11 +7,8 @@
 import '../../src/server/node-shims.ts' // this process runs the relay (libp2p on Node 20)
 import { test, expect, type Page } from '@playwright/test'
 import { startMeshEnv, type MeshEnv } from './mesh/env.ts'
-import { createMeshNode, newChallengeId, sendChallenge, CHALLENGE_PROTOCOL, type MeshNode } from '../../src/p2p/node-entry.ts'
+import { createMeshNode, newChallengeId, sendChallenge, CHALLENGE_PROTOCOL, encodeFrame, encodeRequest, decodeResponse, readFrame, type MeshNode } from '../../src/p2p/node-entry.ts'
 import { devHotkey, StaticMetagraph } from '../../src/p2p/test-fixtures.ts'
-import { encodeFrame } from '../../src/p2p/frame.ts'
-import { encodeRequest, decodeResponse } from '../../src/p2p/messages.ts'
-import { readFrame } from '../../src/p2p/libp2p.ts'
 
 const NETUID = 9
 const METAGRAPH = [

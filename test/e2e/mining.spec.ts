@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test'
 import { ApiPromise, WsProvider } from '@polkadot/api'
-import { startStack, type Stack } from '../../src/server/stack.ts'
+import { startStack, type Stack } from '../../src/server/index.ts'
 
 // The product as a user meets it: the whole local stack exactly as `npm start` runs it (devnet,
 // relay, headless validator, built app), a fresh browser profile, one click.

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
-import { startStack } from '../../src/server/stack.ts'
+import { startStack } from '../../src/server/index.ts'
 
 test.describe('app shell', () => {
   test('renders the product name and the device status', async ({ page, stack }) => {

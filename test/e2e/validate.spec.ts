@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test'
 import { ApiPromise, WsProvider } from '@polkadot/api'
-import { startStack, type Stack } from '../../src/server/stack.ts'
+import { startStack, type Stack } from '../../src/server/index.ts'
 import { axeViolations } from './axe.ts'
 
 // Light validation in a tab, against the local stack as `npm start` runs it but without the

@@ -4,7 +4,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { test, expect } from './fixtures.ts'
-import { formatTao } from '../../src/ui/stats.ts'
+import { formatTao } from '../../src/ui/index.ts'
 
 // Start mining as on a real network: the page's config does not say "devnet", so the coldkey is
 // a wallet-extension account and the page must show the registration burn and wait for the user

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Frame, type Page } from '@playwright/test'
 import { test, expect } from './fixtures.ts'
-import { startStaticServer } from '../../src/server/static-server.ts'
+import { startStaticServer } from '../../src/server/index.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts'
 
 const CONSENT_KEY = 'webtensor.widget.consent.v1'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig, wantsRandomTestMiner } from '../../src/ui/config.ts'
+import { parseConfig, wantsRandomTestMiner } from '../../src/ui/index.ts'
 
 describe('page config', () => {
   it('keeps well-typed fields and drops the rest', () => {

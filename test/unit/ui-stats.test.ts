@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
-import { formatBytes, formatDuration, formatTao, percentile, trimHistory, windowStats } from '../../src/ui/stats.ts'
-import type { TaskRecord } from '../../src/ui/mining.svelte.ts'
+import { formatBytes, formatDuration, formatTao, percentile, trimHistory, windowStats } from '../../src/ui/index.ts'
+import type { TaskRecord } from '../../src/ui/index.ts'
 
 const rec = (at: number, latencyMs: number, ok = true, score: number | null = 1): TaskRecord => ({ at, latencyMs, ok, score })
 

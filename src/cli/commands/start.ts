@@ -4,7 +4,7 @@
  * endpoint) and prints the URL to open. Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
  */
 import { parseArgs } from 'node:util'
-import { startStack } from '../../server/stack.ts'
+import { startStack } from '../../server/index.ts'
 import { untilSignal, watchSignals } from '../until-signal.ts'
 
 const USAGE = `usage: webtensor start [--port P] [--host H] [--no-build] [--chain URL --netuid N [--coldkey URI]]

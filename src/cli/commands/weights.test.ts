@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { run } from '../cli/commands/weights.ts'
-import { startDevnet, type Devnet } from '../devnet/index.ts'
-import { createChainClient, createMemoryMetadataCache, type ChainClient } from '../wallet/index.ts'
-import { readWeightsRow } from './index.ts'
+import { run } from './weights.ts'
+import { startDevnet, type Devnet } from '../../devnet/index.ts'
+import { createChainClient, createMemoryMetadataCache, type ChainClient } from '../../wallet/index.ts'
+import { readWeightsRow } from '../../weights/index.ts'
 
-const bin = fileURLToPath(new URL('../../bin/webtensor.js', import.meta.url))
+const bin = fileURLToPath(new URL('../../../bin/webtensor.js', import.meta.url))
 let devnet: Devnet
 let client: ChainClient
 const dir = mkdtempSync(join(tmpdir(), 'webtensor-weights-cli-'))
