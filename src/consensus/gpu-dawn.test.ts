@@ -26,6 +26,18 @@ describe.skipIf(!swiftShaderInstalled())('consensus on WebGPU (Dawn, Node)', () 
     expect(res.path).toBe('gpu')
     expect(res.passes).toBe(GPU_PASSES)
   }, 300_000)
+  it('a device lost mid-batch: the batch falls back to the CPU with the reason, the next one gets a new device', async () => {
+    const { parseEpochInput, runEpoch } = await import('./index.ts')
+    const { randomEpochJson } = await import('./testing/random.ts')
+    const inputs = [parseEpochInput(randomEpochJson({ n: 7, seed: 3 })), parseEpochInput(randomEpochJson({ n: 4, seed: 4 }))]
+    const lost = await server.run(inputs, { loseDevice: true })
+    expect(lost.path).toBe('cpu')
+    expect(lost.reason).toMatch(/^WebGPU device lost during the batch \(destroyed/)
+    expect(lost.outputs).toEqual(inputs.map(runEpoch))
+    const next = await server.run(inputs)
+    expect(next.path).toBe('gpu')
+    expect(next.outputs).toEqual(lost.outputs)
+  }, 300_000)
   it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {
     const words = await server.helpers(1000)
     expect(checkHelperResults(helperCases(1000), words)).toEqual([])

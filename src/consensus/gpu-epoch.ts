@@ -293,6 +293,13 @@ function bytesNeeded(p: Packed): number {
   return Math.max(p.hdr.byteLength, p.uidIn.byteLength, p.ent.byteLength, p.csr.byteLength, p.workWords * 4, p.outWords * 4)
 }
 
+/** Why the device was lost, when it was (its `lost` promise has settled by now), else null. */
+async function lostBy(device: GPUDevice): Promise<string | null> {
+  const info = await Promise.race([device.lost, Promise.resolve(null)])
+  if (info === null) return null
+  return `WebGPU device lost during the batch (${info.reason ?? 'unknown'}${info.message !== '' ? `: ${info.message}` : ''})`
+}
+
 /**
  * Runs the batch on WebGPU, or says why it cannot (no adapter, an input the kernels do not
  * take, a GPU error). Batches larger than the device's buffer limits are split into several
@@ -326,8 +333,11 @@ export async function runEpochBatchGpu(inputs: EpochInput[], signal?: AbortSigna
     } catch (err) {
       thrown = err
     }
-    const v = await device.popErrorScope()
-    const m = await device.popErrorScope()
+    // A lost device may reject the pops; its loss is then the reason.
+    const v = await device.popErrorScope().catch(() => null)
+    const m = await device.popErrorScope().catch(() => null)
+    const lost = await lostBy(device)
+    if (lost !== null) return lost
     if (v !== null) return `GPU validation error: ${v.message}`
     if (m !== null) return `GPU out of memory: ${m.message}`
     if (out === undefined) return `GPU failure: ${(thrown as Error)?.message ?? String(thrown)}`

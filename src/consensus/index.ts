@@ -12,9 +12,9 @@ import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, checkSubnetEpochInput, parseEpochInput, parseSubnetEpochInput, epochOutputToJson, subnetOutputToJson, hasMechanisms } from './validate.ts'
 import { aggregateMechanisms, asSubnetInput, mechanismEpochInputs, mechanismStorageIndex, runSubnetsWith, splitEmissions, MAX_MECHANISMS } from './mechanism.ts'
 import { parseJsonExact } from './json.ts'
-import { acquireDevice, releaseDevice, dawnEnv } from './gpu-device.ts'
+import { acquireDevice, releaseDevice } from './gpu-device.ts'
 import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
-import { sharedGpuQueue } from '../gpu/queue.ts'
+import { sharedGpuQueue, dawnEnv } from '../gpu/index.ts'
 import type {
   EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath,
   MechanismInput, MechanismEpochOutput, SubnetEpochInput, SubnetEpochOutput,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sharedGpuQueue } from '../gpu/queue.ts'
+import { sharedGpuQueue } from '../gpu/index.ts'
 import { CONSENSUS_GPU_JOB, ConsensusError, parseEpochInput, runEpoch, runEpochBatch } from './index.ts'
 import { randomEpochJson } from './testing/random.ts'
 

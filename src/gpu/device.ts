@@ -8,6 +8,8 @@ import { describeAdapter, gpuApi, type GpuCapabilities } from './probe.ts'
 
 /** Options of {@link createGpuDevice}. */
 export interface GpuDeviceInit {
+  /** The WebGPU entry to use (default `navigator.gpu`; in Node, Dawn's from `openGpuApi()`). */
+  gpu?: GPU
   powerPreference?: GPUPowerPreference
   /** Features to require when the adapter has them (missing ones are skipped, not fatal). */
   optionalFeatures?: GPUFeatureName[]
@@ -45,6 +47,8 @@ class GpuDeviceImpl extends EventTarget implements GpuDeviceHandle {
   capabilities: GpuCapabilities | null = null
   losses = 0
   private starting: Promise<GPUDevice> | null = null
+  /** The adapter of the live device: Dawn (Node) aborts if it is collected under its device. */
+  private adapter: GPUAdapter | null = null
   /** Devices we destroyed ourselves: their `lost` promise is expected. */
   private readonly ours = new WeakSet<GPUDevice>()
 
@@ -69,7 +73,7 @@ class GpuDeviceImpl extends EventTarget implements GpuDeviceHandle {
 
   private async acquire(signal: AbortSignal | undefined): Promise<GPUDevice> {
     throwIfAborted(signal)
-    const gpu = gpuApi()
+    const gpu = this.init.gpu ?? gpuApi()
     if (gpu === undefined) throw new GpuError('GPU_UNAVAILABLE', 'this browser has no WebGPU (navigator.gpu is missing): use the WASM path')
     const adapter = await gpu.requestAdapter(this.init.powerPreference !== undefined ? { powerPreference: this.init.powerPreference } : undefined)
     if (adapter === null) throw new GpuError('GPU_UNAVAILABLE', 'no WebGPU adapter (GPU blocklisted or disabled): use the WASM path')
@@ -90,6 +94,7 @@ class GpuDeviceImpl extends EventTarget implements GpuDeviceHandle {
     // Subscribe at creation: a loss between now and first use must not go unnoticed.
     void device.lost.then((info) => this.onLost(device, info))
     this.capabilities = describeAdapter(adapter)
+    this.adapter = adapter
     this.device = device
     return device
   }

@@ -5,6 +5,7 @@
  */
 export { probeGpu, assertGpu, type GpuCapabilities, type GpuAdapterReport, type ProbeInit } from './probe.ts'
 export { createGpuDevice, type GpuDeviceHandle, type GpuDeviceInit, type DeviceLostDetail } from './device.ts'
+export { openGpuApi, dawnEnv, dawnAdapterHint, type GpuApiAttempt } from './gpu-api.ts'
 export { createGpuQueue, sharedGpuQueue, type GpuQueue, type GpuJobOptions } from './queue.ts'
 export {
   createModelStore,

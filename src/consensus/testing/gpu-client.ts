@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { dawnEnv } from '../gpu-device.ts'
+import { consensusDawnEnv as dawnEnv } from '../index.ts'
 import type { EpochInput, EpochOutput } from '../types.ts'
 
 /** A running Dawn GPU server. */
@@ -13,7 +13,7 @@ export interface DawnServer {
   ready: boolean
   reason?: string
   adapter?: string
-  run(inputs: Array<EpochInput | Record<string, unknown>>): Promise<{ path: string; passes: number; outputs: EpochOutput[] }>
+  run(inputs: Array<EpochInput | Record<string, unknown>>, opts?: { loseDevice?: boolean }): Promise<{ path: string; passes: number; reason?: string; outputs: EpochOutput[] }>
   /** Runs helpers-check.wgsl on helperCases(randomCount); returns the raw result words. */
   helpers(randomCount: number): Promise<number[]>
   close(): Promise<void>
@@ -71,14 +71,15 @@ export async function startDawnServer(): Promise<DawnServer> {
   let nextId = 1
   const server: DawnServer = {
     ready: hello['ready'] === true,
-    async run(inputs) {
+    async run(inputs, opts = {}) {
       const id = nextId++
       const reply = new Promise<Record<string, unknown>>((resolve) => pending.set(id, resolve))
-      child.stdin!.write(JSON.stringify({ id, inputs: inputs.map(toJsonInput) }) + '\n')
+      child.stdin!.write(JSON.stringify({ id, inputs: inputs.map(toJsonInput), ...(opts.loseDevice === true ? { loseDevice: true } : {}) }) + '\n')
       const msg = await reply
       pending.delete(id)
       if (typeof msg['error'] === 'string') throw new Error(msg['error'])
-      return { path: msg['path'] as string, passes: msg['passes'] as number, outputs: (msg['outputs'] as Array<Record<string, unknown>>).map(epochOutputFromJson) }
+      const res = { path: msg['path'] as string, passes: msg['passes'] as number, outputs: (msg['outputs'] as Array<Record<string, unknown>>).map(epochOutputFromJson) }
+      return typeof msg['reason'] === 'string' ? { ...res, reason: msg['reason'] } : res
     },
     async helpers(randomCount) {
       const id = nextId++

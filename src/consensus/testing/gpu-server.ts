@@ -7,6 +7,9 @@
  *   out: {"id": 1, "path": "gpu", "passes": 8, "outputs": [...]} or {"id": 1, "error": "..."}
  *   in:  {"id": 2, "helpers": 200}   (run helpers-check.wgsl on helperCases(200))
  *   out: {"id": 2, "words": [...]}
+ *   in:  {"id": 3, "inputs": [...], "loseDevice": true}   (destroys the device right after the
+ *        batch's submission, before its readback, as a driver reset would; GPU preferred, not required)
+ *   out: {"id": 3, "path": "cpu", "reason": "...", "outputs": [...]}
  * Test-only.
  */
 import { createInterface } from 'node:readline'
@@ -26,15 +29,30 @@ send({ ready: true, adapter: (dev.device as GPUDevice & { adapterInfo?: GPUAdapt
 const rl = createInterface({ input: process.stdin })
 for await (const line of rl) {
   if (line.trim() === '') continue
-  const msg = JSON.parse(line) as { id: number; inputs: unknown[]; helpers?: number }
+  const msg = JSON.parse(line) as { id: number; inputs: unknown[]; helpers?: number; loseDevice?: boolean }
   if (msg.helpers !== undefined) {
-    const out = await runHelperKernel(dev.device, helperCases(msg.helpers))
+    const now = await acquireDevice() // a new device after a loss
+    if (!now.ok) { send({ id: msg.id, error: now.reason }); continue }
+    const out = await runHelperKernel(now.device, helperCases(msg.helpers))
     send({ id: msg.id, words: Array.from(out) })
     continue
   }
   try {
-    const res = await runEpochBatch(msg.inputs.map(parseEpochInput), { prefer: 'gpu', requireGpu: true })
-    send({ id: msg.id, path: res.path, passes: res.passes, outputs: res.outputs.map(epochOutputToJson) })
+    if (msg.loseDevice === true) {
+      // The trigger is the only stand-in here: the device and its loss are real.
+      const d = await acquireDevice()
+      if (!d.ok) throw new Error(d.reason)
+      const device = d.device
+      const queue = device.queue as { submit: GPUQueue['submit'] }
+      const submit = queue.submit.bind(device.queue)
+      queue.submit = (buffers) => {
+        submit(buffers)
+        queue.submit = submit
+        device.destroy()
+      }
+    }
+    const res = await runEpochBatch(msg.inputs.map(parseEpochInput), { prefer: 'gpu', requireGpu: msg.loseDevice !== true })
+    send({ id: msg.id, path: res.path, passes: res.passes, reason: res.reason, outputs: res.outputs.map(epochOutputToJson) })
   } catch (err) {
     send({ id: msg.id, error: (err as Error).message })
   }
