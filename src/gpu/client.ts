@@ -1,12 +1,14 @@
 /**
  * Page side of the inference worker: typed calls, errors rebuilt from data, the execution
  * provider chosen by measurement and remembered per adapter, and every run taken through the
- * one GPU queue of this page.
+ * one GPU queue of this page. `connect()` opens a direct channel (a MessagePort) to the worker for
+ * another worker's runs; while the worker lives, the client is a gate of the page's queue, so a
+ * page job (a consensus batch) holds the worker's queue too and the two stay serialized.
  */
 import { GpuError, errorFromData, throwIfAborted } from './errors.ts'
 import type { GpuCapabilities } from './probe.ts'
-import type { CreateResult, ExecutionProvider, InitResult, MeasureResult, RunResult, TensorMap, WorkerRequest, WorkerResponse } from './protocol.ts'
-import { sharedGpuQueue, type GpuQueue } from './queue.ts'
+import type { CreateResult, ExecutionProvider, InitResult, MeasureResult, RunResult, TensorMap, WorkerRequest, WorkerResponse, WorkerStats } from './protocol.ts'
+import { sharedGpuQueue, type GpuGate, type GpuQueue } from './queue.ts'
 import { createModelStore, type ModelStore } from './model-store.ts'
 import { ORT_RUNTIME_MANIFEST, ORT_WASM, type OrtRuntimeBytes } from './ort-runtime.ts'
 
@@ -82,6 +84,14 @@ export interface InferenceClient extends EventTarget {
   simulateDeviceLoss(): Promise<boolean>
   /** Diagnostics and tests: the URLs the worker fetched (resource timing), e.g. to show a cached visit fetched no runtime file. */
   workerResources(): Promise<string[]>
+  /**
+   * A direct channel to the worker (starts it): post `PortRequest`s (`run`) on the returned port
+   * and get `WorkerResponse`s back on it, without the page. Transfer the port to another worker.
+   * Its runs join the worker's queue, which the page's GPU queue holds for its own jobs.
+   */
+  connect(options?: { signal?: AbortSignal }): Promise<MessagePort>
+  /** Diagnostics, bench and tests: the worker's message and run counts per channel. */
+  workerStats(): Promise<WorkerStats>
 }
 
 function defaultMemory(): EpMemory {
@@ -123,6 +133,29 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
   private readonly queue: GpuQueue
   private readonly memory: EpMemory
   private readonly sessionEps = new Map<string, ExecutionProvider>()
+  private removeGate: (() => void) | null = null
+  /** Page jobs of the GPU queue hold the worker's queue through this (no-op once stopped). */
+  private readonly gate: GpuGate = {
+    acquire: (_label, signal) => {
+      if (this.worker === null) return Promise.resolve(() => {})
+      // No signal on the call itself: a hold granted after an abort must still be let go of.
+      const granted = this.call({ type: 'hold' }) as Promise<number>
+      const unhold = (id: number) => (): void => { void this.call({ type: 'unhold', hold: id }).catch(() => {}) }
+      return new Promise<() => void>((resolve, reject) => {
+        const onAbort = (): void => {
+          reject(new GpuError('ABORTED', 'GPU job aborted while waiting for the inference worker', { cause: signal?.reason }))
+          void granted.then((id) => unhold(id)(), () => {})
+        }
+        if (signal?.aborted === true) return onAbort()
+        signal?.addEventListener('abort', onAbort, { once: true })
+        granted.then(
+          (id) => { signal?.removeEventListener('abort', onAbort); resolve(unhold(id)) },
+          // A worker that went away holds nothing.
+          (err: unknown) => { signal?.removeEventListener('abort', onAbort); if (err instanceof GpuError && err.code === 'STOPPED') resolve(() => {}); else reject(err) },
+        )
+      })
+    },
+  }
 
   constructor(private readonly opts: InferenceClientInit) {
     super()
@@ -151,6 +184,7 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     }
     const w = this.opts.createWorker?.() ?? new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'webtensor-inference' })
     this.worker = w
+    this.removeGate = this.queue.addGate(this.gate)
     w.addEventListener('message', (ev: MessageEvent<WorkerResponse>) => this.onMessage(ev.data))
     w.addEventListener('error', (ev) => this.failAll(new GpuError('WORKER_FAILED', `the inference worker failed: ${ev.message || 'could not load'}; reload the page`)))
     const init = (await this.call({ type: 'init', wasmPaths: this.opts.wasmPaths === undefined ? defaultWasmPaths() : this.opts.wasmPaths, numThreads: threads, webgpu: this.opts.ep !== 'wasm', ...(runtime !== undefined ? { runtime } : {}) }, signal, runtime !== undefined ? [runtime.wasm] : [])) as InitResult
@@ -163,6 +197,8 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     this.worker = null
     this.init = null
     this.sessionEps.clear()
+    this.removeGate?.()
+    this.removeGate = null
     if (w !== null) {
       w.terminate()
       this.failAll(new GpuError('STOPPED', 'the inference client was stopped'))
@@ -216,7 +252,7 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     const { signal } = options
     const init = await this.start(signal !== undefined ? { signal } : {})
     const { ep, reason } = await this.chooseEp(name, model, init, options)
-    const info = (await this.queue.run(() => this.call({ type: 'create', session: name, model: model.slice(0), ep }, signal), { label: `create:${name}`, ...(signal !== undefined ? { signal } : {}) })) as CreateResult
+    const info = (await this.queue.run(() => this.call({ type: 'create', session: name, model: model.slice(0), ep }, signal), { label: `create:${name}`, skipGate: this.gate, ...(signal !== undefined ? { signal } : {}) })) as CreateResult
     this.sessionEps.set(name, info.ep)
     const why = info.ep === ep ? reason : 'WebGPU is unavailable in the worker'
     this.setPath({ ep: info.ep, reason: why })
@@ -235,7 +271,7 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     // its first run compiles for minutes: measuring it would only stall the page.
     if (init.capabilities.isFallbackAdapter) return { ep: 'wasm', reason: 'software WebGPU adapter (SwiftShader or similar): WASM is faster; not measured' }
     if (options.probe === undefined) return { ep: 'webgpu', reason: 'hardware WebGPU adapter (not measured)' }
-    const m = (await this.queue.run(() => this.call({ type: 'measure', model: model.slice(0), feeds: options.probe!, runs: 3 }, options.signal), { label: `measure:${name}`, ...(options.signal !== undefined ? { signal: options.signal } : {}) })) as MeasureResult
+    const m = (await this.queue.run(() => this.call({ type: 'measure', model: model.slice(0), feeds: options.probe!, runs: 3 }, options.signal), { label: `measure:${name}`, skipGate: this.gate, ...(options.signal !== undefined ? { signal: options.signal } : {}) })) as MeasureResult
     const gpuMs = m.ms.webgpu
     const wasmMs = m.ms.wasm
     const ep: ExecutionProvider = gpuMs !== undefined && (wasmMs === undefined || gpuMs < wasmMs) ? 'webgpu' : 'wasm'
@@ -246,19 +282,31 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
 
   async run(name: string, feeds: TensorMap, options: { signal?: AbortSignal } = {}): Promise<TensorMap> {
     const { signal } = options
-    const r = (await this.queue.run(() => this.call({ type: 'run', session: name, feeds }, signal), { label: `ort:${name}`, ...(signal !== undefined ? { signal } : {}) })) as RunResult
+    const r = (await this.queue.run(() => this.call({ type: 'run', session: name, feeds }, signal), { label: `ort:${name}`, skipGate: this.gate, ...(signal !== undefined ? { signal } : {}) })) as RunResult
     return r.outputs
   }
 
   async release(name: string): Promise<void> {
     if (this.worker === null) return
     this.sessionEps.delete(name)
-    await this.queue.run(() => this.call({ type: 'release', session: name }), { label: `release:${name}` })
+    await this.queue.run(() => this.call({ type: 'release', session: name }), { label: `release:${name}`, skipGate: this.gate })
   }
 
   async workerResources(): Promise<string[]> {
     await this.start()
     return (await this.call({ type: 'resources' })) as string[]
+  }
+
+  async connect(options: { signal?: AbortSignal } = {}): Promise<MessagePort> {
+    await this.start(options)
+    const channel = new MessageChannel()
+    await this.call({ type: 'connect', port: channel.port1 }, options.signal, [channel.port1])
+    return channel.port2
+  }
+
+  async workerStats(): Promise<WorkerStats> {
+    await this.start()
+    return (await this.call({ type: 'stats' })) as WorkerStats
   }
 
   async simulateDeviceLoss(): Promise<boolean> {

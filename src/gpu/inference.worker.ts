@@ -1,14 +1,16 @@
 /**
  * The inference worker: owns ORT and, for the WebGPU EP, its own GPU device. Messages are
- * handled one at a time (a local queue), so sessions never run concurrently. Protocol in
- * `protocol.ts`.
+ * handled one at a time (a local queue), so sessions never run concurrently. Runs also arrive on
+ * connected ports (a solve worker's direct channel) and join the same queue, as do the page's
+ * holds (its GPU queue's gate: a consensus batch waits for the runs ahead of it, and the runs
+ * after it wait for the batch). Protocol in `protocol.ts`.
  */
 /// <reference lib="webworker" />
 import { createGpuDevice, type DeviceLostDetail, type GpuDeviceHandle } from './device.ts'
 import { GpuError, errorToData } from './errors.ts'
 import { configureOrt, createOrtSession, type OrtSession } from './ort.ts'
 import { probeGpu, type GpuCapabilities } from './probe.ts'
-import type { CreateResult, ExecutionProvider, InitResult, MeasureResult, RunResult, TensorMap, WorkerRequest, WorkerResponse } from './protocol.ts'
+import type { CreateResult, ExecutionProvider, InitResult, MeasureResult, PortRequest, RunResult, TensorMap, WorkerRequest, WorkerResponse, WorkerStats } from './protocol.ts'
 import { createGpuQueue } from './queue.ts'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
@@ -25,7 +27,12 @@ let webgpuUsable = false
 let capabilities: GpuCapabilities | null = null
 let initialized: InitResult | null = null
 
+const stats: WorkerStats = { page: { received: 0, sent: 0 }, port: { received: 0, sent: 0 }, runs: { page: 0, port: 0 } }
+/** Page holds granted and not yet let go, by the id of their `hold` request. */
+const holds = new Map<number, () => void>()
+
 function post(msg: WorkerResponse, transfer: Transferable[] = []): void {
+  stats.page.sent++
   scope.postMessage(msg, transfer)
 }
 
@@ -134,8 +141,16 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       return { result: await create(req), transfer: [] }
     case 'run': {
       const r = await run(req)
+      stats.runs.page++
       return { result: r, transfer: transferables(r.outputs) }
     }
+    case 'connect':
+      connect(req.port)
+      return { result: true, transfer: [] }
+    case 'hold':
+    case 'unhold':
+    case 'stats':
+      throw new GpuError('INFERENCE_FAILED', `'${req.type}' is not a queued request`)
     case 'release': {
       const held = sessions.get(req.session)
       sessions.delete(req.session)
@@ -155,8 +170,63 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
   }
 }
 
+/** Bounds a port request (it comes from another worker of this page, but crosses a boundary). */
+function checkPortRequest(m: unknown): PortRequest {
+  const r = m as Partial<PortRequest> | null
+  if (typeof r !== 'object' || r === null || typeof r.id !== 'number') throw new GpuError('INFERENCE_FAILED', 'port request: id must be a number')
+  if (r.type !== 'run') throw new GpuError('INFERENCE_FAILED', `port request: type must be 'run' (got ${String(r.type)})`)
+  if (typeof r.session !== 'string' || r.session.length > 256) throw new GpuError('INFERENCE_FAILED', 'port request: session must be a name of at most 256 characters')
+  if (typeof r.feeds !== 'object' || r.feeds === null) throw new GpuError('INFERENCE_FAILED', 'port request: feeds must be a tensor map')
+  return r as PortRequest
+}
+
+/** A direct channel from a solve worker: its runs join this worker's one queue. */
+function connect(port: MessagePort): void {
+  const reply = (msg: WorkerResponse, transfer: Transferable[] = []): void => {
+    stats.port.sent++
+    port.postMessage(msg, transfer)
+  }
+  port.onmessage = (ev: MessageEvent<unknown>): void => {
+    stats.port.received++
+    let req: PortRequest
+    try {
+      req = checkPortRequest(ev.data)
+    } catch (err) {
+      const id = (ev.data as { id?: unknown } | null)?.id
+      reply({ id: typeof id === 'number' ? id : -1, ok: false, error: errorToData(err) })
+      return
+    }
+    queue.run(() => run({ ...req, type: 'run' }), { label: `port:${req.session}` }).then(
+      (r) => { stats.runs.port++; reply({ id: req.id, ok: true, result: r }, transferables(r.outputs)) },
+      (err: unknown) => reply({ id: req.id, ok: false, error: errorToData(err) }),
+    )
+  }
+}
+
+/** A page hold: a job in this queue that starts when the work ahead of it is done and ends on `unhold`. */
+function hold(id: number): void {
+  queue.run(() => new Promise<void>((release) => {
+    holds.set(id, release)
+    post({ id, ok: true, result: id })
+  }), { label: 'hold' }).catch((err: unknown) => post({ id, ok: false, error: errorToData(err) }))
+}
+
 scope.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {
   const req = ev.data
+  stats.page.received++
+  if (req.type === 'hold') return hold(req.id)
+  if (req.type === 'unhold' || req.type === 'stats') {
+    // Both jump the queue: a hold is let go of from outside it, and stats must not wait for it.
+    let result: unknown = { ...stats, page: { ...stats.page }, port: { ...stats.port }, runs: { ...stats.runs } }
+    if (req.type === 'unhold') {
+      const release = holds.get(req.hold)
+      holds.delete(req.hold)
+      release?.()
+      result = release !== undefined
+    }
+    post({ id: req.id, ok: true, result })
+    return
+  }
   // 'lose-device' jumps the queue: a loss does not wait for work to finish.
   const work = req.type === 'lose-device' ? handle(req) : queue.run(() => handle(req), { label: req.type })
   work.then(

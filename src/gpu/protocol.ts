@@ -32,6 +32,24 @@ export type WorkerRequest =
   | { id: number; type: 'release'; session: string }
   | { id: number; type: 'lose-device' }
   | { id: number; type: 'resources' }
+  /** A direct channel: `run` requests arrive on `port` (from a solve worker) and are answered there. */
+  | { id: number; type: 'connect'; port: MessagePort }
+  /** Take a slot in the worker's queue for a page job (a gate of the page's GPU queue); answered when granted. */
+  | { id: number; type: 'hold' }
+  /** Let go of the hold granted to request `hold` (jumps the queue). */
+  | { id: number; type: 'unhold'; hold: number }
+  /** Diagnostics: message and run counts (jumps the queue). */
+  | { id: number; type: 'stats' }
+
+/** Requests on a connected port (answered on that port as `WorkerResponse` with the same id). */
+export interface PortRequest { id: number; type: 'run'; session: string; feeds: TensorMap }
+
+/** Result of `stats`: messages the worker received and sent, per channel, and runs per route. */
+export interface WorkerStats {
+  page: { received: number; sent: number }
+  port: { received: number; sent: number }
+  runs: { page: number; port: number }
+}
 
 /** Result of `init`. */
 export interface InitResult {

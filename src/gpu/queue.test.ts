@@ -55,4 +55,42 @@ describe('GPU queue', () => {
     const q = createGpuQueue()
     await expect(q.run(async () => 1, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(GpuError)
   })
+
+  it('a job takes every gate before it runs and lets go after; the owner of a gate skips it', async () => {
+    const q = createGpuQueue()
+    const log: string[] = []
+    let grant!: () => void
+    const gate = {
+      acquire: async (label: string) => {
+        log.push(`acquire ${label}`)
+        await new Promise<void>((r) => { grant = r })
+        log.push(`granted ${label}`)
+        return () => { log.push(`let go ${label}`) }
+      },
+    }
+    const remove = q.addGate(gate)
+    const page = q.run(async () => { log.push('page job') }, { label: 'consensus' })
+    await new Promise((r) => setTimeout(r, 0))
+    // The other queue (an inference worker's run in flight) has not granted the hold: no job yet.
+    expect(log).toEqual(['acquire consensus'])
+    grant()
+    await page
+    expect(log).toEqual(['acquire consensus', 'granted consensus', 'page job', 'let go consensus'])
+    log.length = 0
+    await q.run(async () => { log.push('own job') }, { skipGate: gate })
+    expect(log).toEqual(['own job'])
+    remove()
+    await q.run(async () => { log.push('after removal') })
+    expect(log).toEqual(['own job', 'after removal'])
+  })
+
+  it('a gate that fails rejects its job alone', async () => {
+    const q = createGpuQueue()
+    const remove = q.addGate({ acquire: async () => { throw new GpuError('ABORTED', 'no hold') } })
+    let ran = false
+    await expect(q.run(async () => { ran = true })).rejects.toMatchObject({ code: 'ABORTED' })
+    expect(ran).toBe(false)
+    remove()
+    await expect(q.run(async () => 'next')).resolves.toBe('next')
+  })
 })

@@ -2,6 +2,12 @@
  * The one queue that owns the GPU. ORT runs (through the inference client) and consensus
  * dispatches are serialized through it: ORT-web cannot run two sessions at once, and two
  * heavy users of one GPU only slow each other down.
+ *
+ * Work that reaches the GPU without passing through this queue (runs a solve worker sends straight
+ * to the inference worker over a MessagePort) is covered by gates: an inference client adds one
+ * while its worker lives, and every job here first takes each gate (a hold in that worker's own
+ * queue, granted once the runs ahead of it finished, keeping the worker's runs out until the job
+ * settles). A client's own jobs skip its gate (its worker serializes them itself).
  */
 import { GpuError, throwIfAborted } from './errors.ts'
 
@@ -10,6 +16,14 @@ export interface GpuJobOptions {
   signal?: AbortSignal
   /** Shown in `pending` for diagnostics. */
   label?: string
+  /** A gate this job does not take (the inference client's own jobs: its worker orders them). */
+  skipGate?: GpuGate
+}
+
+/** Another queue the GPU's work also passes through (an inference worker's), taken before each job. */
+export interface GpuGate {
+  /** Resolves once the other queue is held for us, with the function that lets it go. */
+  acquire(label: string, signal: AbortSignal | undefined): Promise<() => void>
 }
 
 /** A FIFO of async jobs, one running at a time. */
@@ -25,6 +39,8 @@ export interface GpuQueue {
   readonly pending: readonly string[]
   /** Resolves when the queue is empty. */
   idle(): Promise<void>
+  /** Adds a gate every later job takes before it runs; returns its removal. */
+  addGate(gate: GpuGate): () => void
 }
 
 interface Entry {
@@ -36,6 +52,7 @@ class GpuQueueImpl implements GpuQueue {
   private readonly entries: Entry[] = []
   private running = false
   private idleWaiters: (() => void)[] = []
+  private readonly gates = new Set<GpuGate>()
 
   get size(): number { return this.entries.length }
   get pending(): readonly string[] { return this.entries.map((e) => e.label) }
@@ -52,8 +69,15 @@ class GpuQueueImpl implements GpuQueue {
         label: options.label ?? 'job',
         start: () => {
           signal?.removeEventListener('abort', onAbort)
+          const gates = [...this.gates].filter((g) => g !== options.skipGate)
+          const held: (() => void)[] = []
+          const letGo = (): void => { for (const f of held.splice(0).reverse()) f() }
           Promise.resolve()
-            .then(() => job(signal))
+            .then(async () => {
+              for (const g of gates) held.push(await g.acquire(entry.label, signal))
+              return job(signal)
+            })
+            .finally(letGo)
             .then(resolve, reject)
             .finally(() => this.finish(entry))
         },
@@ -71,6 +95,11 @@ class GpuQueueImpl implements GpuQueue {
       this.entries.push(entry)
       this.pump()
     })
+  }
+
+  addGate(gate: GpuGate): () => void {
+    this.gates.add(gate)
+    return () => { this.gates.delete(gate) }
   }
 
   idle(): Promise<void> {

@@ -2,8 +2,9 @@
  * The miner's solver in a tab, for any task plug-in: its model files from the model store
  * (download with progress, sha256-checked, cached), the task's solve (for OCR: image decoding and
  * pre/post-processing) in a solve worker (solve.worker.ts), and the tensor work on the inference
- * worker (WebGPU or WASM, measured) through this page's GPU queue. The page's main thread only
- * relays messages.
+ * worker (WebGPU or WASM, measured). The solve worker's runs go to the inference worker over a
+ * direct channel (a MessagePort), whose queue the page's GPU queue holds for its own jobs; the
+ * page's main thread sees one message each way a solve, and relays only session creation.
  */
 import { createInferenceClient, createModelStore, errorFromData, type InferenceClient, type ModelProgress, type ModelStore } from '../gpu/index.ts'
 import { getTask, SubnetError, type AnyTask, type SubnetErrorCode, type Task, type TaskAnswer, type TaskChallenge } from '../subnet/index.ts'
@@ -24,6 +25,11 @@ export interface BrowserSolverInit<Challenge extends TaskChallenge = any, Answer
   onProgress?: (p: ModelProgress) => void
   /** Starts the solve worker (default: solve.worker.ts as a module worker). */
   createWorker?: () => Worker
+  /**
+   * Runs go worker to worker over a MessagePort (default true: two hops a run). `false`: the page
+   * relays each run through its GPU queue (four hops a run; the bench's before).
+   */
+  direct?: boolean
 }
 
 /** A solver with its inference client exposed (the dashboard shows the execution path). */
@@ -92,12 +98,14 @@ export function createBrowserSolver<Challenge extends TaskChallenge = any, Answe
       const store = init.store ?? createModelStore()
       const loaded = await store.load(task.manifest, { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) })
       await inference.start(options.signal !== undefined ? { signal: options.signal } : {})
+      const port = init.direct === false ? undefined : await inference.connect(options.signal !== undefined ? { signal: options.signal } : {})
       const w = init.createWorker?.() ?? new Worker(new URL('./solve.worker.ts', import.meta.url), { type: 'module', name: `webtensor-${task.id}-solve` })
       w.onmessage = onMessage
       w.onerror = (ev) => { ev.preventDefault(); failAll(new SubnetError('CANVAS_UNAVAILABLE', `the ${task.id} solve worker failed: ${ev.message || 'could not start'}`)) }
       worker = w
       // Copies: the model store may hand the same buffers to others.
-      send({ type: 'init', task: task.id, files: [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer]) })
+      const files = [...loaded.files].map(([k, v]) => [k, v.slice(0)] as [string, ArrayBuffer])
+      send({ type: 'init', task: task.id, files, ...(port !== undefined ? { inference: port } : {}) }, port !== undefined ? [port] : [])
       // Sessions are created in the background from here (while the miner joins the mesh), so the
       // first challenge does not pay for them; a failure here is retried by the first solve.
       send({ type: 'warm', id: nextId++ })

@@ -1,9 +1,11 @@
 /**
  * Messages between the page's solver (browser-solver.ts) and its solve worker (solve.worker.ts),
  * for any task plug-in. The worker runs the task's solve (for OCR: decodes the image and runs
- * PaddleOCR's pre- and post-processing); its tensor work is handed back to the page, which runs it
- * on the inference worker through the page's one GPU queue (so consensus and inference stay
- * serialized).
+ * PaddleOCR's pre- and post-processing). Its session runs go straight to the inference worker over
+ * the port given at init (two message hops a run, none through the page; the inference worker's
+ * queue is held by the page's GPU queue for its own jobs, so consensus and inference stay
+ * serialized). Session creation (the EP choice, remembered in the page's storage) and, without a
+ * port, the runs too are asked of the page (`call`, four hops a run).
  */
 import type { ExecutionProvider, TensorMap } from '../gpu/index.ts'
 import type { TaskAnswer, TaskChallenge } from '../subnet/index.ts'
@@ -14,7 +16,7 @@ export interface WireError { name: string; code: string; message: string }
 /** Page → solve worker. */
 export type ToSolver =
   /** The task's id (src/subnet's registry) and its verified model files. */
-  | { type: 'init'; task: string; files: Array<[string, ArrayBuffer]> }
+  | { type: 'init'; task: string; files: Array<[string, ArrayBuffer]>; inference?: MessagePort }
   | { type: 'solve'; id: number; challenge: TaskChallenge }
   /** Create the task's sessions now (`Task.prepare`), so the first challenge does not pay for it. */
   | { type: 'warm'; id: number }

@@ -1,12 +1,13 @@
 /**
  * The solve worker, for any task plug-in (named in its init message): the task's solve (for OCR:
  * image decoding and PaddleOCR's pre- and post-processing, resize, normalization, box extraction,
- * crops, CTC decoding) off the page's main thread. Its SessionRunner forwards createSession/run
- * to the page, which owns the inference client (and so the page's GPU queue and remembered
- * execution provider). Protocol: solve-protocol.ts.
+ * crops, CTC decoding) off the page's main thread. Its SessionRunner asks the page for
+ * createSession (the page owns the inference client, its remembered execution provider) and sends
+ * runs straight to the inference worker over the port from init (or, without one, to the page).
+ * Protocol: solve-protocol.ts.
  */
 /// <reference lib="webworker" />
-import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap } from '../gpu/index.ts'
+import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap, type WorkerResponse } from '../gpu/index.ts'
 import { getTask, SubnetError, type AnyTask, type SubnetErrorCode, type TaskChallenge } from '../subnet/index.ts'
 import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './solve-protocol.ts'
 
@@ -18,6 +19,10 @@ let task: AnyTask | null = null
 const solves = new Map<number, AbortController>()
 const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
 let nextRid = 1
+/** The direct channel to the inference worker (null: runs go through the page). */
+let inference: MessagePort | null = null
+const runs = new Map<number, { resolve: (v: TensorMap) => void; reject: (e: Error) => void }>()
+let nextRunId = 1
 /** The solve whose engine is being created: createSession calls are charged to it. */
 let currentSolve = 0
 
@@ -37,6 +42,29 @@ function call(msg: SolverCall, signal?: AbortSignal): Promise<unknown> {
   })
 }
 
+/** One run over the direct channel: one message there, one back. */
+function runDirect(port: MessagePort, session: string, feeds: TensorMap, signal?: AbortSignal): Promise<TensorMap> {
+  const id = nextRunId++
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => { runs.delete(id); reject(new SubnetError('ABORTED', 'the solve was aborted')) }
+    if (signal?.aborted === true) return onAbort()
+    const settle = (fn: () => void): void => { signal?.removeEventListener('abort', onAbort); fn() }
+    runs.set(id, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    port.postMessage({ id, type: 'run', session, feeds })
+  })
+}
+
+function onInference(e: MessageEvent<WorkerResponse>): void {
+  const m = e.data
+  if (m.id === undefined) return
+  const r = runs.get(m.id)
+  if (r === undefined) return
+  runs.delete(m.id)
+  if (m.ok) r.resolve((m.result as { outputs: TensorMap }).outputs)
+  else r.reject(errorFromData(m.error))
+}
+
 /** Sessions live on the page's inference client; one runner for the worker's lifetime (the engine is cached per runner). */
 const runner: SessionRunner = {
   createSession: async (name, model, options = {}) => {
@@ -46,7 +74,9 @@ const runner: SessionRunner = {
     if (rest.ep !== undefined) opts.ep = rest.ep
     return (await call({ type: 'call', solveId: currentSolve, method: 'createSession', name, model, options: opts }, signal)) as Awaited<ReturnType<SessionRunner['createSession']>>
   },
-  run: async (name, feeds, options = {}) => (await call({ type: 'call', solveId: currentSolve, method: 'run', name, feeds }, options.signal)) as TensorMap,
+  run: async (name, feeds, options = {}) => inference !== null
+    ? runDirect(inference, name, feeds, options.signal)
+    : (await call({ type: 'call', solveId: currentSolve, method: 'run', name, feeds }, options.signal)) as TensorMap,
 }
 
 async function solve(id: number, challenge: TaskChallenge): Promise<void> {
@@ -81,6 +111,10 @@ scope.onmessage = (e: MessageEvent<ToSolver>): void => {
   switch (m.type) {
     case 'init':
       files = new Map(m.files)
+      if (m.inference !== undefined) {
+        inference = m.inference
+        inference.onmessage = onInference
+      }
       try { task = getTask(m.task) } catch (err) { post({ type: 'failed', id: 0, error: toWireError(err) }) }
       break
     case 'solve':
