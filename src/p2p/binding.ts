@@ -76,7 +76,7 @@ export interface VerifyBindingOptions {
 
 const enc = new TextEncoder()
 const BINDING_DOMAIN = enc.encode('webtensor:binding:v1')
-const ANSWER_DOMAIN = enc.encode('webtensor:answer:v1')
+const ANSWER_DOMAIN = enc.encode('webtensor:answer:v2')
 const PRESENCE_DOMAIN = enc.encode('webtensor:presence:v1')
 const MAX_NETUID = 0xffff
 
@@ -107,8 +107,9 @@ export function bindingMessage(peerId: string, netuid: number, expiry: number): 
 }
 
 /**
- * The bytes a miner hotkey signs over an answer: domain || validator peer || challenge id ||
- * sha256(answer). Naming the validator and the fresh challenge id stops replays and copies.
+ * The bytes a miner's libp2p peer key (Ed25519, the key its bound PeerId embeds) signs over an
+ * answer: domain || validator peer || challenge id || sha256(answer). Naming the validator and the
+ * fresh challenge id stops replays and copies. Domain v2: v1 was signed by the hotkey (sr25519).
  */
 export function answerMessage(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Uint8Array {
   return concat([ANSWER_DOMAIN, field(enc.encode(validatorPeerId)), field(challengeId), sha256(answer)])

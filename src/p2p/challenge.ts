@@ -1,20 +1,23 @@
 /**
- * The challenge protocol, `/webtensor/challenge/1.0.0`: one stream per challenge, one
+ * The challenge protocol, `/webtensor/challenge/2.0.0`: one stream per challenge, one
  * length-prefixed protobuf request (validator binding + challenge), one response (miner binding
- * + answer + the miner hotkey's signature over (validator, challenge id, sha256(answer))), or a
- * typed refusal. Miners serve only bound validator-permit peers, within per-hotkey stream and rate
+ * + answer + the miner's libp2p peer key's Ed25519 signature over (validator, challenge id,
+ * sha256(answer))), or a typed refusal. The binding, signed by the hotkey, names the peer id whose
+ * key signs answers, so the pair is non-repudiable evidence of what the hotkey answered
+ * ({@link verifyAnswerEvidence}); version 1 signed every answer with the hotkey (sr25519, pure JS:
+ * most of the per-answer cost). Miners serve only bound validator-permit peers, within per-hotkey stream and rate
  * limits scaled by stake, and a bounded queue; offenders lose gossipsub score and are disconnected. Retries reuse the challenge id
  * and the miner answers them from its cache, so work is never computed or counted twice.
  */
-import { answerMessage, verifySignature } from './binding.ts'
+import { answerMessage, bindingMessage, verifySignature, type Binding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshRefusedError, MeshTimeoutError } from './errors.ts'
 import { ENVELOPE_BYTES, RateLimiter } from './limits.ts'
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type Challenge } from './messages.ts'
-import { readFrame, writeFrame, isRelayed, type Stream, type Connection } from './libp2p.ts'
+import { readFrame, writeFrame, isRelayed, verifyPeerSignature, type Stream, type Connection } from './libp2p.ts'
 import type { MeshNode, TransportPreference } from './node.ts'
 
-/** The protocol id; the major version changes when the schema does. */
-export const CHALLENGE_PROTOCOL = '/webtensor/challenge/1.0.0'
+/** The protocol id; the major version changes when the schema does (2: answers signed by the peer key). */
+export const CHALLENGE_PROTOCOL = '/webtensor/challenge/2.0.0'
 
 /** What a miner's handler receives. */
 export interface IncomingChallenge {
@@ -41,8 +44,10 @@ export interface ChallengeServer {
 /** A validator's view of one answered challenge. */
 export interface ChallengeResult {
   answer: Uint8Array
-  /** The miner hotkey's sr25519 signature over (validator peer, challenge id, sha256(answer)). */
+  /** The miner peer key's Ed25519 signature over answerMessage(validator peer, challenge id, answer). */
   signature: Uint8Array
+  /** The miner's binding (hotkey-signed, names `peerId`): with `signature`, the evidence ({@link verifyAnswerEvidence}). */
+  binding: Binding
   /** Always true: a result is returned only after the binding and signature verify. */
   verified: true
   /** Round trip of the attempt that succeeded, ms. */
@@ -64,6 +69,28 @@ export interface SendChallengeOptions {
   retries?: number
   /** Pause before the first retry, ms, doubling after each up to 2 s (default 250). */
   retryDelayMs?: number
+}
+
+/** What proves, to anyone, that a hotkey answered a challenge: keep it to show a miner's answer. */
+export interface AnswerEvidence {
+  /** The miner's binding: its hotkey's sr25519 signature naming the peer id. */
+  binding: Binding
+  /** The validator peer the answer was for. */
+  validatorPeerId: string
+  challengeId: Uint8Array
+  answer: Uint8Array
+  /** Ed25519 by the peer key of `binding.peerId` over answerMessage(validatorPeerId, challengeId, answer). */
+  signature: Uint8Array
+}
+
+/**
+ * Checks evidence offline (no chain, no clock): the binding's hotkey signature, then the answer
+ * signature by the peer key that binding names. True only when both verify; never throws.
+ */
+export async function verifyAnswerEvidence(e: AnswerEvidence): Promise<boolean> {
+  const b = e.binding
+  if (!verifySignature(bindingMessage(b.peerId, b.netuid, b.expiry), b.signature, b.hotkey)) return false
+  return await verifyPeerSignature(b.peerId, answerMessage(e.validatorPeerId, e.challengeId, e.answer), e.signature)
 }
 
 const servers = new WeakMap<MeshNode, ChallengeServer>()
@@ -270,9 +297,10 @@ async function attemptOnce(node: MeshNode, peerId: string, challenge: Challenge,
     if (!res.ok) throw new MeshRefusedError(res.code, `miner ${peerId} refused: ${res.message}`)
     await node.verifyPeerBinding(res.binding, peerId)
     if (!equal(res.id, challenge.id)) throw new MeshProtocolError('ERR_REPLAY', `miner ${peerId} answered another challenge (replayed answer)`)
-    if (!verifySignature(answerMessage(node.peerId, challenge.id, res.answer), res.signature, res.binding.hotkey)) throw new MeshProtocolError('ERR_BAD_SIGNATURE', `the answer signature of miner ${peerId} does not verify for hotkey ${res.binding.hotkey}`)
+    // The binding verified for this connection's peer, so its peer id (and the key it embeds) is the remote's.
+    if (!(await verifyPeerSignature(res.binding.peerId, answerMessage(node.peerId, challenge.id, res.answer), res.signature))) throw new MeshProtocolError('ERR_BAD_SIGNATURE', `the answer signature of miner ${peerId} does not verify for its bound peer key (hotkey ${res.binding.hotkey})`)
     if (!node.markAnswered(`${peerId}/${hex(challenge.id)}`)) throw new MeshProtocolError('ERR_REPLAY', `challenge ${hex(challenge.id)} was already answered by ${peerId} (replayed answer)`)
-    return { answer: res.answer, signature: res.signature, verified: true, rttMs, peerId, hotkey: res.binding.hotkey, direct: !isRelayed(conn) }
+    return { answer: res.answer, signature: res.signature, binding: res.binding, verified: true, rttMs, peerId, hotkey: res.binding.hotkey, direct: !isRelayed(conn) }
   } catch (err) {
     stream.abort(err as Error)
     if (err instanceof MeshProtocolError) node.reportOffence(peerId, err)

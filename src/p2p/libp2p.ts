@@ -22,14 +22,14 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KEEP_ALIVE } from '@libp2p/interface'
-import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PrivateKey, PublicKey, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { FrameDecoder, encodeFrame } from './frame.ts'
 
-export type { Connection, Libp2p, PeerId, Stream, Multiaddr }
+export type { Connection, Libp2p, PeerId, PrivateKey, Stream, Multiaddr }
 
 /** The services every mesh node runs. */
 export type MeshServices = {
@@ -73,8 +73,8 @@ export interface MeshLibp2pInit {
   relays: string[]
   /** Listen addresses; defaults to relay reservations, plus /webrtc where WebRTC exists. */
   listen?: string[]
-  /** Identity key (protobuf bytes from {@link newPrivateKey}); a fresh one when absent. */
-  privateKey?: Uint8Array
+  /** Identity key (protobuf bytes from {@link newPrivateKey}, or the loaded key); a fresh one when absent. */
+  privateKey?: Uint8Array | PrivateKey
   /** Gossipsub application-specific score of a peer. */
   appScore: (peerId: string) => number
   /** Peers refused at the gate. */
@@ -90,9 +90,41 @@ export async function newPrivateKey(): Promise<Uint8Array> {
   return privateKeyToProtobuf(await generateKeyPair('Ed25519'))
 }
 
-function loadKey(bytes: Uint8Array | undefined): Promise<PrivateKey> | PrivateKey {
+/** The libp2p identity key from its protobuf bytes (a fresh Ed25519 one when absent); throws `ERR_INVALID_ARGUMENT`. */
+export function loadKey(bytes: Uint8Array | PrivateKey | undefined): Promise<PrivateKey> | PrivateKey {
   if (bytes === undefined) return generateKeyPair('Ed25519')
+  if (!(bytes instanceof Uint8Array)) return bytes
   try { return privateKeyFromProtobuf(bytes) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', 'privateKey is not a libp2p private key in protobuf form', { cause: err }) }
+}
+
+/** Ed25519 public keys of peer ids, parsed once (a PeerId of an Ed25519 key embeds the key). */
+const peerKeys = new Map<string, PublicKey | null>()
+const PEER_KEYS_MAX = 4096
+
+/**
+ * Verifies `signature` over `message` by the Ed25519 key that `peerId` embeds (WebCrypto where
+ * the platform has it, else @noble/curves, inside @libp2p/crypto). False for any other key type,
+ * a malformed peer id or a bad signature; never throws.
+ */
+export async function verifyPeerSignature(peerId: string, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (signature.byteLength !== 64) return false
+  let key = peerKeys.get(peerId)
+  if (key === undefined) {
+    try {
+      const pk = peerIdFromString(peerId).publicKey
+      key = pk !== undefined && pk.type === 'Ed25519' ? pk : null
+    } catch {
+      key = null
+    }
+    if (peerKeys.size >= PEER_KEYS_MAX) peerKeys.delete(peerKeys.keys().next().value as string)
+    peerKeys.set(peerId, key)
+  }
+  if (key === null) return false
+  try {
+    return await key.verify(message, signature)
+  } catch {
+    return false
+  }
 }
 
 function gossip(init: { appScore: (p: string) => number; topics: string[]; doPX: boolean }) {

@@ -27,7 +27,14 @@ export interface RequestMessage {
 
 /** A decoded response: an answer, or the miner's refusal. */
 export type ResponseMessage =
-  | { ok: true; id: Uint8Array; answer: Uint8Array; signature: Uint8Array; binding: Binding }
+  | {
+    ok: true
+    id: Uint8Array
+    answer: Uint8Array
+    /** Ed25519 by the peer key of `binding.peerId` over answerMessage(validator peer, id, answer) (wire: peer_signature). */
+    signature: Uint8Array
+    binding: Binding
+  }
   | { ok: false; code: MeshErrorCode; message: string }
 
 /** A presence announcement. */
@@ -74,8 +81,8 @@ export function decodeRequest(bytes: Uint8Array, maxPayload: number): RequestMes
 
 /** Encodes a response body (unframed). */
 export function encodeResponse(m: ResponseMessage): Uint8Array {
-  if (!m.ok) return WireResponse.encode({ id: new Uint8Array(0), answer: new Uint8Array(0), signature: new Uint8Array(0), error: { code: m.code, message: m.message.slice(0, MAX_ERROR_TEXT) } })
-  return WireResponse.encode({ id: m.id as Uint8Array<ArrayBuffer>, answer: m.answer as Uint8Array<ArrayBuffer>, signature: m.signature as Uint8Array<ArrayBuffer>, binding: bindingToWire(m.binding) })
+  if (!m.ok) return WireResponse.encode({ id: new Uint8Array(0), answer: new Uint8Array(0), peerSignature: new Uint8Array(0), error: { code: m.code, message: m.message.slice(0, MAX_ERROR_TEXT) } })
+  return WireResponse.encode({ id: m.id as Uint8Array<ArrayBuffer>, answer: m.answer as Uint8Array<ArrayBuffer>, peerSignature: m.signature as Uint8Array<ArrayBuffer>, binding: bindingToWire(m.binding) })
 }
 
 /** Decodes and checks a response body. */
@@ -85,8 +92,9 @@ export function decodeResponse(bytes: Uint8Array, maxAnswer: number): ResponseMe
   if (w.error !== undefined) return { ok: false, code: toMeshErrorCode(w.error.code), message: w.error.message.slice(0, MAX_ERROR_TEXT) }
   checkId(w.id, 'response')
   if (w.answer.byteLength > maxAnswer) throw new MeshProtocolError('ERR_FRAME_TOO_LARGE', `answer of ${w.answer.byteLength} bytes is above the limit of ${maxAnswer}`)
-  if (w.signature.byteLength !== 64) throw malformed('response: signature is not 64 bytes')
-  return { ok: true, id: w.id, answer: w.answer, signature: w.signature, binding: bindingFromWire(w.binding) }
+  // A version-1 answer (hotkey signature in field 3, now reserved) has no peer signature.
+  if (w.peerSignature.byteLength !== 64) throw malformed(`response: peer_signature is ${w.peerSignature.byteLength === 0 ? 'missing (a version-1 answer?)' : 'not 64 bytes'}`)
+  return { ok: true, id: w.id, answer: w.answer, signature: w.peerSignature, binding: bindingFromWire(w.binding) }
 }
 
 /** Encodes a presence message. */

@@ -3,7 +3,7 @@
  * bindings it has verified, peer discipline (offences, bans, gossipsub application score) and
  * presence gossip.
  */
-import { createMeshLibp2p, isRelayed, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p } from './libp2p.ts'
+import { createMeshLibp2p, isRelayed, loadKey, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p, type PrivateKey } from './libp2p.ts'
 import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { BoundedMap, DEFAULT_LIMITS, RateLimiter, type MeshLimits } from './limits.ts'
@@ -125,7 +125,10 @@ export interface MeshNode extends EventTarget {
   connectionTo(peer: string, transport?: TransportPreference): Connection | undefined
   /** Remembers that a challenge id has been answered; false if it already was (a replay). */
   markAnswered(challengeKey: string): boolean
-  /** Signs an answer with this node's hotkey: sr25519 over answerMessage(validator, id, answer). */
+  /**
+   * Signs an answer with this node's libp2p peer key: Ed25519 over answerMessage(validator, id,
+   * answer). The binding (hotkey-signed, naming this peer id) ties the key to the hotkey.
+   */
   signAnswer(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Promise<Uint8Array>
 }
 
@@ -148,6 +151,8 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly limits: Readonly<MeshLimits>
   readonly libp2p: MeshLibp2p
   readonly #signer: Signer
+  /** The libp2p identity key: signs answers (see signAnswer). */
+  readonly #peerKey: PrivateKey
   readonly #chain: ChainView
   readonly #relays: string[]
   readonly #relayPeers: Set<string>
@@ -173,9 +178,10 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   #relayTimer: ReturnType<typeof setInterval> | undefined
   readonly #connecting = new Map<string, Promise<PeerConnectionInfo>>()
 
-  constructor(libp2p: MeshLibp2p, init: MeshNodeInit, limits: MeshLimits) {
+  constructor(libp2p: MeshLibp2p, init: MeshNodeInit, limits: MeshLimits, peerKey: PrivateKey) {
     super()
     this.libp2p = libp2p
+    this.#peerKey = peerKey
     this.peerId = libp2p.peerId.toString()
     this.netuid = init.netuid
     this.hotkey = init.signer.address
@@ -576,7 +582,7 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   }
 
   async signAnswer(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Promise<Uint8Array> {
-    return await signWith(this.#signer, answerMessage(validatorPeerId, challengeId, answer))
+    return await this.#peerKey.sign(answerMessage(validatorPeerId, challengeId, answer))
   }
 
   markAnswered(challengeKey: string): boolean {
@@ -609,16 +615,17 @@ export async function createMeshNode(init: MeshNodeInit): Promise<MeshNode> {
     if (p === undefined) throw new MeshError('ERR_INVALID_ARGUMENT', `relay multiaddr '${r}' must end in /p2p/<relay peer id>`)
   }
   let node: MeshNodeImpl | undefined
+  const peerKey = await loadKey(init.privateKey)
   const libp2p = await createMeshLibp2p({
     relays: init.relays,
     ...(init.listen !== undefined ? { listen: init.listen } : {}),
-    ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
+    privateKey: peerKey,
     appScore: (p) => node?.appScore(p) ?? 0,
     isBanned: (p) => node?.isBanned(p) ?? false,
     admit: (p) => node?.admit(p) ?? true,
     topics: [presenceTopic(init.netuid)],
   })
-  node = new MeshNodeImpl(libp2p, init, limits)
+  node = new MeshNodeImpl(libp2p, init, limits, peerKey)
   if (init.start !== false) await node.start()
   return node
 }

@@ -607,9 +607,9 @@ export namespace WireError {
 export interface ChallengeResponse {
   id: Uint8Array<ArrayBuffer>
   answer: Uint8Array<ArrayBuffer>
-  signature: Uint8Array<ArrayBuffer>
   binding?: Binding
   error?: WireError
+  peerSignature: Uint8Array<ArrayBuffer>
 }
 
 export namespace ChallengeResponse {
@@ -632,11 +632,6 @@ export namespace ChallengeResponse {
           w.bytes(obj.answer)
         }
 
-        if ((obj.signature != null && obj.signature.byteLength > 0)) {
-          w.uint32(26)
-          w.bytes(obj.signature)
-        }
-
         if (obj.binding != null) {
           w.uint32(34)
           Binding.codec().encode(obj.binding, w)
@@ -647,6 +642,11 @@ export namespace ChallengeResponse {
           WireError.codec().encode(obj.error, w)
         }
 
+        if ((obj.peerSignature != null && obj.peerSignature.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.peerSignature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -654,7 +654,7 @@ export namespace ChallengeResponse {
         const obj: any = {
           id: uint8ArrayAlloc(0),
           answer: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          peerSignature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -671,10 +671,6 @@ export namespace ChallengeResponse {
               obj.answer = reader.bytes()
               break
             }
-            case 3: {
-              obj.signature = reader.bytes()
-              break
-            }
             case 4: {
               obj.binding = Binding.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.binding
@@ -685,6 +681,10 @@ export namespace ChallengeResponse {
               obj.error = WireError.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.error
               })
+              break
+            }
+            case 6: {
+              obj.peerSignature = reader.bytes()
               break
             }
             default: {
@@ -716,13 +716,6 @@ export namespace ChallengeResponse {
               }
               break
             }
-            case 3: {
-              yield {
-                field: `${prefix}.signature`,
-                value: reader.bytes()
-              }
-              break
-            }
             case 4: {
               yield * Binding.codec().stream(reader, reader.uint32(), `${prefix}.binding`, {
                 limits: opts.limits?.binding
@@ -735,6 +728,13 @@ export namespace ChallengeResponse {
                 limits: opts.limits?.error
               })
 
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.peerSignature`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -756,11 +756,6 @@ export namespace ChallengeResponse {
 
   export interface ChallengeResponseAnswerFieldEvent {
     field: '$.answer'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface ChallengeResponseSignatureFieldEvent {
-    field: '$.signature'
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -799,6 +794,11 @@ export namespace ChallengeResponse {
     value: string
   }
 
+  export interface ChallengeResponsePeerSignatureFieldEvent {
+    field: '$.peerSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChallengeResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChallengeResponse.codec())
   }
@@ -807,7 +807,7 @@ export namespace ChallengeResponse {
     return decodeMessage(buf, ChallengeResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChallengeResponse>): Generator<ChallengeResponseIdFieldEvent | ChallengeResponseAnswerFieldEvent | ChallengeResponseSignatureFieldEvent | ChallengeResponseBindingPeerIdFieldEvent | ChallengeResponseBindingHotkeyFieldEvent | ChallengeResponseBindingNetuidFieldEvent | ChallengeResponseBindingExpiryFieldEvent | ChallengeResponseBindingSignatureFieldEvent | ChallengeResponseErrorCodeFieldEvent | ChallengeResponseErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChallengeResponse>): Generator<ChallengeResponseIdFieldEvent | ChallengeResponseAnswerFieldEvent | ChallengeResponseBindingPeerIdFieldEvent | ChallengeResponseBindingHotkeyFieldEvent | ChallengeResponseBindingNetuidFieldEvent | ChallengeResponseBindingExpiryFieldEvent | ChallengeResponseBindingSignatureFieldEvent | ChallengeResponseErrorCodeFieldEvent | ChallengeResponseErrorMessageFieldEvent | ChallengeResponsePeerSignatureFieldEvent> {
     return streamMessage(buf, ChallengeResponse.codec(), opts)
   }
 }
