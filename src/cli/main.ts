@@ -28,7 +28,7 @@ export const commands: Record<string, CommandEntry> = {
 }
 
 /** The top-level help text. */
-export function helpText(): string {
+function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length))
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   return [

@@ -28,11 +28,7 @@ import { RpcServer } from './rpc.ts'
 import { Runtime, type TimelockReveal } from './runtime.ts'
 
 export { DevnetError, type DevnetErrorCode } from './errors.ts'
-export { DEV_SEEDS, DEV_BALANCE, SUBNET1_PARAMS, devPair } from './genesis.ts'
 export type { EpochEngine, DevnetEpochInput, DevnetEpochOutput } from './epoch.ts'
-export { ALPHA_PER_BLOCK } from './epoch.ts'
-export { BASE_FEE, BYTE_FEE } from './runtime.ts'
-export { currentEpoch, nextEpochStartBlock, shouldRunEpoch } from './schedule.ts'
 
 /** Options of {@link startDevnet}. */
 export interface DevnetInit {
@@ -97,7 +93,7 @@ export interface Devnet {
 }
 
 /** Storage items `setHyperparams` may write (all keyed by netuid alone). */
-export const SETTABLE_HYPERPARAMS = [
+const SETTABLE_HYPERPARAMS = [
   ...Object.keys(SUBNET1_PARAMS),
   'CommitRevealWeightsEnabled',
   'MaxAllowedValidators',

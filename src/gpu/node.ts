@@ -8,8 +8,7 @@ import type { TensorData, TensorMap } from './protocol.ts'
 import type { SessionRunner } from './runner.ts'
 
 export type { SessionRunner } from './runner.ts'
-export { createModelStore, sha256Hex } from './model-store.ts'
-export { GpuError, ModelIntegrityError } from './errors.ts'
+export { GpuError } from './errors.ts'
 export type { TensorData, TensorMap } from './protocol.ts'
 
 /** Which runtime a Node runner uses. */

@@ -3,5 +3,5 @@
  * with its security headers. The libp2p shims for Node 20 are a side-effect door of their own
  * (./node-shims.ts), loaded before anything that dials.
  */
-export { startStack, LOCAL_NETUID, type Stack, type StackInit } from './stack.ts'
-export { startStaticServer, SECURITY_HEADERS, type StaticServer, type StaticServerInit } from './static-server.ts'
+export { startStack, type Stack, type StackInit } from './stack.ts'
+export { startStaticServer, type StaticServer, type StaticServerInit } from './static-server.ts'

@@ -20,16 +20,12 @@ export {
   verifyBeacon,
   beaconRandomness,
   roundAt,
-  roundTime,
   createLocalBeacon,
   type BeaconInfo,
   type LocalBeacon,
 } from './beacon.ts'
 export {
   parseCiphertext,
-  roundMessage,
-  CIPHERTEXT_OVERHEAD,
-  QUICKNET_DST,
   type ParsedCiphertext,
   type EncryptRandomness,
 } from './tle.ts'

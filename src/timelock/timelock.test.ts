@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { roundTime } from './beacon.ts'
+import { CIPHERTEXT_OVERHEAD } from './tle.ts'
 import {
-  CIPHERTEXT_OVERHEAD,
   QUICKNET,
   TimelockError,
   beaconRandomness,
@@ -10,7 +11,6 @@ import {
   encrypt,
   parseCiphertext,
   roundAt,
-  roundTime,
   verifyBeacon,
 } from './index.ts'
 import beacons from './fixtures/quicknet-beacons.json' with { type: 'json' }

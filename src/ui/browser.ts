@@ -5,6 +5,5 @@
 export { default as App } from './App.svelte'
 export * from './index.ts'
 export { MiningSession } from './mining.svelte.ts'
-export { ValidatingSession } from './validating.svelte.ts'
 export { PowerPolicy } from './power.svelte.ts'
-export { lazyMiningImpl, lazyValidatingImpl } from './impl-loaders.ts'
+export { lazyMiningImpl } from './impl-loaders.ts'

@@ -4,5 +4,5 @@
  * widget drives (the session itself is a Svelte runes module, loaded by the pages).
  */
 export { loadConfig, parseConfig, wantsRandomTestMiner, type AppConfig } from './config.ts'
-export { WINDOWS, windowStats, percentile, trimHistory, formatBytes, formatDuration, formatTao, type WindowStats } from './stats.ts'
+export { windowStats, percentile, trimHistory, formatBytes, formatDuration, formatTao, type WindowStats } from './stats.ts'
 export type { DownloadProgress, MiningImpl, MiningPhase, MiningSession, RegistrationOffer, TaskRecord } from './mining.svelte.ts'
