@@ -1,0 +1,91 @@
+/**
+ * The helper processes of bench/validator-round.bench.ts, so the bench's own process holds the
+ * validator alone and its CPU and memory figures are the validator's:
+ *   - `infra`: the devnet (subnet 1's MaxAllowedUids and registration limits raised with the
+ *     devnet's admin `setHyperparams`) and a relay that reads it; prints `{"chainUrl","relays"}`.
+ *   - `miners`: Node miners (real mesh peers through the relay, registered on subnet 1, their peer
+ *     id committed) answering at random (no decoding, no ONNX), started in batches: each stdin line
+ *     `add N` starts N more and prints `ready TOTAL`.
+ * Each prints `{"cpuMs","rss"}` on `stats` and stops on stdin's end. Config in VR_CONFIG (JSON).
+ */
+import { createInterface } from 'node:readline'
+import { startDevnet } from '../src/devnet/index.ts'
+import { startRelay } from '../src/p2p/node-entry.ts'
+import { createMiner, createRandomSolver, createSubnetsView, type Miner } from '../src/roles/node.ts'
+import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
+
+export interface PeersConfig {
+  mode: 'infra' | 'miners'
+  netuid: number
+  blockTimeMs?: number
+  maxUids?: number
+  chainUrl?: string
+  relays?: string[]
+  /** Miner hotkeys are //Bob//vr-<prefix>-<i>. */
+  prefix?: string
+}
+
+const config = JSON.parse(process.env['VR_CONFIG'] ?? '{}') as PeersConfig
+const stops: Array<() => Promise<unknown>> = []
+const stats = (): string => { const u = process.cpuUsage(); return JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rss: process.memoryUsage().rss }) }
+
+async function infra(): Promise<(line: string) => Promise<string | null>> {
+  const devnet = await startDevnet({ port: 0, blockTimeMs: config.blockTimeMs ?? 500, commitReveal: false })
+  stops.push(() => devnet.stop())
+  const max = config.maxUids ?? 512
+  devnet.setHyperparams(config.netuid, { MaxAllowedUids: max, MaxRegistrationsPerBlock: max, TargetRegistrationsPerInterval: max, ImmunityPeriod: 60_000 })
+  const client = await createChainClient({ endpoint: devnet.url })
+  stops.push(() => client.stop())
+  const relay = await startRelay({
+    port: 0, netuids: [config.netuid], chain: createSubnetsView(client, [config.netuid]),
+    maxReservationsPerIp: 4 * max, maxConnectionsPerIp: 4 * max, newConnectionsPerIpPerSecond: 100_000,
+  })
+  stops.unshift(() => relay.stop())
+  console.log(JSON.stringify({ chainUrl: devnet.url, relays: relay.multiaddrs }))
+  return async () => null
+}
+
+async function miners(): Promise<(line: string) => Promise<string | null>> {
+  const client = await createChainClient({ endpoint: config.chainUrl! })
+  stops.push(() => client.stop())
+  const all: Miner[] = []
+  stops.unshift(async () => { await Promise.all(all.map((m) => m.stop().catch(() => {}))) })
+  const solver = createRandomSolver()
+  console.log(JSON.stringify({ ok: true }))
+  return async (line) => {
+    const m = /^add (\d+)$/u.exec(line)
+    if (m === null) return null
+    const n = Number(m[1])
+    const fresh: Miner[] = []
+    for (let i = 0; i < n; i++) {
+      const k = all.length + fresh.length
+      fresh.push(createMiner({
+        client, netuid: config.netuid, relays: config.relays!, solver, publishPeerId: true,
+        hotkey: await createKeyringSigner(`//Bob//vr-${config.prefix}-${k}`),
+        // One coldkey per miner (funded by the devnet's faucet): registrations go in parallel without nonce races.
+        coldkey: await createKeyringSigner(`//Bob//vr-${config.prefix}-${k}-cold`),
+        meshLimits: { ratePerSecond: 1e6, rateBurst: 1e6 },
+      }))
+    }
+    // A few at a time: each start registers, joins the mesh, reserves at the relay and commits its peer id.
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(16, n) }, async () => {
+      while (next < fresh.length) await fresh[next++]!.start()
+    }))
+    all.push(...fresh)
+    return `ready ${all.length}`
+  }
+}
+
+const handle = await (config.mode === 'infra' ? infra() : miners())
+const rl = createInterface({ input: process.stdin })
+for await (const line of rl) {
+  try {
+    if (line === 'stats') console.log(stats())
+    else { const r = await handle(line.trim()); console.log(r ?? `error unknown command ${line}`) }
+  } catch (err) {
+    console.log(`error ${(err as Error).message.replace(/\n/gu, ' ')}`)
+  }
+}
+for (const s of stops) await s().catch(() => {})
+process.exit(0)

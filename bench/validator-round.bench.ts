@@ -1,0 +1,151 @@
+/**
+ * A validator round at scale (issue 17 item 5): the stack validator (src/roles/validator.ts, the
+ * code a tab runs) challenging 16, then 64, then 256 Node miners (real mesh peers through the
+ * relay, registered on the devnet's subnet 1 with its uid and registration limits raised) that
+ * answer at random (no decoding, no ONNX), so the figures are the validator's own work: making
+ * each OCR challenge (render + JPEG), sending it over the mesh, verifying and scoring the answer.
+ * The devnet and relay run in one child process and the miners in others
+ * (./validator-round-peers.ts), so this process holds the validator alone: its CPU time
+ * (process.cpuUsage around each round; the idle anchor is the same process over the same time
+ * with no round) and heap/RSS per miner are the validator's. Per size: the first (cold) round,
+ * which dials every miner, and VR_ROUNDS (3) warm rounds. Ratios per miner against the 16-miner
+ * anchor of the same run show how it grows. Sizes: VR_SIZES (16,64,256); VR_PER_CHILD (64).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { createValidator, ensureValidator } from '../src/roles/node.ts'
+import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
+import type { PeersConfig } from './validator-round-peers.ts'
+
+const NETUID = 1
+const SIZES = (process.env['VR_SIZES'] ?? '16,64,256').split(',').map(Number)
+const ROUNDS = Number(process.env['VR_ROUNDS'] ?? 3)
+const PER_CHILD = Number(process.env['VR_PER_CHILD'] ?? 64)
+const GOAL_MS = 2_000
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`
+const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]! }
+
+/** A helper process speaking lines on stdin/stdout. */
+interface Child { proc: ChildProcessWithoutNullStreams; ask(line: string, timeoutMs?: number): Promise<string>; first: Promise<string> }
+
+function child(config: PeersConfig): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./validator-round-peers.ts', import.meta.url))], { env: { ...process.env, VR_CONFIG: JSON.stringify(config) } })
+  const waiting: Array<(l: string) => void> = []
+  let buf = ''
+  proc.stdout.on('data', (d: Buffer) => {
+    buf += d.toString()
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      if (line.startsWith('{') || line.startsWith('ready') || line.startsWith('error')) waiting.shift()?.(line)
+    }
+  })
+  proc.stderr.on('data', (d: Buffer) => { if (process.env['VR_LOG'] !== undefined) process.stderr.write(d) })
+  proc.on('exit', (code) => { for (const w of waiting.splice(0)) w(`error exited with ${code}`) })
+  const next = (timeoutMs: number): Promise<string> => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${config.mode} child: no answer in ${timeoutMs} ms`)), timeoutMs)
+    waiting.push((l) => { clearTimeout(t); if (l.startsWith('error')) reject(new Error(`${config.mode} child: ${l}`)); else resolve(l) })
+  })
+  const first = next(120_000)
+  return { proc, first, ask: (line, timeoutMs = 300_000) => { const p = next(timeoutMs); proc.stdin.write(`${line}\n`); return p } }
+}
+
+interface Row { n: number; coldMs: number; coldCpuMs: number; wallMs: number; cpuMs: number; idleCpuMs: number; heap: number; rss: number; answered: number; failed: number }
+
+export async function run(): Promise<void> {
+  const t0 = Date.now()
+  const log = (l: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${l}`)
+  const max = Math.max(...SIZES)
+  const infra = child({ mode: 'infra', netuid: NETUID, blockTimeMs: 500, maxUids: max + 64 })
+  const children: Child[] = [infra]
+  let stopValidator = async (): Promise<void> => {}
+  try {
+    const { chainUrl, relays } = JSON.parse(await infra.first) as { chainUrl: string; relays: string[] }
+    const client = await createChainClient({ endpoint: chainUrl })
+    const hotkey = await createKeyringSigner('//Alice//vr-validator')
+    await ensureValidator({ client, netuid: NETUID, hotkey: hotkey.address, coldkey: await createKeyringSigner('//Alice'), stake: 10_000_000_000_000n })
+    const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, newcomerGapMs: 0, checkEpochs: false })
+    stopValidator = async () => { await validator.stop(); await client.stop() }
+    await validator.start()
+    log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in a child process)`)
+    gc()
+    const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss }
+
+    const minerKids: Array<{ c: Child; n: number }> = []
+    let total = 0
+    const rows: Row[] = []
+    for (const size of SIZES) {
+      // Grow to `size` miners: fill the last child up to PER_CHILD, then start new ones.
+      const adds: Array<Promise<string>> = []
+      while (total < size) {
+        let k = minerKids.at(-1)
+        if (k === undefined || k.n >= PER_CHILD) {
+          const c = child({ mode: 'miners', netuid: NETUID, chainUrl, relays, prefix: `c${minerKids.length}` })
+          children.push(c)
+          await c.first
+          k = { c, n: 0 }
+          minerKids.push(k)
+        }
+        const add = Math.min(PER_CHILD - k.n, size - total)
+        k.n += add
+        total += add
+        adds.push(k.c.ask(`add ${add}`))
+      }
+      await Promise.all(adds)
+      log(`${total} miners up`)
+      // The cold round: the first challenge to each new miner (dial through the relay included).
+      const cold = await timed(() => validator.runRound())
+      // The idle anchor: this process with no round running, as long as a round took.
+      const idleStart = process.cpuUsage()
+      await sleep(Math.min(5_000, Math.max(500, cold.wallMs)))
+      const idle = process.cpuUsage(idleStart)
+      const idlePerMs = (idle.user + idle.system) / 1000 / Math.min(5_000, Math.max(500, cold.wallMs))
+      const warm: Array<{ wallMs: number; cpuMs: number }> = []
+      for (let r = 0; r < ROUNDS; r++) warm.push(await timed(() => validator.runRound()))
+      const scored = validator.state.miners
+      gc()
+      const mem = process.memoryUsage()
+      const wallMs = median(warm.map((w) => w.wallMs))
+      rows.push({
+        n: size, coldMs: cold.wallMs, coldCpuMs: cold.cpuMs, wallMs, cpuMs: median(warm.map((w) => w.cpuMs)), idleCpuMs: idlePerMs * wallMs,
+        heap: mem.heapUsed - base.heap, rss: mem.rss - base.rss,
+        answered: scored.filter((m) => m.lastError === null && m.lastScore !== null).length, failed: scored.filter((m) => m.lastError !== null).length,
+      })
+      const row = rows.at(-1)!
+      log(`${size} miners: cold ${row.coldMs.toFixed(0)} ms; warm round ${row.wallMs.toFixed(0)} ms, CPU ${row.cpuMs.toFixed(0)} ms; ${row.answered} answered, ${row.failed} failing${row.failed > 0 ? ` (${scored.find((m) => m.lastError !== null)?.lastError})` : ''}`)
+    }
+    const stats = await Promise.all(children.map(async (c) => JSON.parse(await c.ask('stats')) as { cpuMs: number; rss: number }))
+
+    const anchor = rows[0]!
+    console.log(`\nvalidator round (this process: the validator alone; devnet+relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work):`)
+    console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   heap/miner   RSS/miner')
+    for (const r of rows) {
+      const per = r.cpuMs / r.n
+      console.log(`  ${String(r.n).padStart(6)}  ${`${r.coldMs.toFixed(0)} ms`.padStart(10)}   ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}   ${`${r.cpuMs.toFixed(0)} ms`.padStart(13)}   ${`${r.idleCpuMs.toFixed(0)} ms`.padStart(8)}   ${`${per.toFixed(2)} ms`.padStart(9)}   ${`${(per / (anchor.cpuMs / anchor.n)).toFixed(2)}x`.padStart(8)}   ${kb(r.heap / r.n).padStart(10)}   ${kb(r.rss / r.n).padStart(9)}${r === anchor ? '   (anchor)' : ''}`)
+    }
+    const big = rows.at(-1)!
+    console.log(`  ${big.n}-miner warm round: ${big.cpuMs.toFixed(0)} ms of validator CPU, ${big.wallMs.toFixed(0)} ms wall (goal < ${GOAL_MS} ms of validator time: ${big.cpuMs < GOAL_MS ? 'met' : 'missed'}); CPU per miner ${(big.cpuMs / big.n / (anchor.cpuMs / anchor.n)).toFixed(2)}x the ${anchor.n}-miner anchor's (1.00x is linear)`)
+    console.log(`  cold round (dialing each miner through the relay): ${big.coldMs.toFixed(0)} ms wall, ${big.coldCpuMs.toFixed(0)} ms CPU at ${big.n}; ${anchor.coldMs.toFixed(0)} ms, ${anchor.coldCpuMs.toFixed(0)} ms at ${anchor.n}`)
+    console.log(`  other processes' CPU over the run: devnet+relay ${(stats[0]!.cpuMs / 1000).toFixed(1)} s, miners ${(stats.slice(1).reduce((a, s) => a + s.cpuMs, 0) / 1000).toFixed(1)} s (RSS ${mb(stats.slice(1).reduce((a, s) => a + s.rss, 0))}); this process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`)
+  } finally {
+    await stopValidator().catch(() => {})
+    for (const c of children) c.proc.stdin.end()
+    await Promise.race([Promise.all(children.map((c) => new Promise<void>((r) => { if (c.proc.exitCode !== null) r(); else c.proc.on('exit', () => r()) }))), sleep(20_000)])
+    for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL')
+  }
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  await fn()
+  const used = process.cpuUsage(cpu)
+  return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 }
+}
