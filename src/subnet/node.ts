@@ -13,7 +13,7 @@ import { OCR_MODEL_MANIFEST, OCR_MODEL_PACKAGE } from './ocr/manifest.ts'
 export * from './index.ts'
 
 /** Folder holding the OCR model files in node_modules. */
-export function ocrModelDir(): string {
+function ocrModelDir(): string {
   const require = createRequire(import.meta.url)
   for (const dir of require.resolve.paths(OCR_MODEL_PACKAGE.name) ?? []) {
     const p = join(dir, OCR_MODEL_PACKAGE.name)
