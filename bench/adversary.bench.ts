@@ -15,9 +15,22 @@
  * round trip with and without the attack, the relay's and the miners' state, and whether any
  * unbound peer held a reservation or an idle connection past the limit. Bounded in count and
  * time (about 2 minutes), loopback only. Sizes: ADV_MINERS (3), ADV_CROWD (16), ADV_SECONDS (30).
+ *
+ * Then a browser miner as a user meets it (when dist/ holds the built app; ADV_BROWSER=0 skips):
+ * the built app served with this devnet and relay in its /config.json, Debian Chromium headless
+ * with a fresh profile opens the URL while the crowd still attacks, clicks Start mining (the devnet
+ * faucet pays registration) and waits until the dashboard counts an accepted answer; the same again
+ * after the crowd has gone (the anchor). The crowd's challenge flood targets the Node miners only
+ * (their ids are fixed when it starts); the reservation, idle-connection, swapped-binding and junk
+ * presence attacks hit the relay the browser joins through. Each run is bounded by
+ * ADV_BROWSER_TIMEOUT seconds (240).
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { chromium, type Browser } from 'playwright'
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts'
+import { startStaticServer, type StaticServer } from '../src/server/index.ts'
 import { startDevnet } from '../src/devnet/index.ts'
 import { startRelay } from '../src/p2p/node-entry.ts'
 import { encodeBinding, newChallengeId, sendChallenge, DEFAULT_LIMITS } from '../src/p2p/index.ts'
@@ -35,6 +48,8 @@ const PROBE_MS = 300
 const FLOODER = '//Alice//adv-flooder'
 const MANGLER = '//Alice//adv-mangler'
 
+const BROWSER_TIMEOUT_MS = 1000 * Number(process.env['ADV_BROWSER_TIMEOUT'] ?? 240)
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(s.length * p))]! }
 const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`
@@ -45,6 +60,33 @@ const fastSolver: TaskSolver = {
     await canvasPlatform.decodeImage(c.image, { maxWidth: c.width, maxHeight: c.height })
     return { id: c.id, words: randomWords(cryptoRandom(), 4).map((text, i) => ({ text, confidence: 0.9, box: { x: i * 40, y: 10, width: 40, height: 20 } })) }
   },
+}
+
+/** Milliseconds from opening the URL to each step the dashboard shows; null when it did not show in time. */
+interface BrowserRun { mining: number | null; answered: number | null; accepted: number | null; phase: string; error: string | null }
+
+/** A fresh browser profile opens `url`, clicks Start mining and waits for an accepted answer. */
+async function browserMiner(browser: Browser, url: string): Promise<BrowserRun> {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    const t0 = Date.now()
+    const out: BrowserRun = { mining: null, answered: null, accepted: null, phase: '', error: null }
+    await page.goto(url)
+    await page.getByRole('button', { name: 'Start mining' }).click({ timeout: 60_000 })
+    const num = async (id: string): Promise<number> => Number(await page.getByTestId(id).textContent())
+    while (Date.now() - t0 < BROWSER_TIMEOUT_MS) {
+      out.phase = ((await page.getByTestId('miner-phase').textContent()) ?? '').trim()
+      if (out.mining === null && /^Mining/u.test(out.phase)) out.mining = Date.now() - t0
+      if (out.answered === null && (await num('answered')) >= 1) out.answered = Date.now() - t0
+      if ((await num('accepted')) >= 1) { out.accepted = Date.now() - t0; break }
+      if (/Stopped by an error/u.test(out.phase)) { out.error = ((await page.locator('[role="alert"]').first().textContent().catch(() => null)) ?? out.phase).trim(); break }
+      await sleep(250)
+    }
+    return out
+  } finally {
+    await context.close().catch(() => {})
+  }
 }
 
 export async function run(): Promise<void> {
@@ -165,8 +207,30 @@ export async function run(): Promise<void> {
     const relayStats = relay.stats()
     const minerStates = miners.map((m) => m.mesh?.stateSizes())
     const banned = miners.map((m) => [m.mesh?.isBanned(flooderKey.address), m.mesh?.isBanned(manglerKey.address)])
+    // A browser miner opens the URL while the crowd still attacks, then again once it has gone.
+    const browserRuns: { attacked?: BrowserRun; quiet?: BrowserRun; skipped?: string } = {}
+    let app: StaticServer | undefined
+    let browser: Browser | undefined
+    if (process.env['ADV_BROWSER'] === '0') browserRuns.skipped = 'ADV_BROWSER=0'
+    else if (!existsSync('dist/index.html')) browserRuns.skipped = 'dist/ is missing (npx vite build)'
+    else {
+      app = await startStaticServer({ port: 0, config: () => ({ chain: devnet.url, netuid: NETUID, relay: relay.multiaddrs, devnet: true, network: 'adversary bench devnet' }) })
+      stops.push(() => app!.stop())
+      devnet.allowOrigin(app.url)
+      browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
+      stops.push(() => browser!.close())
+      log(`browser miner: opening ${app.url} under attack`)
+      browserRuns.attacked = await browserMiner(browser, app.url)
+      log(`browser miner under attack: ${JSON.stringify(browserRuns.attacked)}`)
+    }
     child.kill('SIGTERM')
     await Promise.race([exited, sleep(15_000)])
+    if (browser !== undefined && app !== undefined) {
+      await sleep(3_000)
+      log('browser miner: opening the URL without attack (the anchor)')
+      browserRuns.quiet = await browserMiner(browser, app.url)
+      log(`browser miner without attack: ${JSON.stringify(browserRuns.quiet)}`)
+    }
     const counts = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
 
     // The report.
@@ -187,6 +251,17 @@ export async function run(): Promise<void> {
     console.log(`relay: ${JSON.stringify(relayStats)}`)
     console.log(`limits held: unbound reservations max ${watch.maxUnboundReservations} (target 0); oldest unbound connection at the relay ${watch.maxOldestUnboundRelayMs} ms, at a miner ${watch.maxOldestUnboundMinerMs} ms (limit ${DEFAULT_LIMITS.bindTimeoutMs} ms + 1 s sweep)`)
     console.log(`miners' per-peer state: ${JSON.stringify(minerStates)}; flooder/mangler banned per miner: ${JSON.stringify(banned)}`)
+    const bsec = (ms: number | null | undefined): string => (ms === null || ms === undefined ? 'not within the limit' : `${(ms / 1000).toFixed(1)} s`)
+    if (browserRuns.skipped !== undefined) console.log(`browser miner: skipped (${browserRuns.skipped})`)
+    else {
+      const a = browserRuns.attacked!
+      const q = browserRuns.quiet!
+      console.log(`browser miner (Chromium headless, fresh profile, open → Start mining → …; limit ${BROWSER_TIMEOUT_MS / 1000} s): under attack / without attack (anchor, after the crowd left)`)
+      console.log(`  Mining shown     ${bsec(a.mining).padStart(10)} / ${bsec(q.mining)}`)
+      console.log(`  first answered   ${bsec(a.answered).padStart(10)} / ${bsec(q.answered)}`)
+      console.log(`  first accepted   ${bsec(a.accepted).padStart(10)} / ${bsec(q.accepted)}${a.accepted !== null && q.accepted !== null ? `   (${(a.accepted / q.accepted).toFixed(2)}x)` : ''}`)
+      if (a.accepted === null || q.accepted === null) console.log(`  last phase: ${JSON.stringify(a.phase)} / ${JSON.stringify(q.phase)}; errors: ${a.error ?? '-'} / ${q.error ?? '-'}`)
+    }
     console.log(`heap (this process: devnet, relay, validator, miners; the crowd ${mb(counts['heapUsed'] ?? 0)} apart): ${mb(heap0)} before the attack, peak ${mb(watch.peakHeap)}, after ${mb(process.memoryUsage().heapUsed)}; relay connections peak ${watch.relayMaxConnections}`)
   } finally {
     for (const s of stops.reverse()) await s().catch(() => {})
