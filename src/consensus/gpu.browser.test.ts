@@ -1,10 +1,12 @@
 // WebGPU in real headless Chromium (SwiftShader): every conformance vector and the GPU-vs-CPU
 // properties, through the public runEpochBatch with the GPU required.
 import { afterAll, describe, expect, it } from 'vitest'
-import { runEpochBatch, whatIf, parseEpochInput, runEpochWithMechanismsBatch, runEpochWithMechanisms, parseSubnetEpochInput, subnetOutputToJson } from './index.ts'
+import { runEpoch, runEpochBatch, whatIf, parseEpochInput, runEpochWithMechanismsBatch, runEpochWithMechanisms, parseSubnetEpochInput, subnetOutputToJson } from './index.ts'
 import { acquireDevice, releaseDevice } from './gpu-device.ts'
 import { checkHelperResults, helperCases, runHelperKernel } from './testing/helpers-gpu.ts'
 import { GPU_PASSES } from './gpu-epoch.ts'
+import { destroyAfterNextSubmit } from './testing/lose-device.ts'
+import { randomEpochJson } from './testing/random.ts'
 import { defineVectorContract } from './testing/contract.ts'
 import { defineGpuProperties } from './testing/properties.ts'
 import { defineMechanismContract, randomSubnetJson } from './testing/mechanisms.ts'
@@ -45,6 +47,20 @@ describe('consensus on WebGPU (Chromium)', () => {
     const wc = await whatIf(s, v, cands, { prefer: 'cpu', mechanism: 2 })
     expect(wg.path).toBe('gpu')
     expect(wg.results).toEqual(wc.results)
+  })
+
+  it('a device lost mid-batch: the batch falls back to the CPU with the reason, the next one gets a new device', async () => {
+    const d = await acquireDevice()
+    if (!d.ok) throw new Error(d.reason)
+    destroyAfterNextSubmit(d.device)
+    const inputs = [parseEpochInput(randomEpochJson({ n: 7, seed: 3 })), parseEpochInput(randomEpochJson({ n: 4, seed: 4 }))]
+    const lost = await runEpochBatch(inputs)
+    expect(lost.path).toBe('cpu')
+    expect(lost.reason).toMatch(/^WebGPU device lost during the batch \(destroyed/)
+    expect(lost.outputs).toEqual(inputs.map(runEpoch))
+    const next = await runEpochBatch(inputs, { prefer: 'gpu', requireGpu: true })
+    expect(next.path).toBe('gpu')
+    expect(next.outputs).toEqual(lost.outputs)
   })
 
   it('WGSL 64-bit helpers equal the BigInt oracle (limb edge values and random operands)', async () => {

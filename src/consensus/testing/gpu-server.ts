@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline'
 import { epochOutputToJson, parseEpochInput, runEpochBatch } from '../index.ts'
 import { acquireDevice, releaseDevice } from '../gpu-device.ts'
 import { helperCases, runHelperKernel } from './helpers-gpu.ts'
+import { destroyAfterNextSubmit } from './lose-device.ts'
 
 const send = (x: unknown): void => { process.stdout.write(JSON.stringify(x) + '\n') }
 
@@ -39,17 +40,9 @@ for await (const line of rl) {
   }
   try {
     if (msg.loseDevice === true) {
-      // The trigger is the only stand-in here: the device and its loss are real.
       const d = await acquireDevice()
       if (!d.ok) throw new Error(d.reason)
-      const device = d.device
-      const queue = device.queue as { submit: GPUQueue['submit'] }
-      const submit = queue.submit.bind(device.queue)
-      queue.submit = (buffers) => {
-        submit(buffers)
-        queue.submit = submit
-        device.destroy()
-      }
+      destroyAfterNextSubmit(d.device)
     }
     const res = await runEpochBatch(msg.inputs.map(parseEpochInput), { prefer: 'gpu', requireGpu: msg.loseDevice !== true })
     send({ id: msg.id, path: res.path, passes: res.passes, reason: res.reason, outputs: res.outputs.map(epochOutputToJson) })
