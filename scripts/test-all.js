@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every tier, in order: build, unit (Node), browser (real Chromium + WebGPU),
-// end-to-end (Playwright against the built app). Each tier writes a JSON report; a tier that
+// `npm test`: the house rules first (`npm run lint`: doors, forbidden arrows, import circles),
+// then every tier, in order: build, unit (Node), browser (real Chromium + WebGPU), end-to-end
+// (Playwright against the built app). A lint failure fails the run; the tiers still run. Each tier writes a JSON report; a tier that
 // ran zero tests fails the run as loudly as a failing test does.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -32,14 +33,16 @@ function counts(tier) {
 
 rmSync('reports', { recursive: true, force: true })
 mkdirSync('reports', { recursive: true })
+console.log('\n### lint')
+const lint = sh(['node', 'scripts/lint.js'])
 console.log('\n### build')
 const build = sh(['npx', 'vite', 'build'])
 if (build.status !== 0) {
   console.error('build failed')
   process.exit(1)
 }
-const summary = []
-let ok = true
+const summary = [`${lint.status === 0 ? 'ok  ' : 'FAIL'} lint     doors, arrows, circles  (${lint.seconds.toFixed(0)} s, exit ${lint.status})`]
+let ok = lint.status === 0
 for (const tier of tiers) {
   if (only.length > 0 && !only.includes(tier.name)) continue
   if (tier.optIn !== undefined && !process.env[tier.optIn]) {
