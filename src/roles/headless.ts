@@ -36,6 +36,8 @@ export interface HeadlessValidatorInit {
   /** The task to validate (default OCR). */
   task?: ValidatorInit['task']
   challenge?: ValidatorInit['challenge']
+  /** The scores each mechanism gets (default: the same for all; see `ValidatorInit.mechanismScores`). */
+  mechanismScores?: ValidatorInit['mechanismScores']
   /** Keep weight commits in this JSON file (survives restarts); default in memory. */
   commitStoreFile?: string
   /** A line per step (default: none). */
@@ -97,6 +99,7 @@ export async function startHeadlessValidator(init: HeadlessValidatorInit): Promi
       ...(init.roundMs !== undefined ? { roundMs: init.roundMs } : {}),
       ...(init.challenge !== undefined ? { challenge: init.challenge } : {}),
       ...(init.task !== undefined ? { task: init.task } : {}),
+      ...(init.mechanismScores !== undefined ? { mechanismScores: init.mechanismScores } : {}),
     })
     await validator.start(opts)
     if (validator.state.phase !== 'validating') throw new RolesError('STOPPED', 'the validator stopped before it started validating')

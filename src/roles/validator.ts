@@ -11,7 +11,7 @@ import { createMeshNode, newChallengeId, sendChallenge, MeshError, type MeshLimi
 import { getTask, SubnetError, type AnyTask, type TaskReceipt } from '../subnet/index.ts'
 import type { ChainClient, KeySigner } from '../wallet/index.ts'
 import {
-  commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, prepareWeights, readSubnetWeightState, revealWeights, setWeights,
+  commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, prepareWeights, readMechanismCount, readSubnetWeightState, revealWeights, setWeights,
   type PendingCommit, type PendingCommitStore, type WeightsAccount,
 } from '../weights/index.ts'
 import { createSubnetView, type SubnetView } from './chain-view.ts'
@@ -42,11 +42,16 @@ export interface MinerScore {
 /** The weights this validator last committed or set. */
 export interface CommittedWeights {
   kind: 'v4' | 'v2' | 'set'
+  /** The mechanism (sub-subnet) they went to; 0 on subnets with one. */
+  mecid: number
   uids: number[]
   values: number[]
   block: number
   epoch: number
-  /** Predicted incentive (u16 per uid) and this validator's dividends (u16) if these weights apply. */
+  /**
+   * Predicted incentive (u16 per uid) and this validator's dividends (u16) if these weights apply
+   * (mechanism 0 only; null for the others).
+   */
   predicted: { incentive: number[]; dividends: number; path: string } | null
 }
 
@@ -62,8 +67,10 @@ export interface ValidatorState {
   round: number
   /** Miners by uid, ascending. */
   miners: readonly MinerScore[]
-  /** Last weights committed (or set), with their prediction. */
+  /** Last weights committed (or set), with their prediction: the lowest mechanism of the last commit. */
   weights: CommittedWeights | null
+  /** The last weights committed (or set) to each mechanism, by mecid (one entry on subnets with one). */
+  mechanismWeights: readonly (CommittedWeights | null)[]
   /** The last epoch checked: chain's stored values vs our recomputation, with mismatches. */
   lastEpoch: EpochCheck | null
   /** This validator's weight commits (store records), newest last. */
@@ -91,6 +98,11 @@ export interface ValidatorInit {
   task?: AnyTask
   /** The task's challenge options over its round defaults (OCR: 4 words, 320x160, 20 s deadline). */
   challenge?: object
+  /**
+   * The scores each mechanism (sub-subnet, `MechanismCountCurrent` > 1) gets, from the miners'
+   * moving averages (uid, score > 0). Default: every mechanism gets the same scores (one task).
+   */
+  mechanismScores?: (mecid: number, scored: ReadonlyArray<{ uid: number; score: number }>) => ReadonlyArray<{ uid: number; score: number }>
   /** Weight of the newest score in the moving average (default 0.3). */
   alpha?: number
   /** Where commits are kept for reveals (default: in memory; IndexedDB in tabs, a file in Node). */
@@ -128,14 +140,15 @@ export function createValidator(init: ValidatorInit): Validator {
   const subnet = createSubnetView({ client: init.client, netuid: init.netuid })
   const account: WeightsAccount = init.hotkey
   const state = new Store<ValidatorState>({
-    phase: 'idle', task: task.id, hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, lastEpoch: null, commits: [], error: null,
+    phase: 'idle', task: task.id, hotkey: init.hotkey.address, uid: null, peerId: null, round: 0, miners: [], weights: null, mechanismWeights: [], lastEpoch: null, commits: [], error: null,
   })
   const scores = new Map<number, MinerScore>()
   let mesh: MeshNode | null = null
   let ctl: AbortController | null = null
   let loop: Promise<void> | null = null
   let starting: Promise<void> | null = null
-  let committedEpoch = -1
+  /** The epoch each mechanism last got weights for, by mecid. */
+  const committedEpoch = new Map<number, number>()
   let checkedEpochBlock = -1
   let busy: Promise<unknown> = Promise.resolve()
   const newcomerGapMs = init.newcomerGapMs ?? 2_000
@@ -235,43 +248,73 @@ export function createValidator(init: ValidatorInit): Validator {
     return state.state.miners
   }
 
-  const commitNow = async (signal: AbortSignal): Promise<CommittedWeights | null> => {
-    const s = await readSubnetWeightState(init.client, init.netuid, init.hotkey.address, { signal })
+  /**
+   * Commits (or sets) one mechanism's weights if its epoch and its rate limit (`LastUpdate` at its
+   * storage index) allow; null when nothing was due.
+   */
+  const commitMechanism = async (mecid: number, signal: AbortSignal): Promise<CommittedWeights | null> => {
+    const s = await readSubnetWeightState(init.client, init.netuid, init.hotkey.address, { mecid, signal })
     if (s.uid === undefined) throw new RolesError('NOT_REGISTERED', `validator hotkey ${init.hotkey.address} is not registered on subnet ${init.netuid}`)
     const epoch = epochAt(s, s.block + 1)
-    if (epoch === committedEpoch) return null
+    if (epoch === committedEpoch.get(mecid)) return null
     if (s.lastUpdate > 0 && s.block + 1 < s.lastUpdate + s.weightsSetRateLimit) return null
-    const scored = [...scores.values()].filter((m) => m.score > 0 && m.uid < s.n)
+    const averages = [...scores.values()].filter((m) => m.score > 0 && m.uid < s.n).map((m) => ({ uid: m.uid, score: m.score }))
+    const scored = (init.mechanismScores?.(mecid, averages) ?? averages).filter((m) => m.score > 0 && m.uid < s.n)
     if (scored.length === 0) return null
     const uids = scored.map((m) => m.uid)
     const floats = scored.map((m) => m.score)
     // Predict before committing: what the chain's epoch would give if these weights applied.
     let predicted: CommittedWeights['predicted'] = null
-    try {
-      const w = prepareWeights(uids, floats, s)
-      const row = w.uids.map((u, i) => [u, w.values[i]!] as [number, number])
-      const p = await predictEpoch(init.client, init.netuid, s.uid, [row])
-      const r = p.results[0]
-      if (r !== undefined) predicted = { incentive: r.incentive, dividends: r.dividends, path: p.path }
-    } catch (err) {
-      log(`prediction failed: ${(err as Error).message}`)
+    if (mecid === 0) {
+      try {
+        const w = prepareWeights(uids, floats, s)
+        const row = w.uids.map((u, i) => [u, w.values[i]!] as [number, number])
+        const p = await predictEpoch(init.client, init.netuid, s.uid, [row])
+        const r = p.results[0]
+        if (r !== undefined) predicted = { incentive: r.incentive, dividends: r.dividends, path: p.path }
+      } catch (err) {
+        log(`prediction failed: ${(err as Error).message}`)
+      }
     }
     const input = { netuid: init.netuid, uids, scores: floats }
     let out: CommittedWeights
     if (!s.commitRevealEnabled) {
-      const r = await setWeights(init.client, account, input, { signal })
-      out = { kind: 'set', uids: r.uids, values: r.values, block: r.blockNumber, epoch, predicted }
+      const r = await setWeights(init.client, account, input, { mecid, signal })
+      out = { kind: 'set', mecid, uids: r.uids, values: r.values, block: r.blockNumber, epoch, predicted }
     } else if (s.commitRevealVersion >= 4) {
-      const r = await commitTimelockedWeights(init.client, account, input, store, { signal })
-      out = { kind: 'v4', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
+      const r = await commitTimelockedWeights(init.client, account, input, store, { mecid, signal })
+      out = { kind: 'v4', mecid, uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
     } else {
-      const r = await commitWeights(init.client, account, input, store, { signal })
-      out = { kind: 'v2', uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
+      const r = await commitWeights(init.client, account, input, store, { mecid, signal })
+      out = { kind: 'v2', mecid, uids: r.commit.uids, values: r.commit.values, block: r.blockNumber, epoch, predicted }
     }
-    committedEpoch = epoch
-    log(`${out.kind === 'set' ? 'set' : `committed (${out.kind})`} weights at block ${out.block}, epoch ${epoch}: ${out.uids.map((u, i) => `${u}:${out.values[i]}`).join(' ')}`)
-    state.set({ weights: out })
+    committedEpoch.set(mecid, epoch)
+    const where = mecid === 0 ? '' : ` to mechanism ${mecid}`
+    log(`${out.kind === 'set' ? 'set' : `committed (${out.kind})`} weights${where} at block ${out.block}, epoch ${epoch}: ${out.uids.map((u, i) => `${u}:${out.values[i]}`).join(' ')}`)
+    const byMech = [...state.state.mechanismWeights]
+    while (byMech.length < mecid) byMech.push(null)
+    byMech[mecid] = out
+    state.set({ mechanismWeights: byMech })
     return out
+  }
+
+  /**
+   * Each mechanism of the subnet (`MechanismCountCurrent`, 1 where the runtime has none) in turn,
+   * with its own call (`set_mechanism_weights` & co. with `mecid`; the plain calls for mechanism 0).
+   * A failure stops the pass; the mechanisms already done are not repeated within their epoch.
+   */
+  const commitNow = async (signal: AbortSignal): Promise<CommittedWeights | null> => {
+    const count = await readMechanismCount(init.client, init.netuid, { signal })
+    if (state.state.mechanismWeights.length > count) state.set({ mechanismWeights: state.state.mechanismWeights.slice(0, count) })
+    let first: CommittedWeights | null = null
+    for (let mecid = 0; mecid < count; mecid++) {
+      const out = await commitMechanism(mecid, signal)
+      if (out !== null && first === null) {
+        first = out
+        state.set({ weights: out })
+      }
+    }
+    return first
   }
 
   const settle = async (signal: AbortSignal): Promise<void> => {

@@ -158,6 +158,16 @@ export async function readSubnetWeightState(client: ChainClient, netuid: number,
   return state
 }
 
+/**
+ * How many mechanisms (sub-subnets) `netuid` has: `MechanismCountCurrent[netuid]` where the
+ * runtime's metadata has it (at least 1), else 1 (runtimes before mechanisms).
+ */
+export async function readMechanismCount(client: ChainClient, netuid: number, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  throwIfAborted(opts.signal)
+  const count = await num(client, 'MechanismCountCurrent', netuid)
+  return count === undefined ? 1 : Math.max(1, count)
+}
+
 /** The wallet's {@link EpochSchedule} of the subnet this state was read for. */
 function scheduleOf(s: SubnetWeightState): EpochSchedule {
   if (s.epochIndex === undefined || s.lastEpochBlock === undefined) return { netuid: s.netuid, tempo: s.tempo }

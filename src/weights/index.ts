@@ -47,6 +47,7 @@ export {
 export { createIdbCommitStore, type IdbCommitStoreInit } from './store-idb.ts'
 export {
   readSubnetWeightState,
+  readMechanismCount,
   epochAt,
   measureBlockTime,
   submit,
