@@ -5,7 +5,10 @@
  *   vs      onnxruntime-web WASM, batched, 1 and 2 threads, in the inference worker of a
  *           cross-origin isolated headless Chromium page (Vite dev server with the models plugin)
  * Each figure is split into detection (session run), recognition (session runs) and the rest
- * (pre/post-processing in JS). Also model download + init, cold vs from the cache.
+ * (pre/post-processing in JS). Also model download + init, cold vs from the cache, and the
+ * miner's browser path (solve worker + inference worker): message hops per session run, counted
+ * (page <-> solve worker at the page, page <-> inference worker and the direct port at the
+ * inference worker), with the page relaying each run (before) and worker to worker (after).
  * Issue 17 targets: native batched >= 2x the per-word path; WASM >= 0.8x native throughput.
  */
 import { cpus, loadavg } from 'node:os'
@@ -158,6 +161,52 @@ export async function run(): Promise<void> {
       for (const e of (globalThis as unknown as { bench: { engines: { client: { stop(): void } }[] } }).bench.engines) e.client.stop()
     })
 
+    // The miner's browser path: a browser solver per route, the same challenges, messages counted.
+    const hops = await page.evaluate(async ({ challenges }) => {
+      const gpu = await import(/* @vite-ignore */ '/src/gpu/index.ts' as string) as typeof import('../src/gpu/index.ts')
+      const subnet = await import(/* @vite-ignore */ '/src/subnet/index.ts' as string) as typeof import('../src/subnet/index.ts')
+      const roles = await import(/* @vite-ignore */ '/src/roles/browser-solver.ts' as string) as typeof import('../src/roles/index.ts')
+      const out = []
+      for (const direct of [false, true]) {
+        let pageSolveWorker = 0
+        let warmed = false
+        const client = gpu.createInferenceClient({ ep: 'wasm', numThreads: 1, memory: { get: () => undefined, set: () => {} } })
+        const solver = roles.createBrowserSolver({
+          task: subnet.ocrTask,
+          store: gpu.createModelStore({ cacheName: 'bench-run' }),
+          inference: client,
+          direct,
+          createWorker: () => {
+            const w = new Worker(new URL('/src/roles/solve.worker.ts', location.href), { type: 'module' })
+            const post = w.postMessage.bind(w)
+            w.postMessage = ((msg: unknown, transfer?: Transferable[]) => { pageSolveWorker++; post(msg, transfer ?? []) }) as Worker['postMessage']
+            w.addEventListener('message', (e: MessageEvent<{ type: string }>) => { pageSolveWorker++; if (e.data.type === 'warmed') warmed = true })
+            return w
+          },
+        })
+        await solver.load({})
+        while (!warmed) await new Promise((r) => setTimeout(r, 20))
+        const ms: number[] = []
+        const s0 = await client.workerStats()
+        const m0 = pageSolveWorker
+        for (const c of challenges) {
+          const challenge = { ...c, image: Uint8Array.from(atob(c.image), (x) => x.charCodeAt(0)) }
+          const t0 = performance.now()
+          await solver.solve(challenge as never, { signal: AbortSignal.timeout(600_000) })
+          ms.push(performance.now() - t0)
+        }
+        const s1 = await client.workerStats()
+        solver.stop()
+        const runs = s1.runs.page + s1.runs.port - s0.runs.page - s0.runs.port
+        // Less the solve/solved pair of each challenge, and the second stats request and the first's answer.
+        const solveWorker = pageSolveWorker - m0 - 2 * challenges.length
+        const inferencePage = s1.page.received - s0.page.received - 1 + s1.page.sent - s0.page.sent - 1
+        const port = s1.port.received - s0.port.received + s1.port.sent - s0.port.sent
+        out.push({ direct, runs, solveWorker, inferencePage, port, ms })
+      }
+      return out
+    }, { challenges: made.slice(1).map((m) => ({ ...m.challenge, image: Buffer.from(m.challenge.image).toString('base64') })) })
+
     const [before, after, single] = [native[0]!.series, native[1]!.series, native[2]!.series]
     const anchor = after.median
     console.log(`OCR, 640x480, 8 words, median of ${CHALLENGES} challenges after 1 warm-up (same images for all; det/rec: session runs, js: the rest):`)
@@ -181,6 +230,13 @@ export async function run(): Promise<void> {
           : `no idle core for it: ${workers.cores} hardware threads in the page (${cpus().length} on this host), load average ${load1.toFixed(1)} over the last minute`
       console.log(`Second WASM thread: ${gain.toFixed(2)}x (1 thread / 2 threads): ${why}`)
     }
+    console.log(`Browser solver (solve worker + inference worker, WASM 1 thread), ${CHALLENGES} challenges: message hops per session run, counted`)
+    for (const h of hops) {
+      const per = (n: number): string => (n / h.runs).toFixed(2)
+      console.log(`  ${(h.direct ? 'worker to worker (after)' : 'page relays (before)').padEnd(26)} ${per(h.solveWorker + h.inferencePage + h.port)} hops/run  (page<->solve worker ${per(h.solveWorker)}, page<->inference ${per(h.inferencePage)}, port ${per(h.port)}; ${h.runs} runs)  solve ${fmt(median(h.ms))}`)
+    }
+    const [relayed, direct] = [hops[0]!, hops[1]!]
+    console.log(`  page messages per run: ${((relayed.solveWorker + relayed.inferencePage) / relayed.runs).toFixed(2)} -> ${((direct.solveWorker + direct.inferencePage) / direct.runs).toFixed(2)}; solve time relayed / direct: ${(median(relayed.ms) / median(direct.ms)).toFixed(2)}x`)
     console.log('Model download + init (ORT-web WASM worker, det + rec sessions):')
     console.log(`  cold  (network)    download ${fmt(load.cold.download)}  init ${fmt(load.cold.init)}  total ${fmt(load.cold.download + load.cold.init)}`)
     console.log(`  warm  (Cache API)  load     ${fmt(load.warm.download)}  init ${fmt(load.warm.init)}  total ${fmt(load.warm.download + load.warm.init)}  (${load.warm.fromCache} files from cache)`)
