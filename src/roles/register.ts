@@ -36,11 +36,6 @@ export interface Registration {
   devnet: boolean
 }
 
-/** The devnet's HTTP JSON-RPC URL for a `ws://` / `wss://` chain URL. */
-export function httpUrlOf(wsUrl: string): string {
-  return wsUrl.replace(/^ws(s?):/u, 'http$1:')
-}
-
 /** True when the chain behind `client` is the webtensor devnet (answers `devnet_info`). */
 export async function isDevnet(client: ChainClient, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   try {

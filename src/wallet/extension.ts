@@ -94,11 +94,6 @@ export function rememberedAccount(storage = defaultStorage()): Remembered | unde
   }
 }
 
-/** Forget the remembered account. */
-export function forgetAccount(storage = defaultStorage()): void {
-  try { storage?.removeItem(REMEMBERED_ACCOUNT_KEY) } catch { /* blocked storage: nothing remembered */ }
-}
-
 /** Whether any extension has injected itself (no prompt; safe on page load, e.g. to label the button). */
 export function hasInjectedExtension(): boolean {
   const w = globalThis as { injectedWeb3?: Record<string, unknown> }
