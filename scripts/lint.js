@@ -2,9 +2,11 @@
 // `npm run lint`: ESLint (eslint.config.js: the doors and forbidden arrows of the architecture)
 // over every TypeScript/JavaScript file, and over the <script> blocks of every Svelte component
 // (linted as if they were `Component.svelte.ts` beside the component, so the same folder rules
-// apply). Exits non-zero on any error.
+// apply); import circles; and the folder import map of docs/architecture.md (scripts/import-map.js).
+// Exits non-zero on any error.
 import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { ESLint } from 'eslint'
 
 function* svelteFiles(dir) {
@@ -89,6 +91,13 @@ for (const [key, example] of folderEdges) {
   const back = folderEdges.get(`${b} -> ${a}`)
   if (back === undefined || a > b) continue
   results.push({ filePath: example.split(' -> ')[0], errorCount: 1, warningCount: 0, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, messages: [{ ruleId: 'no-circular-imports', severity: 2, line: 1, column: 1, message: `folder circle: src/${a} and src/${b} import each other (${example}; ${back})` }] })
+}
+
+// The map: docs/architecture.md's folder import graph must match the real imports
+// (scripts/import-map.js prints it; --check compares).
+const mapCheck = spawnSync(process.execPath, ['scripts/import-map.js', '--check'], { encoding: 'utf8' })
+if (mapCheck.status !== 0) {
+  results.push({ filePath: 'docs/architecture.md', errorCount: 1, warningCount: 0, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, messages: [{ ruleId: 'import-map', severity: 2, line: 1, column: 1, message: (mapCheck.stderr || mapCheck.stdout).trim() }] })
 }
 
 const formatter = await eslint.loadFormatter('stylish')
