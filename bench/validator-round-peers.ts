@@ -69,8 +69,10 @@ async function miners(): Promise<(line: string) => Promise<string | null>> {
     }
     // A few at a time: each start registers, joins the mesh, reserves at the relay and commits its peer id.
     let next = 0
-    await Promise.all(Array.from({ length: Math.min(16, n) }, async () => {
-      while (next < fresh.length) await fresh[next++]!.start()
+    // A start that fails on a loaded machine (no reservation in time) is tried again, up to 3 times.
+    const start = async (m: Miner): Promise<void> => { for (let t = 1; ; t++) { try { return await m.start() } catch (err) { if (t >= 3) throw err } } }
+    await Promise.all(Array.from({ length: Math.min(32, n) }, async () => {
+      while (next < fresh.length) await start(fresh[next++]!)
     }))
     all.push(...fresh)
     return `ready ${all.length}`

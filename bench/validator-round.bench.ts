@@ -9,7 +9,8 @@
  * (process.cpuUsage around each round; the idle anchor is the same process over the same time
  * with no round) and heap/RSS per miner are the validator's. Per size: the first (cold) round,
  * which dials every miner, and VR_ROUNDS (3) warm rounds. Ratios per miner against the 16-miner
- * anchor of the same run show how it grows. Sizes: VR_SIZES (16,64,256); VR_PER_CHILD (64).
+ * anchor of the same run show how it grows. Sizes: VR_SIZES (16,64,256); VR_PER_CHILD (64);
+ * VR_CONCURRENCY, the validator's roundConcurrency (its default, 16, when unset).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +25,8 @@ const SIZES = (process.env['VR_SIZES'] ?? '16,64,256').split(',').map(Number)
 const ROUNDS = Number(process.env['VR_ROUNDS'] ?? 3)
 const PER_CHILD = Number(process.env['VR_PER_CHILD'] ?? 64)
 const GOAL_MS = 2_000
+/** Miners in flight per round (the validator's `roundConcurrency`; its default when unset; 4 before issue 17). */
+const CONCURRENCY = process.env['VR_CONCURRENCY'] === undefined ? undefined : Number(process.env['VR_CONCURRENCY'])
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -71,7 +74,7 @@ export async function run(): Promise<void> {
     const client = await createChainClient({ endpoint: chainUrl })
     const hotkey = await createKeyringSigner('//Alice//vr-validator')
     await ensureValidator({ client, netuid: NETUID, hotkey: hotkey.address, coldkey: await createKeyringSigner('//Alice'), stake: 10_000_000_000_000n })
-    const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, newcomerGapMs: 0, checkEpochs: false })
+    const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, newcomerGapMs: 0, checkEpochs: false, ...(CONCURRENCY !== undefined ? { roundConcurrency: CONCURRENCY } : {}) })
     stopValidator = async () => { await validator.stop(); await client.stop() }
     await validator.start()
     log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in a child process)`)
@@ -124,7 +127,7 @@ export async function run(): Promise<void> {
     const stats = await Promise.all(children.map(async (c) => JSON.parse(await c.ask('stats')) as { cpuMs: number; rss: number }))
 
     const anchor = rows[0]!
-    console.log(`\nvalidator round (this process: the validator alone; devnet+relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work):`)
+    console.log(`\nvalidator round (this process: the validator alone; devnet+relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
     console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   heap/miner   RSS/miner')
     for (const r of rows) {
       const per = r.cpuMs / r.n

@@ -103,6 +103,11 @@ export interface ValidatorInit {
    * moving averages (uid, score > 0). Default: every mechanism gets the same scores (one task).
    */
   mechanismScores?: (mecid: number, scored: ReadonlyArray<{ uid: number; score: number }>) => ReadonlyArray<{ uid: number; score: number }>
+  /**
+   * Miners challenged at a time in a round (default 16): a round's wall time is mostly waiting on
+   * round trips (the validator's own CPU is a few ms per miner), so more in flight shortens it.
+   */
+  roundConcurrency?: number
   /** Weight of the newest score in the moving average (default 0.3). */
   alpha?: number
   /** Where commits are kept for reveals (default: in memory; IndexedDB in tabs, a file in Node). */
@@ -132,6 +137,7 @@ export interface Validator extends Observable<ValidatorState> {
 
 /** Creates a validator (it does nothing until `start()`). */
 export function createValidator(init: ValidatorInit): Validator {
+  if (init.roundConcurrency !== undefined && !(Number.isInteger(init.roundConcurrency) && init.roundConcurrency >= 1)) throw new RolesError('BAD_OPTIONS', `roundConcurrency must be an integer of at least 1, got ${init.roundConcurrency}`)
   const log = init.log ?? (() => {})
   const alpha = init.alpha ?? 0.3
   const roundMs = init.roundMs ?? 15_000
@@ -235,9 +241,9 @@ export function createValidator(init: ValidatorInit): Validator {
 
   const runRound = async (signal: AbortSignal): Promise<readonly MinerScore[]> => {
     const miners = await discover(signal)
-    // Up to 4 miners at a time.
+    // Up to roundConcurrency miners at a time.
     let next = 0
-    await Promise.all(Array.from({ length: Math.min(4, miners.length) }, async () => {
+    await Promise.all(Array.from({ length: Math.min(init.roundConcurrency ?? 16, miners.length) }, async () => {
       while (next < miners.length) {
         const m = miners[next++]!
         await challengeOne(m, signal)
