@@ -18,7 +18,7 @@ DOORS.gpu.push('ort-runtime.ts')
 DOORS.server.push('node-shims.ts')
 DOORS.ui = ['index.ts', 'browser.ts']
 DOORS.cli = ['main.ts']
-DOORS.widget.push('browser.ts')
+DOORS.widget = ['browser.ts'] // only the page's entry mounts the widget; nothing else uses its parts
 
 const NO_UI = 'the app sits on top; lower rooms never reach up into it'
 const NO_CLI = 'the command line is an entry point, nothing imports it'
