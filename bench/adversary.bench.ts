@@ -63,7 +63,11 @@ const fastSolver: TaskSolver = {
 }
 
 /** Milliseconds from opening the URL to each step the dashboard shows; null when it did not show in time. */
-interface BrowserRun { mining: number | null; answered: number | null; accepted: number | null; phase: string; error: string | null }
+interface BrowserRun { modelLoading: number | null; joining: number | null; mining: number | null; answered: number | null; accepted: number | null; phase: string; error: string | null; relay?: Record<string, number> }
+
+/** How the relay's counters moved (refused, closed, rejected). */
+const delta = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(['refusedConnections', 'refusedReservations', 'refusedRelayed', 'closedUnbound', 'rejectedPresence'].map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]))
 
 /** A fresh browser profile opens `url`, clicks Start mining and waits for an accepted answer. */
 async function browserMiner(browser: Browser, url: string): Promise<BrowserRun> {
@@ -71,12 +75,14 @@ async function browserMiner(browser: Browser, url: string): Promise<BrowserRun> 
   try {
     const page = await context.newPage()
     const t0 = Date.now()
-    const out: BrowserRun = { mining: null, answered: null, accepted: null, phase: '', error: null }
+    const out: BrowserRun = { modelLoading: null, joining: null, mining: null, answered: null, accepted: null, phase: '', error: null }
     await page.goto(url)
     await page.getByRole('button', { name: 'Start mining' }).click({ timeout: 60_000 })
     const num = async (id: string): Promise<number> => Number(await page.getByTestId(id).textContent())
     while (Date.now() - t0 < BROWSER_TIMEOUT_MS) {
       out.phase = ((await page.getByTestId('miner-phase').textContent()) ?? '').trim()
+      if (out.modelLoading === null && /^(Loading the model|Joining|Mining)/u.test(out.phase)) out.modelLoading = Date.now() - t0
+      if (out.joining === null && /^(Joining|Mining)/u.test(out.phase)) out.joining = Date.now() - t0
       if (out.mining === null && /^Mining/u.test(out.phase)) out.mining = Date.now() - t0
       if (out.answered === null && (await num('answered')) >= 1) out.answered = Date.now() - t0
       if ((await num('accepted')) >= 1) { out.accepted = Date.now() - t0; break }
@@ -220,7 +226,8 @@ export async function run(): Promise<void> {
       browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true })
       stops.push(() => browser!.close())
       log(`browser miner: opening ${app.url} under attack`)
-      browserRuns.attacked = await browserMiner(browser, app.url)
+      const before = relay.stats() as unknown as Record<string, number>
+      browserRuns.attacked = { ...(await browserMiner(browser, app.url)), relay: delta(before, relay.stats() as unknown as Record<string, number>) }
       log(`browser miner under attack: ${JSON.stringify(browserRuns.attacked)}`)
     }
     child.kill('SIGTERM')
@@ -228,7 +235,8 @@ export async function run(): Promise<void> {
     if (browser !== undefined && app !== undefined) {
       await sleep(3_000)
       log('browser miner: opening the URL without attack (the anchor)')
-      browserRuns.quiet = await browserMiner(browser, app.url)
+      const before = relay.stats() as unknown as Record<string, number>
+      browserRuns.quiet = { ...(await browserMiner(browser, app.url)), relay: delta(before, relay.stats() as unknown as Record<string, number>) }
       log(`browser miner without attack: ${JSON.stringify(browserRuns.quiet)}`)
     }
     const counts = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
@@ -257,9 +265,12 @@ export async function run(): Promise<void> {
       const a = browserRuns.attacked!
       const q = browserRuns.quiet!
       console.log(`browser miner (Chromium headless, fresh profile, open → Start mining → …; limit ${BROWSER_TIMEOUT_MS / 1000} s): under attack / without attack (anchor, after the crowd left)`)
-      console.log(`  Mining shown     ${bsec(a.mining).padStart(10)} / ${bsec(q.mining)}`)
-      console.log(`  first answered   ${bsec(a.answered).padStart(10)} / ${bsec(q.answered)}`)
-      console.log(`  first accepted   ${bsec(a.accepted).padStart(10)} / ${bsec(q.accepted)}${a.accepted !== null && q.accepted !== null ? `   (${(a.accepted / q.accepted).toFixed(2)}x)` : ''}`)
+      console.log(`  registered (Loading the model shown)  ${bsec(a.modelLoading).padStart(10)} / ${bsec(q.modelLoading)}`)
+      console.log(`  model loaded (Joining the mesh shown) ${bsec(a.joining).padStart(10)} / ${bsec(q.joining)}`)
+      console.log(`  Mining shown (joined the mesh)        ${bsec(a.mining).padStart(10)} / ${bsec(q.mining)}`)
+      console.log(`  first answered                        ${bsec(a.answered).padStart(10)} / ${bsec(q.answered)}`)
+      console.log(`  first accepted                        ${bsec(a.accepted).padStart(10)} / ${bsec(q.accepted)}${a.accepted !== null && q.accepted !== null ? `   (${(a.accepted / q.accepted).toFixed(2)}x)` : ''}`)
+      console.log(`  the relay's counters during each run: ${JSON.stringify(a.relay)} / ${JSON.stringify(q.relay)} (on loopback the crowd and the browser share one IP and so its per-IP budgets)`)
       if (a.accepted === null || q.accepted === null) console.log(`  last phase: ${JSON.stringify(a.phase)} / ${JSON.stringify(q.phase)}; errors: ${a.error ?? '-'} / ${q.error ?? '-'}`)
     }
     console.log(`heap (this process: devnet, relay, validator, miners; the crowd ${mb(counts['heapUsed'] ?? 0)} apart): ${mb(heap0)} before the attack, peak ${mb(watch.peakHeap)}, after ${mb(process.memoryUsage().heapUsed)}; relay connections peak ${watch.relayMaxConnections}`)
