@@ -94,6 +94,9 @@ export async function run(): Promise<void> {
       push(`browser<->browser signed challenge, ${label}, 40 KB`, cl)
     }
 
+    const sig = await validator.page.evaluate(() => window.mesh.benchSignatures('//Alice', 200))
+    console.log(`per-answer signature, sign + verify in the browser (n=200): v1 hotkey sr25519 ${sig.v1Ms.toFixed(3)} ms, v2 peer key Ed25519 ${sig.v2Ms.toFixed(3)} ms (${(sig.v1Ms / sig.v2Ms).toFixed(1)}x cheaper)`)
+
     const peers = miners.map((m) => m.peerId)
     const tp = await validator.page.evaluate(([p]) => window.mesh.throughput(p, 10, 16, 16), [peers] as const)
     console.log(`throughput: one browser validator vs 5 browser miners (WebRTC, 16 in flight, 16 B, 10 s): ${tp.perSecond.toFixed(1)} challenges/s (${tp.done} answered, ${tp.failed} failed)`)

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMeshNode, newChallengeId, sendChallenge, serveChallenges, startRelay, verifyAnswerEvidence, CHALLENGE_PROTOCOL, type MeshNode, type Relay } from './node-entry.ts'
 import { devHotkey, StaticMetagraph } from './test-fixtures.ts'
 import { encodeFrame } from './frame.ts'
-import { readFrame } from './libp2p.ts'
+import { loadKey, peerKeySigner, readFrame, verifyPeerSignature } from './libp2p.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { answerMessage } from './binding.ts'
 import { decodeRequest, encodeResponse } from './messages.ts'
 
@@ -22,6 +23,21 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }
 
 /** How the forger signs (or frames) its answer to a request it has decoded. */
 type Forge = (validatorPeer: string, id: Uint8Array, answer: Uint8Array) => Promise<Uint8Array>
+
+describe('the peer key signer', () => {
+  it('signs as @libp2p/crypto does (the key imported once), and verifies only for the peer id that embeds the key', async () => {
+    const [key, another] = await Promise.all([loadKey(undefined), loadKey(undefined)])
+    const m = enc.encode('message')
+    const sig = await peerKeySigner(key)(m)
+    expect([...sig]).toEqual([...(await key.sign(m))]) // Ed25519 is deterministic
+    const id = peerIdFromPrivateKey(key).toString()
+    expect(await verifyPeerSignature(id, m, sig)).toBe(true)
+    expect(await verifyPeerSignature(id, enc.encode('messagf'), sig)).toBe(false)
+    expect(await verifyPeerSignature(peerIdFromPrivateKey(another).toString(), m, sig)).toBe(false)
+    expect(await verifyPeerSignature('not a peer id', m, sig)).toBe(false)
+    expect(await verifyPeerSignature(id, m, sig.subarray(0, 63))).toBe(false)
+  })
+})
 
 describe('answers signed by the bound peer key', () => {
   let relay: Relay

@@ -12,6 +12,6 @@ export type { AnswerEvidence, ChallengeHandler, ChallengeServer, ChallengeResult
 export type { Challenge } from './messages.ts'
 export { DEFAULT_LIMITS } from './limits.ts'
 export type { MeshLimits } from './limits.ts'
-export { newPrivateKey } from './libp2p.ts'
+export { newPrivateKey, verifyPeerSignature } from './libp2p.ts'
 export { MeshError, MeshProtocolError, MeshRefusedError, MeshConnectionError, MeshTimeoutError, meshErrorFromJSON } from './errors.ts'
 export type { MeshErrorCode } from './errors.ts'

@@ -97,31 +97,65 @@ export function loadKey(bytes: Uint8Array | PrivateKey | undefined): Promise<Pri
   try { return privateKeyFromProtobuf(bytes) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', 'privateKey is not a libp2p private key in protobuf form', { cause: err }) }
 }
 
-/** Ed25519 public keys of peer ids, parsed once (a PeerId of an Ed25519 key embeds the key). */
-const peerKeys = new Map<string, PublicKey | null>()
+function b64url(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** WebCrypto's Ed25519 key for `raw` (32-byte public, or 64-byte private||public), or null where the platform lacks it. */
+async function webCryptoEd25519(raw: Uint8Array, use: 'sign' | 'verify'): Promise<CryptoKey | null> {
+  try {
+    if (use === 'verify') return await crypto.subtle.importKey('raw', Uint8Array.from(raw), { name: 'Ed25519' }, false, ['verify'])
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: b64url(raw.subarray(32, 64)), d: b64url(raw.subarray(0, 32)) }
+    return await crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['sign'])
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A signer with the peer key (Ed25519): where WebCrypto has Ed25519 the key is imported once
+ * (@libp2p/crypto imports it again for every signature), else the key's own `sign`.
+ */
+export function peerKeySigner(key: PrivateKey): (message: Uint8Array) => Promise<Uint8Array> {
+  const imported = key.type === 'Ed25519' ? webCryptoEd25519(key.raw, 'sign') : Promise.resolve(null)
+  return async (message) => {
+    const k = await imported
+    if (k === null) return await key.sign(message)
+    return new Uint8Array(await crypto.subtle.sign('Ed25519', k, Uint8Array.from(message)))
+  }
+}
+
+/** Ed25519 public keys of peer ids, parsed and imported once (a PeerId of an Ed25519 key embeds the key). */
+const peerKeys = new Map<string, Promise<{ key: PublicKey; web: CryptoKey | null } | null>>()
 const PEER_KEYS_MAX = 4096
+
+async function peerKey(peerId: string): Promise<{ key: PublicKey; web: CryptoKey | null } | null> {
+  let pk: PublicKey | undefined
+  try { pk = peerIdFromString(peerId).publicKey } catch { return null }
+  if (pk === undefined || pk.type !== 'Ed25519') return null
+  return { key: pk, web: await webCryptoEd25519(pk.raw, 'verify') }
+}
 
 /**
  * Verifies `signature` over `message` by the Ed25519 key that `peerId` embeds (WebCrypto where
- * the platform has it, else @noble/curves, inside @libp2p/crypto). False for any other key type,
- * a malformed peer id or a bad signature; never throws.
+ * the platform has it, else @libp2p/crypto's own). False for any other key type, a malformed
+ * peer id or a bad signature; never throws.
  */
 export async function verifyPeerSignature(peerId: string, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (signature.byteLength !== 64) return false
-  let key = peerKeys.get(peerId)
-  if (key === undefined) {
-    try {
-      const pk = peerIdFromString(peerId).publicKey
-      key = pk !== undefined && pk.type === 'Ed25519' ? pk : null
-    } catch {
-      key = null
-    }
+  let entry = peerKeys.get(peerId)
+  if (entry === undefined) {
+    entry = peerKey(peerId)
     if (peerKeys.size >= PEER_KEYS_MAX) peerKeys.delete(peerKeys.keys().next().value as string)
-    peerKeys.set(peerId, key)
+    peerKeys.set(peerId, entry)
   }
-  if (key === null) return false
+  const k = await entry
+  if (k === null) return false
   try {
-    return await key.verify(message, signature)
+    if (k.web !== null) return await crypto.subtle.verify('Ed25519', k.web, Uint8Array.from(signature), Uint8Array.from(message))
+    return await k.key.verify(message, signature)
   } catch {
     return false
   }

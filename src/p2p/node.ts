@@ -3,7 +3,7 @@
  * bindings it has verified, peer discipline (offences, bans, gossipsub application score) and
  * presence gossip.
  */
-import { createMeshLibp2p, isRelayed, loadKey, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p, type PrivateKey } from './libp2p.ts'
+import { createMeshLibp2p, isRelayed, loadKey, peerKeySigner, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p, type PrivateKey } from './libp2p.ts'
 import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { BoundedMap, DEFAULT_LIMITS, RateLimiter, type MeshLimits } from './limits.ts'
@@ -151,8 +151,8 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly limits: Readonly<MeshLimits>
   readonly libp2p: MeshLibp2p
   readonly #signer: Signer
-  /** The libp2p identity key: signs answers (see signAnswer). */
-  readonly #peerKey: PrivateKey
+  /** Signs with the libp2p identity key (see signAnswer). */
+  readonly #peerSign: (message: Uint8Array) => Promise<Uint8Array>
   readonly #chain: ChainView
   readonly #relays: string[]
   readonly #relayPeers: Set<string>
@@ -181,7 +181,7 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   constructor(libp2p: MeshLibp2p, init: MeshNodeInit, limits: MeshLimits, peerKey: PrivateKey) {
     super()
     this.libp2p = libp2p
-    this.#peerKey = peerKey
+    this.#peerSign = peerKeySigner(peerKey)
     this.peerId = libp2p.peerId.toString()
     this.netuid = init.netuid
     this.hotkey = init.signer.address
@@ -582,7 +582,7 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   }
 
   async signAnswer(validatorPeerId: string, challengeId: Uint8Array, answer: Uint8Array): Promise<Uint8Array> {
-    return await this.#peerKey.sign(answerMessage(validatorPeerId, challengeId, answer))
+    return await this.#peerSign(answerMessage(validatorPeerId, challengeId, answer))
   }
 
   markAnswered(challengeKey: string): boolean {

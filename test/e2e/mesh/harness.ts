@@ -2,7 +2,7 @@
  * Browser side of the mesh end-to-end tests and benchmark: one mesh node per page, driven by
  * Playwright through `window.mesh`. Uses only the public door of src/p2p.
  */
-import { createMeshNode, newChallengeId, sendChallenge, serveChallenges, type ChallengeServer, type MeshNode, type TransportPreference } from '../../../src/p2p/index.ts'
+import { answerMessage, createMeshNode, newChallengeId, sendChallenge, serveChallenges, verifyPeerSignature, verifySignature, type ChallengeServer, type MeshNode, type TransportPreference } from '../../../src/p2p/index.ts'
 import { devHotkey, StaticMetagraph } from '../../../src/p2p/test-fixtures.ts'
 
 /** Init of a harness node. */
@@ -159,6 +159,24 @@ const mesh = {
     }
     rtts.sort((a, b) => a - b)
     return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n }
+  },
+  /**
+   * Per-answer signature cost in this browser, sign then verify, n times each way: version 1 of
+   * the challenge protocol (the hotkey, sr25519) against version 2 (the peer key, Ed25519).
+   */
+  async benchSignatures(uri: string, n: number): Promise<{ v1Ms: number; v2Ms: number }> {
+    const me = need()
+    const hotkey = devHotkey(uri)
+    const answer = enc.encode('{"text":"bench"}')
+    const time = async (f: (id: Uint8Array) => Promise<boolean>): Promise<number> => {
+      const t0 = performance.now()
+      for (let i = 0; i < n; i++) if (!(await f(newChallengeId()))) throw new Error('signature did not verify')
+      return (performance.now() - t0) / n
+    }
+    const v1 = (id: Uint8Array) => { const m = answerMessage(me.peerId, id, answer); return Promise.resolve(verifySignature(m, hotkey.sign(m) as Uint8Array, hotkey.address)) }
+    const v2 = async (id: Uint8Array) => verifyPeerSignature(me.peerId, answerMessage(me.peerId, id, answer), await me.signAnswer(me.peerId, id, answer))
+    await time(v1); await time(v2)
+    return { v1Ms: await time(v1), v2Ms: await time(v2) }
   },
   peers() {
     return need().peers()
