@@ -150,8 +150,9 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
         signal?.addEventListener('abort', onAbort, { once: true })
         granted.then(
           (id) => { signal?.removeEventListener('abort', onAbort); resolve(unhold(id)) },
-          // A worker that went away holds nothing.
-          (err: unknown) => { signal?.removeEventListener('abort', onAbort); if (err instanceof GpuError && err.code === 'STOPPED') resolve(() => {}); else reject(err) },
+          // A worker that stopped or failed holds nothing: the page job goes on (a consensus batch
+          // must not fail because the miner's inference worker did).
+          () => { signal?.removeEventListener('abort', onAbort); resolve(() => {}) },
         )
       })
     },
