@@ -6,7 +6,7 @@
 export { probeGpu, assertGpu, type GpuCapabilities, type GpuAdapterReport, type ProbeInit } from './probe.ts'
 export { createGpuDevice, type GpuDeviceHandle, type GpuDeviceInit, type DeviceLostDetail } from './device.ts'
 export { openGpuApi, dawnEnv, dawnAdapterHint, type GpuApiAttempt } from './gpu-api.ts'
-export { createGpuQueue, sharedGpuQueue, type GpuQueue, type GpuJobOptions } from './queue.ts'
+export { createGpuQueue, sharedGpuQueue, type GpuQueue, type GpuJobOptions, type GpuGate } from './queue.ts'
 export {
   createModelStore,
   sha256Hex,
@@ -31,5 +31,5 @@ export {
 } from './client.ts'
 export { ORT_RUNTIME_MANIFEST, type OrtRuntimeBytes } from './ort-runtime.ts'
 export type { SessionRunner } from './runner.ts'
-export type { ExecutionProvider, TensorData, TensorMap, TensorType, InitResult, WorkerRequest, WorkerResponse } from './protocol.ts'
+export type { ExecutionProvider, TensorData, TensorMap, TensorType, InitResult, WorkerRequest, WorkerResponse, PortRequest, WorkerStats } from './protocol.ts'
 export { GpuError, ModelIntegrityError, QuotaError, errorToData, errorFromData, type GpuErrorCode, type ErrorData } from './errors.ts'

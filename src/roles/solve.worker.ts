@@ -7,7 +7,7 @@
  * Protocol: solve-protocol.ts.
  */
 /// <reference lib="webworker" />
-import { errorFromData, type ExecutionProvider, type SessionRunner, type TensorMap, type WorkerResponse } from '../gpu/index.ts'
+import { errorFromData, type ExecutionProvider, type PortRequest, type SessionRunner, type TensorMap, type WorkerResponse } from '../gpu/index.ts'
 import { getTask, SubnetError, type AnyTask, type SubnetErrorCode, type TaskChallenge } from '../subnet/index.ts'
 import { toWireError, type FromSolver, type SolverCall, type ToSolver, type WireError } from './solve-protocol.ts'
 
@@ -51,7 +51,7 @@ function runDirect(port: MessagePort, session: string, feeds: TensorMap, signal?
     const settle = (fn: () => void): void => { signal?.removeEventListener('abort', onAbort); fn() }
     runs.set(id, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) })
     signal?.addEventListener('abort', onAbort, { once: true })
-    port.postMessage({ id, type: 'run', session, feeds })
+    port.postMessage({ id, type: 'run', session, feeds } satisfies PortRequest)
   })
 }
 
