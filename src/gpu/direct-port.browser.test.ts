@@ -64,4 +64,48 @@ describe('direct channel to the inference worker', () => {
     other.stop()
     await expect(queue.run(async () => 'ran', { label: 'after stop' })).resolves.toBe('ran')
   })
+
+  it('a job aborted while its hold waits rejects without running, and the hold, once granted, is let go', async () => {
+    // A stand-in worker (named as such): it answers init and grants a hold only when the test says,
+    // as a real worker would once its run in flight (which needs a model) finished.
+    const script = `let hold = null
+onmessage = (e) => {
+  const m = e.data
+  if (m.type === 'init') postMessage({ id: m.id, ok: true, result: { capabilities: {}, crossOriginIsolated: false, numThreads: 1, webgpu: false, runtime: 'url' } })
+  else if (m.type === 'hold') hold = m.id
+  else if (m.type === 'grant') postMessage({ id: hold, ok: true, result: hold })
+  else if (m.type === 'unhold') postMessage({ id: m.id, ok: true, result: true })
+}`
+    const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }))
+    const sent: Array<{ type: string; id: number; hold?: number }> = []
+    let worker!: Worker
+    const q = createGpuQueue()
+    const stub = createInferenceClient({ ep: 'wasm', runtime: null, queue: q, createWorker: () => {
+      worker = new Worker(url)
+      const post = worker.postMessage.bind(worker)
+      worker.postMessage = ((msg: { type: string; id: number }, transfer?: Transferable[]) => { sent.push(msg); post(msg, transfer ?? []) }) as Worker['postMessage']
+      return worker
+    } })
+    try {
+      await stub.start()
+      const abort = new AbortController()
+      let ran = false
+      const job = q.run(async () => { ran = true }, { signal: abort.signal, label: 'consensus batch' })
+      await expect.poll(() => sent.some((m) => m.type === 'hold'), { timeout: 30_000 }).toBe(true)
+      const holdId = sent.find((m) => m.type === 'hold')!.id
+      abort.abort()
+      await expect(job).rejects.toMatchObject({ code: 'ABORTED' })
+      expect(ran).toBe(false)
+      // The worker grants the hold late: the client lets it go at once, so the worker's queue goes on.
+      worker.postMessage({ type: 'grant' })
+      await expect.poll(() => sent.filter((m) => m.type === 'unhold').map((m) => m.hold), { timeout: 30_000 }).toEqual([holdId])
+      const next = q.run(async () => 'next', { label: 'next batch' })
+      await expect.poll(() => sent.filter((m) => m.type === 'hold').length, { timeout: 30_000 }).toBe(2)
+      worker.postMessage({ type: 'grant' })
+      await expect(next).resolves.toBe('next')
+    } finally {
+      stub.stop()
+      URL.revokeObjectURL(url)
+    }
+  })
 })
