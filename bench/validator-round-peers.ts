@@ -6,11 +6,11 @@
  *   - `miners`: Node miners (real mesh peers through the relay, registered on subnet 1, their peer
  *     id committed) answering at random (no decoding, no ONNX), started in batches: each stdin line
  *     `add N` starts N more and prints `ready TOTAL`.
- * Each prints `{"cpuMs","rss"}` on `stats` and stops on stdin's end. Config in VR_CONFIG (JSON).
+ * Each prints `{"cpuMs","rss"}` (infra: and the relay's stats) on `stats` and stops on stdin's end. Config in VR_CONFIG (JSON).
  */
 import { createInterface } from 'node:readline'
 import { startDevnet } from '../src/devnet/index.ts'
-import { startRelay } from '../src/p2p/node-entry.ts'
+import { newPrivateKey, startRelay } from '../src/p2p/node-entry.ts'
 import { createMiner, createRandomSolver, createSubnetsView, type Miner } from '../src/roles/node.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 
@@ -27,7 +27,8 @@ export interface PeersConfig {
 
 const config = JSON.parse(process.env['VR_CONFIG'] ?? '{}') as PeersConfig
 const stops: Array<() => Promise<unknown>> = []
-const stats = (): string => { const u = process.cpuUsage(); return JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rss: process.memoryUsage().rss }) }
+let extra: () => object = () => ({})
+const stats = (): string => { const u = process.cpuUsage(); return JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rss: process.memoryUsage().rss, ...extra() }) }
 
 async function infra(): Promise<(line: string) => Promise<string | null>> {
   const devnet = await startDevnet({ port: 0, blockTimeMs: config.blockTimeMs ?? 500, commitReveal: false })
@@ -41,6 +42,7 @@ async function infra(): Promise<(line: string) => Promise<string | null>> {
     maxReservationsPerIp: 4 * max, maxConnectionsPerIp: 4 * max, newConnectionsPerIpPerSecond: 100_000,
   })
   stops.unshift(() => relay.stop())
+  extra = () => ({ relay: relay.stats() })
   console.log(JSON.stringify({ chainUrl: devnet.url, relays: relay.multiaddrs }))
   return async () => null
 }
@@ -65,6 +67,8 @@ async function miners(): Promise<(line: string) => Promise<string | null>> {
         // One coldkey per miner (funded by the devnet's faucet): registrations go in parallel without nonce races.
         coldkey: await createKeyringSigner(`//Bob//vr-${config.prefix}-${k}-cold`),
         meshLimits: { ratePerSecond: 1e6, rateBurst: 1e6 },
+        // A fixed libp2p identity: a start tried again keeps the peer id it may already have committed.
+        privateKey: await newPrivateKey(),
       }))
     }
     // A few at a time: each start registers, joins the mesh, reserves at the relay and commits its peer id.

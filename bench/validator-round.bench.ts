@@ -105,6 +105,7 @@ export async function run(): Promise<void> {
       log(`${total} miners up`)
       // The cold round: the first challenge to each new miner (dial through the relay included).
       const cold = await timed(() => validator.runRound())
+      const coldAnswered = validator.state.miners.filter((m) => m.lastError === null && m.lastScore !== null).length
       // The idle anchor: this process with no round running, as long as a round took.
       const idleStart = process.cpuUsage()
       await sleep(Math.min(5_000, Math.max(500, cold.wallMs)))
@@ -122,16 +123,18 @@ export async function run(): Promise<void> {
         answered: scored.filter((m) => m.lastError === null && m.lastScore !== null).length, failed: scored.filter((m) => m.lastError !== null).length,
       })
       const row = rows.at(-1)!
-      log(`${size} miners: cold ${row.coldMs.toFixed(0)} ms; warm round ${row.wallMs.toFixed(0)} ms, CPU ${row.cpuMs.toFixed(0)} ms; ${row.answered} answered, ${row.failed} failing${row.failed > 0 ? ` (${scored.find((m) => m.lastError !== null)?.lastError})` : ''}`)
+      const relayStats = (JSON.parse(await infra.ask('stats')) as { relay: Record<string, number> }).relay
+      log(`relay: ${JSON.stringify(relayStats)}`)
+      log(`${size} miners: cold ${row.coldMs.toFixed(0)} ms (${coldAnswered} answered); warm round ${row.wallMs.toFixed(0)} ms, CPU ${row.cpuMs.toFixed(0)} ms; ${row.answered} answered, ${row.failed} failing${row.failed > 0 ? ` (${scored.find((m) => m.lastError !== null)?.lastError})` : ''}`)
     }
     const stats = await Promise.all(children.map(async (c) => JSON.parse(await c.ask('stats')) as { cpuMs: number; rss: number }))
 
     const anchor = rows[0]!
     console.log(`\nvalidator round (this process: the validator alone; devnet+relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
-    console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   heap/miner   RSS/miner')
+    console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   heap/miner   RSS/miner   answered/failing (last round)')
     for (const r of rows) {
       const per = r.cpuMs / r.n
-      console.log(`  ${String(r.n).padStart(6)}  ${`${r.coldMs.toFixed(0)} ms`.padStart(10)}   ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}   ${`${r.cpuMs.toFixed(0)} ms`.padStart(13)}   ${`${r.idleCpuMs.toFixed(0)} ms`.padStart(8)}   ${`${per.toFixed(2)} ms`.padStart(9)}   ${`${(per / (anchor.cpuMs / anchor.n)).toFixed(2)}x`.padStart(8)}   ${kb(r.heap / r.n).padStart(10)}   ${kb(r.rss / r.n).padStart(9)}${r === anchor ? '   (anchor)' : ''}`)
+      console.log(`  ${String(r.n).padStart(6)}  ${`${r.coldMs.toFixed(0)} ms`.padStart(10)}   ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}   ${`${r.cpuMs.toFixed(0)} ms`.padStart(13)}   ${`${r.idleCpuMs.toFixed(0)} ms`.padStart(8)}   ${`${per.toFixed(2)} ms`.padStart(9)}   ${`${(per / (anchor.cpuMs / anchor.n)).toFixed(2)}x`.padStart(8)}   ${kb(r.heap / r.n).padStart(10)}   ${kb(r.rss / r.n).padStart(9)}   ${r.answered}/${r.failed}${r === anchor ? '   (anchor)' : ''}`)
     }
     const big = rows.at(-1)!
     console.log(`  ${big.n}-miner warm round: ${big.cpuMs.toFixed(0)} ms of validator CPU, ${big.wallMs.toFixed(0)} ms wall (goal < ${GOAL_MS} ms of validator time: ${big.cpuMs < GOAL_MS ? 'met' : 'missed'}); CPU per miner ${(big.cpuMs / big.n / (anchor.cpuMs / anchor.n)).toFixed(2)}x the ${anchor.n}-miner anchor's (1.00x is linear)`)
