@@ -12,7 +12,7 @@ import { runEpochCpu } from './epoch.ts'
 import { checkEpochInput, checkSubnetEpochInput, parseEpochInput, parseSubnetEpochInput, epochOutputToJson, subnetOutputToJson, hasMechanisms } from './validate.ts'
 import { aggregateMechanisms, asSubnetInput, mechanismEpochInputs, mechanismStorageIndex, runSubnetsWith, splitEmissions, MAX_MECHANISMS } from './mechanism.ts'
 import { parseJsonExact } from './json.ts'
-import { acquireDevice, releaseDevice } from './gpu-device.ts'
+import { releaseDevice } from './gpu-device.ts'
 import { GPU_PASSES, runEpochBatchGpu } from './gpu-epoch.ts'
 import { sharedGpuQueue, dawnEnv } from '../gpu/index.ts'
 import type {
@@ -21,7 +21,7 @@ import type {
 } from './types.ts'
 
 export { ConsensusError, parseEpochInput, epochOutputToJson, parseSubnetEpochInput, subnetOutputToJson, hasMechanisms, parseJsonExact }
-export { splitEmissions, mechanismEpochInputs, aggregateMechanisms, asSubnetInput, mechanismStorageIndex, runSubnetsWith, MAX_MECHANISMS }
+export {  mechanismEpochInputs, aggregateMechanisms, mechanismStorageIndex, MAX_MECHANISMS }
 export type { EpochBatchInit, EpochBatchResult, EpochInput, EpochOutput, SparseRowU16, WhatIfResult, ConsensusPath }
 export type { MechanismInput, MechanismEpochOutput, SubnetEpochInput, SubnetEpochOutput }
 
@@ -34,11 +34,6 @@ export const CONSENSUS_GPU_PASSES = GPU_PASSES
  */
 export const consensusDawnEnv = dawnEnv
 
-/** Whether a WebGPU device for consensus can be opened here (opens and keeps it). */
-export async function probeConsensusGpu(): Promise<{ ok: boolean; reason?: string }> {
-  const d = await acquireDevice()
-  return d.ok ? { ok: true } : { ok: false, reason: d.reason }
-}
 
 /** Releases the consensus GPU device (so a CLI process can exit); idempotent. */
 export async function releaseConsensusGpu(): Promise<void> {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { fc, test as fcTest } from '@fast-check/vitest'
 import {
   runEpoch, runEpochWithMechanisms, runEpochWithMechanismsBatch, runEpochBatch, parseEpochInput, parseSubnetEpochInput,
-  epochOutputToJson, subnetOutputToJson, splitEmissions, whatIf, ConsensusError, mechanismStorageIndex,
+  epochOutputToJson, subnetOutputToJson, whatIf, ConsensusError, mechanismStorageIndex,
 } from './index.ts'
+import { splitEmissions } from './mechanism.ts'
 import { defineMechanismContract, randomSubnetJson, splitCases } from './testing/mechanisms.ts'
 import { randomEpochJson } from './testing/random.ts'
 import { epochVectors } from './testing/vectors.ts'

@@ -5,7 +5,8 @@
  * (src/roles/roles.browser.test.ts runs real OCR solves over the channel.)
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { createGpuQueue, createInferenceClient, type WorkerResponse } from './index.ts'
+import { createInferenceClient, type WorkerResponse } from './index.ts'
+import { createGpuQueue } from './queue.ts'
 
 const queue = createGpuQueue()
 const client = createInferenceClient({ ep: 'wasm', runtime: null, queue })

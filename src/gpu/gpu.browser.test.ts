@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createGpuDevice, createModelStore, probeGpu, sha256Hex, ModelIntegrityError, type DeviceLostDetail, type ModelManifest, type ModelProgress } from './index.ts'
+import { createGpuDevice, createModelStore, type DeviceLostDetail, type ModelManifest, type ModelProgress } from './index.ts'
+import { probeGpu } from './probe.ts'
+import { sha256Hex } from './model-store.ts'
+import { ModelIntegrityError } from './errors.ts'
 import { OCR_MODEL_MANIFEST, OCR_DICT_FILE } from '../subnet/index.ts'
 
 // Real headless Chromium, WebGPU on SwiftShader, model files served by the models Vite plugin.

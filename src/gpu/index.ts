@@ -3,13 +3,12 @@
  * (download, progress, integrity, Cache API) and ONNX Runtime inference in a Web Worker.
  * This file is the subsystem's only door.
  */
-export { probeGpu, assertGpu, type GpuCapabilities, type GpuAdapterReport, type ProbeInit } from './probe.ts'
+export {  type GpuCapabilities, type GpuAdapterReport, type ProbeInit } from './probe.ts'
 export { createGpuDevice, type GpuDeviceHandle, type GpuDeviceInit, type DeviceLostDetail } from './device.ts'
 export { openGpuApi, dawnEnv, dawnAdapterHint, type GpuApiAttempt } from './gpu-api.ts'
-export { createGpuQueue, sharedGpuQueue, type GpuQueue, type GpuJobOptions, type GpuGate } from './queue.ts'
+export {  sharedGpuQueue, type GpuQueue, type GpuJobOptions, type GpuGate } from './queue.ts'
 export {
   createModelStore,
-  sha256Hex,
   type ModelStore,
   type ModelStoreInit,
   type ModelManifest,
@@ -29,7 +28,7 @@ export {
   type SessionInfo,
   type EpMemory,
 } from './client.ts'
-export { ORT_RUNTIME_MANIFEST, type OrtRuntimeBytes } from './ort-runtime.ts'
+export {  type OrtRuntimeBytes } from './ort-runtime.ts'
 export type { SessionRunner } from './runner.ts'
 export type { ExecutionProvider, TensorData, TensorMap, TensorType, InitResult, WorkerRequest, WorkerResponse, PortRequest, WorkerStats } from './protocol.ts'
-export { GpuError, ModelIntegrityError, QuotaError, errorToData, errorFromData, type GpuErrorCode, type ErrorData } from './errors.ts'
+export { GpuError, errorFromData, type GpuErrorCode, type ErrorData } from './errors.ts'

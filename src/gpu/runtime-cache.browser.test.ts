@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createInferenceClient, createModelStore, ORT_RUNTIME_MANIFEST } from './index.ts'
+import { createInferenceClient, createModelStore } from './index.ts'
+import { ORT_RUNTIME_MANIFEST } from './ort-runtime.ts'
 import { ORT_GLUE } from './ort-runtime.ts'
 import { OCR_DET_FILE, OCR_MODEL_MANIFEST } from '../subnet/index.ts'
 

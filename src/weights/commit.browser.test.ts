@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js'
 import { createLocalBeacon, decrypt, verifyBeacon } from '../timelock/index.ts'
-import { decodeTlockPayload, encryptWeights } from './index.ts'
+import { decodeTlockPayload, encryptWeights } from './commit.ts'
 import vectors from '../timelock/fixtures/rust-crate-vectors.json' with { type: 'json' }
 import beacons from '../timelock/fixtures/quicknet-beacons.json' with { type: 'json' }
 

@@ -11,24 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
 import { calls, createChainClient, createMemoryMetadataCache, keySignerFromPair, type ChainClient } from '../wallet/index.ts'
 import { decrypt, encrypt } from '../timelock/index.ts'
-import {
-  WeightsError,
-  commitTimelockedWeights,
-  commitWeights,
-  createMemoryCommitStore,
-  decodeTlockPayload,
-  epochAt,
-  readSubnetWeightState,
-  readWeightsRow,
-  revealWeights,
-  setWeights,
-  submit,
-  waitForBlock,
-  weightsStatus,
-  type PendingCommit,
-  type PendingCommitStore,
-  type WeightsAccount,
-} from './index.ts'
+import { WeightsError, commitTimelockedWeights, commitWeights, createMemoryCommitStore, epochAt, readSubnetWeightState, readWeightsRow, revealWeights, setWeights, weightsStatus, type PendingCommit, type PendingCommitStore, type WeightsAccount } from './index.ts'
+import { decodeTlockPayload } from './commit.ts'
+import { submit, waitForBlock } from './chain.ts'
 
 const NETUID = 1
 let devnet: Devnet

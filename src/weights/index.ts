@@ -8,29 +8,15 @@
  * signer interface (`TxSigner`): the chain is reached only through src/wallet.
  */
 export { WeightsError, type WeightsErrorCode } from './errors.ts'
-export {
-  scoresToU16,
+export { 
   prepareWeights,
-  checkWeights,
-  maxUpscaleU16,
-  isMaxWeightLimited,
   type WeightLimits,
   type PreparedWeights,
   type PrepareOptions,
 } from './prepare.ts'
-export {
-  GLOBAL_MAX_SUBNET_COUNT,
-  MAX_COMMIT_BYTES,
-  SECURITY_BLOCK_OFFSET,
-  DEFAULT_SALT_LENGTH,
+export { 
   storageIndex,
-  makeSalt,
-  commitPreimage,
-  commitHash,
-  encodeTlockPayload,
-  decodeTlockPayload,
   revealRound,
-  encryptWeights,
   type CommitHashInput,
   type TlockPayload,
   type RevealRoundInput,
@@ -38,7 +24,6 @@ export {
 export {
   createMemoryCommitStore,
   createFileCommitStore,
-  matchesFilter,
   type PendingCommit,
   type PendingCommitStore,
   type CommitFilter,
@@ -49,15 +34,11 @@ export {
   readSubnetWeightState,
   readMechanismCount,
   epochAt,
-  measureBlockTime,
-  submit,
-  chainRejection,
   setWeights,
   commitWeights,
   commitTimelockedWeights,
   revealWeights,
   weightsStatus,
-  waitForBlock,
   readWeightsRow,
   type WeightsAccount,
   type SubnetWeightState,

@@ -4,25 +4,9 @@ import { TypeRegistry } from '@polkadot/types'
 import { blake2AsU8a } from '@polkadot/util-crypto'
 import { u8aToHex } from '@polkadot/util'
 import { createLocalBeacon, decrypt, parseCiphertext } from '../timelock/index.ts'
-import {
-  MAX_COMMIT_BYTES,
-  WeightsError,
-  checkWeights,
-  commitHash,
-  commitPreimage,
-  decodeTlockPayload,
-  encodeTlockPayload,
-  encryptWeights,
-  epochAt,
-  isMaxWeightLimited,
-  makeSalt,
-  maxUpscaleU16,
-  prepareWeights,
-  revealRound,
-  scoresToU16,
-  storageIndex,
-  type WeightLimits,
-} from './index.ts'
+import { WeightsError, epochAt, prepareWeights, revealRound, storageIndex, type WeightLimits } from './index.ts'
+import { MAX_COMMIT_BYTES, commitHash, commitPreimage, decodeTlockPayload, encodeTlockPayload, encryptWeights, makeSalt } from './commit.ts'
+import { checkWeights, isMaxWeightLimited, maxUpscaleU16, scoresToU16 } from './prepare.ts'
 import sdk from './fixtures/sdk-weight-conversion.json' with { type: 'json' }
 
 const registry = new TypeRegistry()
