@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../devnet/index.ts'
-import { startRelay, type Relay } from '../p2p/node-entry.ts'
+import { startRelay, verifyAnswerEvidence, type Relay } from '../p2p/node-entry.ts'
 import { createRandomSolver } from './random-solver.ts'
 import { createChainClient, createKeyringSigner, type ChainClient } from '../wallet/index.ts'
 import { readWeightsRow } from '../weights/index.ts'
@@ -95,6 +95,14 @@ describe('miner and validator roles on the devnet', () => {
     // Scores include a latency factor, so absolute values move with machine load; the ranking does not.
     expect(scored.g.lastScore!).toBeGreaterThan(scored.b.lastScore ?? 0)
     expect(scored.g.score).toBeGreaterThan(scored.b.score)
+    // The validator keeps each scored answer's evidence: the miner's hotkey binding and its peer
+    // key's signature over the answer, which anyone can check offline; altered, it no longer holds.
+    const ev = validator.validator.evidenceOf(good.state.uid!)
+    expect(ev).toBeDefined()
+    expect(ev!.binding.peerId).toBe(good.mesh!.peerId)
+    expect(await verifyAnswerEvidence(ev!)).toBe(true)
+    expect(await verifyAnswerEvidence({ ...ev!, answer: new Uint8Array([...ev!.answer, 0]) })).toBe(false)
+    expect(await verifyAnswerEvidence({ ...ev!, binding: validator.validator.evidenceOf(bad.state.uid!)!.binding })).toBe(false)
   }, 120_000)
 
   it('commits weights (timelocked), the chain reveals them, and the epoch recomputation agrees with the chain', async () => {

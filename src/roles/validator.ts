@@ -7,7 +7,7 @@
  * limit. After each epoch it recomputes the epoch and reports where the chain's stored
  * incentive/dividends differ.
  */
-import { createMeshNode, newChallengeId, sendChallenge, MeshError, type MeshLimits, type MeshNode } from '../p2p/index.ts'
+import { createMeshNode, newChallengeId, sendChallenge, MeshError, type AnswerEvidence, type MeshLimits, type MeshNode } from '../p2p/index.ts'
 import { getTask, SubnetError, type AnyTask, type TaskReceipt } from '../subnet/index.ts'
 import type { ChainClient, KeySigner } from '../wallet/index.ts'
 import {
@@ -131,6 +131,12 @@ export interface Validator extends Observable<ValidatorState> {
   runRound(options?: { signal?: AbortSignal }): Promise<readonly MinerScore[]>
   /** Commits (or sets) weights now if the epoch and rate limit allow; null when nothing was due. */
   commitNow(options?: { signal?: AbortSignal }): Promise<CommittedWeights | null>
+  /**
+   * The evidence of a uid's last answer this validator scored: the miner's hotkey-signed binding
+   * and its peer key's signature over the answer (anyone can check it offline with the mesh's
+   * `verifyAnswerEvidence`), so a score can be shown to be about what that hotkey answered.
+   */
+  evidenceOf(uid: number): AnswerEvidence | undefined
   readonly mesh: MeshNode | null
   readonly subnet: SubnetView
 }
@@ -203,13 +209,15 @@ export function createValidator(init: ValidatorInit): Validator {
       if (prev === undefined || prev.ts < p.ts) live.set(p.hotkey, { peerId: p.peerId, ts: p.ts })
     }
     // Forget uids that were replaced by another hotkey.
-    for (const [uid, s] of scores) if (mg.neurons.find((n) => n.uid === uid)?.hotkey !== s.hotkey) scores.delete(uid)
+    for (const [uid, s] of scores) if (mg.neurons.find((n) => n.uid === uid)?.hotkey !== s.hotkey) { scores.delete(uid); evidence.delete(uid) }
     return mg.neurons
       .filter((n) => n.hotkey !== init.hotkey.address)
       .map((n) => ({ uid: n.uid, hotkey: n.hotkey, peerId: live.get(n.hotkey)?.peerId ?? committed.get(n.hotkey) ?? null }))
   }
 
   const receipts = new Map<number, TaskReceipt>()
+  // The last answer's evidence per uid (one entry a uid, dropped with the uid's score row).
+  const evidence = new Map<number, AnswerEvidence>()
   const challengeOne = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
     const prev = scores.get(m.uid)
     const row: MinerScore = prev ?? { uid: m.uid, hotkey: m.hotkey, peerId: m.peerId, score: 0, lastScore: null, lastLatencyMs: null, answered: 0, failed: 0, lastError: null }
@@ -221,9 +229,11 @@ export function createValidator(init: ValidatorInit): Validator {
     try {
       // The challenge carries the verdict on this miner's previous answer (its "accepted" count).
       const receipt = receipts.get(m.uid)
-      const res = await sendChallenge(mesh, m.peerId, { id: newChallengeId(), task: task.wireName, payload: task.wire.encodeChallenge(challenge, receipt), deadline: challenge.deadline }, { signal, retries: 1 })
+      const challengeId = newChallengeId()
+      const res = await sendChallenge(mesh, m.peerId, { id: challengeId, task: task.wireName, payload: task.wire.encodeChallenge(challenge, receipt), deadline: challenge.deadline }, { signal, retries: 1 })
       if (res.hotkey !== m.hotkey) throw new RolesError('MALFORMED', `peer ${m.peerId} answers for ${res.hotkey}, not uid ${m.uid}'s hotkey`)
       const answer = task.wire.decodeAnswer(res.answer)
+      evidence.set(m.uid, { binding: res.binding, validatorPeerId: mesh.peerId, challengeId, answer: res.answer, signature: res.signature })
       value = task.score(truth, answer, { latencyMs: res.rttMs }).score
       receipts.set(m.uid, { id: challenge.id, score: value })
       row.answered++
@@ -445,5 +455,6 @@ export function createValidator(init: ValidatorInit): Validator {
     },
     runRound: (options = {}) => exclusive(() => runRound(options.signal ?? ctl?.signal ?? new AbortController().signal)),
     commitNow: (options = {}) => exclusive(() => commitNow(options.signal ?? ctl?.signal ?? new AbortController().signal)),
+    evidenceOf: (uid) => evidence.get(uid),
   }
 }
