@@ -15,6 +15,10 @@ options:
   --block-time MS     milliseconds between blocks (default 3000; 0 = only via devnet_produceBlock)
   --commit-reveal on|off
                       CommitRevealWeightsEnabled of subnet 1 at genesis (default on, as on finney)
+  --allow-origin URL  a browser origin (scheme://host[:port]) that may call the admin methods
+                      (faucet, hyperparameters, produce block), e.g. the Vite dev server
+                      http://localhost:5173; repeatable. Non-browser clients always may, and
+                      so may anyone sending the admin token printed at start (x-devnet-token)
   --quiet             print only the start-up line
   -h, --help          this text
 
@@ -29,9 +33,21 @@ function intOption(name: string, v: string | undefined, dflt: number, min: numbe
   return n
 }
 
+/** A browser origin as `--allow-origin` takes it: http(s), host, optional port, nothing else. */
+function originOption(v: string): string {
+  let u: URL
+  try {
+    u = new URL(v)
+  } catch {
+    throw new Error(`--allow-origin must be an origin like http://localhost:5173, got '${v}'`)
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== v.replace(/\/$/, '')) throw new Error(`--allow-origin must be an origin like http://localhost:5173 (scheme, host, port; no path), got '${v}'`)
+  return u.origin
+}
+
 /** Runs the command; resolves to the exit code when the devnet stops. */
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | string[] | boolean | undefined>
   try {
     ;({ values } = parseArgs({
       args: argv,
@@ -41,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
         state: { type: 'string' },
         'block-time': { type: 'string' },
         'commit-reveal': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,7 +75,9 @@ export async function run(argv: string[]): Promise<number> {
   let port: number
   let blockTimeMs: number
   let commitReveal = true
+  const adminOrigins: string[] = []
   try {
+    for (const o of (values['allow-origin'] as string[] | undefined) ?? []) adminOrigins.push(originOption(o))
     port = intOption('port', values.port as string | undefined, 9944, 0, 65535)
     blockTimeMs = intOption('block-time', values['block-time'] as string | undefined, 3000, 0, 3_600_000)
     const cr = values['commit-reveal'] as string | undefined
@@ -79,10 +98,11 @@ export async function run(argv: string[]): Promise<number> {
     stateFile: values.state as string | undefined,
     blockTimeMs,
     commitReveal,
+    adminOrigins,
     signal: ac.signal,
     log: quiet ? undefined : (line) => console.error(`[devnet] ${line}`),
   })
-  console.log(`webtensor devnet (subtensor EMULATOR, not a real node) listening on ${devnet.url} and ${devnet.httpUrl}; genesis ${devnet.genesisHash}; best #${devnet.bestNumber()}`)
+  console.log(`webtensor devnet (subtensor EMULATOR, not a real node) listening on ${devnet.url} and ${devnet.httpUrl}; genesis ${devnet.genesisHash}; best #${devnet.bestNumber()}; admin token ${devnet.adminToken}`)
   await new Promise<void>((resolve) => {
     const done = (): void => {
       process.off('SIGINT', done)
