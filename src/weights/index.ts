@@ -8,13 +8,13 @@
  * signer interface (`TxSigner`): the chain is reached only through src/wallet.
  */
 export { WeightsError, type WeightsErrorCode } from './errors.ts'
-export { 
+export {
   prepareWeights,
   type WeightLimits,
   type PreparedWeights,
   type PrepareOptions,
 } from './prepare.ts'
-export { 
+export {
   storageIndex,
   revealRound,
   type CommitHashInput,
