@@ -52,6 +52,7 @@ export const FORBIDDEN = {
 export const TEST_DOORS = {
   devnet: ['testing.ts'],
   p2p: ['test-fixtures.ts'],
+  roles: ['testing.ts'],
   timelock: ['fixtures/[^/]+\\.json'],
 }
 

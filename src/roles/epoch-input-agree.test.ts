@@ -11,8 +11,9 @@ import { blake2AsHex } from '@polkadot/util-crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runEpoch, type EpochInput } from '../consensus/index.ts'
 import { startDevnetWithApi, type DevnetWithApi } from '../devnet/testing.ts'
-import { createChainClient, epochDueAt, readEpochSchedule, type ChainClient } from '../wallet/index.ts'
+import { createChainClient, type ChainClient } from '../wallet/index.ts'
 import { checkLastEpoch, readEpochInput, readEpochSeen } from './epoch-input.ts'
+import { devnetEpochSteps } from './testing.ts'
 
 const NETUID = 1
 const TAO = 1_000_000_000n
@@ -41,19 +42,7 @@ afterAll(async () => {
   await net?.stop()
 })
 
-async function ok(t: Parameters<DevnetWithApi['submit']>[0], signer: KeyringPair): Promise<void> {
-  expect(net.outcome(await net.submit(t, signer))).toBe('ok')
-}
-
-async function uidOf(hot: KeyringPair): Promise<number> {
-  return (await net.query().subtensorModule.uids(NETUID, hot.address)).unwrap().toNumber()
-}
-
-/** Produces blocks until the next one is subnet 1's epoch block (by the client's epoch schedule); returns its number. */
-async function runToEpochEve(): Promise<number> {
-  while (!epochDueAt(await readEpochSchedule(client, NETUID), net.devnet.bestNumber() + 1)) net.devnet.produceBlock()
-  return net.devnet.bestNumber() + 1
-}
+const { ok, uidOf, runToEpochEve } = devnetEpochSteps(() => net, () => client, NETUID)
 
 /**
  * Produces the epoch block and compares, field by field, what the devnet's epoch read with what

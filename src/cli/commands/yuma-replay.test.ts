@@ -9,8 +9,9 @@ import type { KeyringPair } from '@polkadot/keyring/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnetWithApi, type DevnetWithApi } from '../../devnet/testing.ts'
 import { replayEpoch, RolesError } from '../../roles/index.ts'
-import { createChainClient, epochDueAt, readEpochSchedule, type ChainClient } from '../../wallet/index.ts'
+import { createChainClient, readEpochSchedule, type ChainClient } from '../../wallet/index.ts'
 import { formatReplay } from './yuma-replay.ts'
+import { devnetEpochSteps } from '../../roles/testing.ts'
 
 const NETUID = 1
 const TAO = 1_000_000_000n
@@ -40,19 +41,7 @@ function yuma(args: string[]): Promise<{ status: number | null; stdout: string; 
   })
 }
 
-async function ok(t: Parameters<DevnetWithApi['submit']>[0], signer: KeyringPair): Promise<void> {
-  expect(net.outcome(await net.submit(t, signer))).toBe('ok')
-}
-
-async function uidOf(hot: KeyringPair): Promise<number> {
-  return (await net.query().subtensorModule.uids(NETUID, hot.address)).unwrap().toNumber()
-}
-
-/** Produces blocks until the next one is the subnet's epoch block; returns its number. */
-async function runToEpochEve(): Promise<number> {
-  while (!epochDueAt(await readEpochSchedule(client, NETUID), net.devnet.bestNumber() + 1)) net.devnet.produceBlock()
-  return net.devnet.bestNumber() + 1
-}
+const { ok, uidOf, runToEpochEve } = devnetEpochSteps(() => net, () => client, NETUID)
 
 describe('webtensor yuma --chain (replay) on the devnet', () => {
   let alice: KeyringPair, validator: KeyringPair
