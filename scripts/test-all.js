@@ -31,6 +31,36 @@ function counts(tier) {
   return { total: j.numTotalTests ?? 0, passed: j.numPassedTests ?? 0, failed: (j.numFailedTests ?? 0) }
 }
 
+// The names of a tier's failed tests and the first lines of each message, so that the summary (often all a
+// CI log keeps) says which test failed and why.
+function failures(tier) {
+  if (!existsSync(tier.report)) return []
+  const j = JSON.parse(readFileSync(tier.report, 'utf8'))
+  const out = []
+  const head = (msg) => String(msg ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() !== '' && !l.includes('node_modules')).slice(0, 4).map((l) => `      ${l.slice(0, 240)}`).join('\n')
+  if (tier.name === 'e2e') {
+    const walk = (suite, file) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) {
+          if (t.status !== 'unexpected') continue
+          const last = (t.results ?? []).at(-1)
+          out.push(`    ${spec.file ?? file}: ${spec.title}\n${head(last?.error?.message)}`)
+        }
+      }
+      for (const s of suite.suites ?? []) walk(s, s.file ?? file)
+    }
+    for (const s of j.suites ?? []) walk(s, s.file)
+    return out
+  }
+  for (const file of j.testResults ?? []) {
+    const name = String(file.name ?? '').replace(process.cwd() + '/', '')
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed')
+    for (const a of failed) out.push(`    ${name}: ${a.fullName ?? a.title}\n${head((a.failureMessages ?? [])[0])}`)
+    if (failed.length === 0 && file.status === 'failed') out.push(`    ${name}: the file failed outside any test\n${head(file.message)}`)
+  }
+  return out
+}
+
 rmSync('reports', { recursive: true, force: true })
 mkdirSync('reports', { recursive: true })
 console.log('\n### lint')
@@ -57,6 +87,7 @@ for (const tier of tiers) {
   if (c.total === 0) console.error(`\n!!! tier '${tier.name}' ran ZERO tests: that is a failure`)
   ok &&= tierOk
   summary.push(`${tierOk ? 'ok  ' : 'FAIL'} ${tier.name.padEnd(8)} ${String(c.passed).padStart(4)}/${c.total} passed  (${r.seconds.toFixed(0)} s, exit ${r.status})`)
+  if (!tierOk) summary.push(...failures(tier))
 }
 console.log(`\n### summary\n${summary.join('\n')}`)
 process.exit(ok ? 0 : 1)
