@@ -181,6 +181,17 @@ function gossip(init: { appScore: (p: string) => number; topics: string[]; doPX:
 
 const allowAllAddrs = { denyDialMultiaddr: async (): Promise<boolean> => false }
 
+/**
+ * libp2p's connection monitor pings every connection each 10 s and aborts it when a ping goes
+ * unanswered for its adaptive timeout, at least 5 s. A relay or a tab that stalls for longer
+ * (CPU-starved under an attack or a 256-miner round, a long GC, a background tab's throttled
+ * timers) then loses every connection at once, and with it every miner's reservation: validators
+ * got NO_RESERVATION for miners that were up (64 Node miners on this 2-core machine: 13 to 52 of 64
+ * failing a round, 119 ping aborts). Only a peer silent for 30 s is given up; a peer that really
+ * left closes its WebSocket, which ends the connection at once without any ping.
+ */
+const CONNECTION_MONITOR = { pingInterval: 10_000, pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 } }
+
 /** Creates (not starts) the libp2p node of a mesh peer. */
 export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p> {
   await ensureWebSocket()
@@ -210,6 +221,7 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
     // connections/s, 10 pending) would be one budget for all peers behind the relay. Peers are
     // admitted by identity at the gate instead (bound peers always, unidentified ones up to a cap).
     connectionManager: { reconnectRetries: 1_000_000, reconnectRetryInterval: 500, reconnectBackoffFactor: 1.5, dialTimeout: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 128 },
+    connectionMonitor: CONNECTION_MONITOR,
     peerDiscovery: relays.length > 0 ? [bootstrap({ list: relays.map((r) => r.toString()), timeout: 0, tagName: KEEP_ALIVE, tagValue: 100 })] : [],
     services: {
       identify: identify({ runOnLimitedConnection: true }),
@@ -251,6 +263,7 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 4096, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 1000, maxPeerAddrsToDial: 4 },
+    connectionMonitor: CONNECTION_MONITOR,
     connectionGater: {
       ...allowAllAddrs,
       denyInboundConnection: async (maConn) => init.gate.denyInboundConnection(maConn.remoteAddr),
