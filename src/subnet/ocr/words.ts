@@ -13,19 +13,36 @@
  */
 export const OCR_ALPHABET = 'abcdefghkmnprstuvwxyz'
 
-/** A source of uniform random 32-bit integers (default: the platform CSPRNG). */
-export type RandomSource = () => number
+/**
+ * A source of uniform random 32-bit integers (default: the platform CSPRNG). `fill`, where present,
+ * fills a byte array with uniform random bytes in one go (the per-pixel noise draws ~340 KB a challenge).
+ */
+export type RandomSource = (() => number) & { fill?: (bytes: Uint8Array) => void }
 
-/** Uniform 32-bit values from `crypto.getRandomValues`, buffered. */
+/** Uniform 32-bit values from `crypto.getRandomValues`, buffered; `fill` draws bytes directly. */
 export function cryptoRandom(): RandomSource {
   const buf = new Uint32Array(256)
   let at = buf.length
-  return () => {
+  const next = (): number => {
     if (at === buf.length) {
       crypto.getRandomValues(buf)
       at = 0
     }
     return buf[at++]!
+  }
+  // getRandomValues takes at most 65 536 bytes a call.
+  const fill = (bytes: Uint8Array): void => {
+    for (let o = 0; o < bytes.length; o += 65_536) crypto.getRandomValues(bytes.subarray(o, Math.min(bytes.length, o + 65_536)))
+  }
+  return Object.assign(next, { fill })
+}
+
+/** Fills `bytes` from `rng`: its `fill` where it has one, else four bytes per 32-bit draw. */
+export function randomBytes(rng: RandomSource, bytes: Uint8Array): void {
+  if (rng.fill !== undefined) { rng.fill(bytes); return }
+  for (let i = 0; i < bytes.length; i += 4) {
+    const v = rng() >>> 0
+    for (let k = 0; k < 4 && i + k < bytes.length; k++) bytes[i + k] = (v >>> (8 * k)) & 0xff
   }
 }
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { addPixelNoise } from './render.ts'
+import { cryptoRandom, randomBytes, type RandomSource } from './words.ts'
+
+describe('per-pixel noise', () => {
+  it('adds one offset uniform in ±amp to R, G and B, keeps alpha, clamps at 0 and 255', () => {
+    const px = 200_000
+    const d = new Uint8Array(px * 4)
+    for (let i = 0; i < px; i++) d.set([128, 100, 200, 77], i * 4)
+    addPixelNoise(d, 14, cryptoRandom())
+    const counts = new Array<number>(29).fill(0)
+    let bad = 0
+    for (let i = 0; i < px; i++) {
+      const n = d[i * 4]! - 128
+      if (n < -14 || n > 14 || d[i * 4 + 1]! - 100 !== n || d[i * 4 + 2]! - 200 !== n || d[i * 4 + 3] !== 77) bad++
+      else counts[n + 14]!++
+    }
+    expect(bad).toBe(0)
+    // Uniform: chi-square over 29 levels (28 degrees of freedom; 80 is far past p = 1e-6).
+    const e = px / 29
+    const chi = counts.reduce((s, c) => s + (c - e) ** 2 / e, 0)
+    expect(chi).toBeLessThan(80)
+
+    const edge = new Uint8Array(40_000).fill(0)
+    for (let i = 3; i < edge.length; i += 8) edge.fill(255, i - 3, i)
+    addPixelNoise(edge, 14, cryptoRandom())
+    const values = new Set(edge)
+    expect(Math.min(...values)).toBe(0)
+    expect(Math.max(...values)).toBe(255)
+  })
+
+  it('draws from the given source, by bulk fill where it has one and by 32-bit draws otherwise', () => {
+    let calls = 0
+    const plain: RandomSource = () => { calls++; return 0x0d0c0b0a }
+    const bytes = new Uint8Array(6)
+    randomBytes(plain, bytes)
+    expect([...bytes]).toEqual([0x0a, 0x0b, 0x0c, 0x0d, 0x0a, 0x0b])
+    expect(calls).toBe(2)
+    // Bytes 0x0a, 0x0b, 0x0c, 0x0d in turn: offsets 10 % 29 - 14 = -4, then -3, -2, -1.
+    const d = new Uint8Array(16).fill(50)
+    addPixelNoise(d, 14, plain)
+    expect([...d]).toEqual([46, 46, 46, 50, 47, 47, 47, 50, 48, 48, 48, 50, 49, 49, 49, 50])
+  })
+})
