@@ -2,7 +2,8 @@
  * The helper processes of bench/validator-round.bench.ts, so the bench's own process holds the
  * validator alone and its CPU and memory figures are the validator's:
  *   - `infra`: the devnet (subnet 1's MaxAllowedUids and registration limits raised with the
- *     devnet's admin `setHyperparams`) and a relay that reads it; prints `{"chainUrl","relays"}`.
+ *     devnet's admin `setHyperparams`); prints `{"chainUrl"}`.
+ *   - `relay`: a relay that reads it; prints `{"relays"}`.
  *   - `miners`: Node miners (real mesh peers through the relay, registered on subnet 1, their peer
  *     id committed) answering at random (no decoding, no ONNX), started in batches: each stdin line
  *     `add N` starts N more and prints `ready TOTAL`.
@@ -15,7 +16,7 @@ import { createMiner, createRandomSolver, createSubnetsView, type Miner } from '
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 
 export interface PeersConfig {
-  mode: 'infra' | 'miners'
+  mode: 'infra' | 'relay' | 'miners'
   netuid: number
   blockTimeMs?: number
   maxUids?: number
@@ -35,7 +36,18 @@ async function infra(): Promise<(line: string) => Promise<string | null>> {
   stops.push(() => devnet.stop())
   const max = config.maxUids ?? 512
   devnet.setHyperparams(config.netuid, { MaxAllowedUids: max, MaxRegistrationsPerBlock: max, TargetRegistrationsPerInterval: max, ImmunityPeriod: 60_000 })
-  const client = await createChainClient({ endpoint: devnet.url })
+  console.log(JSON.stringify({ chainUrl: devnet.url }))
+  return async () => null
+}
+
+/**
+ * The relay in a process of its own, as deployed: with the devnet beside it in one process, the
+ * devnet's block work kept the relay from accepting connections (its accept backlog full) once a
+ * few hundred miners joined.
+ */
+async function relayMode(): Promise<(line: string) => Promise<string | null>> {
+  const max = config.maxUids ?? 512
+  const client = await createChainClient({ endpoint: config.chainUrl! })
   stops.push(() => client.stop())
   const relay = await startRelay({
     port: 0, netuids: [config.netuid], chain: createSubnetsView(client, [config.netuid]),
@@ -43,7 +55,7 @@ async function infra(): Promise<(line: string) => Promise<string | null>> {
   })
   stops.unshift(() => relay.stop())
   extra = () => ({ relay: relay.stats() })
-  console.log(JSON.stringify({ chainUrl: devnet.url, relays: relay.multiaddrs }))
+  console.log(JSON.stringify({ relays: relay.multiaddrs }))
   return async () => null
 }
 
@@ -75,7 +87,10 @@ async function miners(): Promise<(line: string) => Promise<string | null>> {
     let next = 0
     // A start that fails on a loaded machine (no reservation in time) is tried again, up to 3 times.
     const start = async (m: Miner): Promise<void> => { for (let t = 1; ; t++) { try { return await m.start() } catch (err) { if (t >= 3) throw err } } }
-    await Promise.all(Array.from({ length: Math.min(32, n) }, async () => {
+    // VR_START_PARALLEL (8) at a time per process: 4 processes starting 32 each at once (128
+    // simultaneous joins) flooded the relay with handshakes on these 2 cores (its accept backlog full,
+    // 4 000 SYNs waiting) and no miner came up in 15 minutes.
+    await Promise.all(Array.from({ length: Math.min(Number(process.env['VR_START_PARALLEL'] ?? 8), n) }, async () => {
       while (next < fresh.length) await start(fresh[next++]!)
     }))
     all.push(...fresh)
@@ -83,7 +98,7 @@ async function miners(): Promise<(line: string) => Promise<string | null>> {
   }
 }
 
-const handle = await (config.mode === 'infra' ? infra() : miners())
+const handle = await (config.mode === 'infra' ? infra() : config.mode === 'relay' ? relayMode() : miners())
 const rl = createInterface({ input: process.stdin })
 for await (const line of rl) {
   try {

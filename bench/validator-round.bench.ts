@@ -4,7 +4,7 @@
  * relay, registered on the devnet's subnet 1 with its uid and registration limits raised) that
  * answer at random (no decoding, no ONNX), so the figures are the validator's own work: making
  * each OCR challenge (render + JPEG), sending it over the mesh, verifying and scoring the answer.
- * The devnet and relay run in one child process and the miners in others
+ * The devnet, the relay and the miners run in child processes of their own
  * (./validator-round-peers.ts), so this process holds the validator alone: its CPU time
  * (process.cpuUsage around each round; the idle anchor is the same process over the same time
  * with no round) and heap/RSS per miner are the validator's. Per size: the first (cold) round,
@@ -70,14 +70,17 @@ export async function run(): Promise<void> {
   const children: Child[] = [infra]
   let stopValidator = async (): Promise<void> => {}
   try {
-    const { chainUrl, relays } = JSON.parse(await infra.first) as { chainUrl: string; relays: string[] }
+    const { chainUrl } = JSON.parse(await infra.first) as { chainUrl: string }
+    const relayKid = child({ mode: 'relay', netuid: NETUID, chainUrl, maxUids: max + 64 })
+    children.push(relayKid)
+    const { relays } = JSON.parse(await relayKid.first) as { relays: string[] }
     const client = await createChainClient({ endpoint: chainUrl })
     const hotkey = await createKeyringSigner('//Alice//vr-validator')
     await ensureValidator({ client, netuid: NETUID, hotkey: hotkey.address, coldkey: await createKeyringSigner('//Alice'), stake: 10_000_000_000_000n })
     const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, newcomerGapMs: 0, checkEpochs: false, ...(CONCURRENCY !== undefined ? { roundConcurrency: CONCURRENCY } : {}) })
     stopValidator = async () => { await validator.stop(); await client.stop() }
     await validator.start()
-    log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in a child process)`)
+    log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in child processes)`)
     gc()
     const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss }
 
@@ -99,7 +102,7 @@ export async function run(): Promise<void> {
         const add = Math.min(PER_CHILD - k.n, size - total)
         k.n += add
         total += add
-        adds.push(k.c.ask(`add ${add}`))
+        adds.push(k.c.ask(`add ${add}`, 1_200_000))
       }
       await Promise.all(adds)
       log(`${total} miners up`)
@@ -123,14 +126,14 @@ export async function run(): Promise<void> {
         answered: scored.filter((m) => m.lastError === null && m.lastScore !== null).length, failed: scored.filter((m) => m.lastError !== null).length,
       })
       const row = rows.at(-1)!
-      const relayStats = (JSON.parse(await infra.ask('stats')) as { relay: Record<string, number> }).relay
+      const relayStats = (JSON.parse(await relayKid.ask('stats')) as { relay: Record<string, number> }).relay
       log(`relay: ${JSON.stringify(relayStats)}`)
       log(`${size} miners: cold ${row.coldMs.toFixed(0)} ms (${coldAnswered} answered); warm round ${row.wallMs.toFixed(0)} ms, CPU ${row.cpuMs.toFixed(0)} ms; ${row.answered} answered, ${row.failed} failing${row.failed > 0 ? ` (${scored.find((m) => m.lastError !== null)?.lastError})` : ''}`)
     }
     const stats = await Promise.all(children.map(async (c) => JSON.parse(await c.ask('stats')) as { cpuMs: number; rss: number }))
 
     const anchor = rows[0]!
-    console.log(`\nvalidator round (this process: the validator alone; devnet+relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
+    console.log(`\nvalidator round (this process: the validator alone; devnet, relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
     console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   heap/miner   RSS/miner   answered/failing (last round)')
     for (const r of rows) {
       const per = r.cpuMs / r.n
@@ -139,7 +142,7 @@ export async function run(): Promise<void> {
     const big = rows.at(-1)!
     console.log(`  ${big.n}-miner warm round: ${big.cpuMs.toFixed(0)} ms of validator CPU, ${big.wallMs.toFixed(0)} ms wall (goal < ${GOAL_MS} ms of validator time: ${big.cpuMs < GOAL_MS ? 'met' : 'missed'}); CPU per miner ${(big.cpuMs / big.n / (anchor.cpuMs / anchor.n)).toFixed(2)}x the ${anchor.n}-miner anchor's (1.00x is linear)`)
     console.log(`  cold round (dialing each miner through the relay): ${big.coldMs.toFixed(0)} ms wall, ${big.coldCpuMs.toFixed(0)} ms CPU at ${big.n}; ${anchor.coldMs.toFixed(0)} ms, ${anchor.coldCpuMs.toFixed(0)} ms at ${anchor.n}`)
-    console.log(`  other processes' CPU over the run: devnet+relay ${(stats[0]!.cpuMs / 1000).toFixed(1)} s, miners ${(stats.slice(1).reduce((a, s) => a + s.cpuMs, 0) / 1000).toFixed(1)} s (RSS ${mb(stats.slice(1).reduce((a, s) => a + s.rss, 0))}); this process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`)
+    console.log(`  other processes' CPU over the run: devnet ${(stats[0]!.cpuMs / 1000).toFixed(1)} s, relay ${(stats[1]!.cpuMs / 1000).toFixed(1)} s, miners ${(stats.slice(2).reduce((a, s) => a + s.cpuMs, 0) / 1000).toFixed(1)} s (RSS ${mb(stats.slice(2).reduce((a, s) => a + s.rss, 0))}); this process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`)
   } finally {
     await stopValidator().catch(() => {})
     for (const c of children) c.proc.stdin.end()
