@@ -60,7 +60,7 @@ function child(config: PeersConfig): Child {
   return { proc, first, ask: (line, timeoutMs = 300_000) => { const p = next(timeoutMs); proc.stdin.write(`${line}\n`); return p } }
 }
 
-interface Row { n: number; coldMs: number; coldCpuMs: number; wallMs: number; cpuMs: number; idleCpuMs: number; heap: number; rss: number; answered: number; failed: number }
+interface Row { n: number; coldMs: number; coldCpuMs: number; wallMs: number; cpuMs: number; mainMs: number; idleCpuMs: number; heap: number; rss: number; answered: number; failed: number }
 
 export async function run(): Promise<void> {
   const t0 = Date.now()
@@ -114,14 +114,14 @@ export async function run(): Promise<void> {
       await sleep(Math.min(5_000, Math.max(500, cold.wallMs)))
       const idle = process.cpuUsage(idleStart)
       const idlePerMs = (idle.user + idle.system) / 1000 / Math.min(5_000, Math.max(500, cold.wallMs))
-      const warm: Array<{ wallMs: number; cpuMs: number }> = []
+      const warm: Array<{ wallMs: number; cpuMs: number; mainMs: number }> = []
       for (let r = 0; r < ROUNDS; r++) warm.push(await timed(() => validator.runRound()))
       const scored = validator.state.miners
       gc()
       const mem = process.memoryUsage()
       const wallMs = median(warm.map((w) => w.wallMs))
       rows.push({
-        n: size, coldMs: cold.wallMs, coldCpuMs: cold.cpuMs, wallMs, cpuMs: median(warm.map((w) => w.cpuMs)), idleCpuMs: idlePerMs * wallMs,
+        n: size, coldMs: cold.wallMs, coldCpuMs: cold.cpuMs, wallMs, cpuMs: median(warm.map((w) => w.cpuMs)), mainMs: median(warm.map((w) => w.mainMs)), idleCpuMs: idlePerMs * wallMs,
         heap: mem.heapUsed - base.heap, rss: mem.rss - base.rss,
         answered: scored.filter((m) => m.lastError === null && m.lastScore !== null).length, failed: scored.filter((m) => m.lastError !== null).length,
       })
@@ -136,10 +136,11 @@ export async function run(): Promise<void> {
     console.log(`\nvalidator round (this process: the validator alone; devnet, relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
     // "over idle": the round's CPU less what this process spends with no round running over the same
     // time (its mesh node's gossip, pings and chain reads grow with the miners too).
-    console.log('  miners  cold round   warm round   validator CPU   idle CPU   CPU/miner   x anchor   over idle/miner   heap/miner   RSS/miner   answered/failing (last round)')
+    // "main thread": the event loop's busy time in the round (process CPU also counts GC, libuv and loader threads).
+    console.log('  miners  cold round   warm round   validator CPU   main thread   idle CPU   CPU/miner   x anchor   over idle/miner   heap/miner   RSS/miner   answered/failing (last round)')
     for (const r of rows) {
       const per = r.cpuMs / r.n
-      console.log(`  ${String(r.n).padStart(6)}  ${`${r.coldMs.toFixed(0)} ms`.padStart(10)}   ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}   ${`${r.cpuMs.toFixed(0)} ms`.padStart(13)}   ${`${r.idleCpuMs.toFixed(0)} ms`.padStart(8)}   ${`${per.toFixed(2)} ms`.padStart(9)}   ${`${(per / (anchor.cpuMs / anchor.n)).toFixed(2)}x`.padStart(8)}   ${`${(Math.max(0, r.cpuMs - r.idleCpuMs) / r.n).toFixed(2)} ms`.padStart(15)}   ${kb(r.heap / r.n).padStart(10)}   ${kb(r.rss / r.n).padStart(9)}   ${r.answered}/${r.failed}${r === anchor ? '   (anchor)' : ''}`)
+      console.log(`  ${String(r.n).padStart(6)}  ${`${r.coldMs.toFixed(0)} ms`.padStart(10)}   ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}   ${`${r.cpuMs.toFixed(0)} ms`.padStart(13)}   ${`${r.mainMs.toFixed(0)} ms`.padStart(11)}   ${`${r.idleCpuMs.toFixed(0)} ms`.padStart(8)}   ${`${per.toFixed(2)} ms`.padStart(9)}   ${`${(per / (anchor.cpuMs / anchor.n)).toFixed(2)}x`.padStart(8)}   ${`${(Math.max(0, r.cpuMs - r.idleCpuMs) / r.n).toFixed(2)} ms`.padStart(15)}   ${kb(r.heap / r.n).padStart(10)}   ${kb(r.rss / r.n).padStart(9)}   ${r.answered}/${r.failed}${r === anchor ? '   (anchor)' : ''}`)
     }
     const big = rows.at(-1)!
     console.log(`  ${big.n}-miner warm round: ${big.cpuMs.toFixed(0)} ms of validator CPU, ${big.wallMs.toFixed(0)} ms wall (goal < ${GOAL_MS} ms of validator time: ${big.cpuMs < GOAL_MS ? 'met' : 'missed'}); CPU per miner ${(big.cpuMs / big.n / (anchor.cpuMs / anchor.n)).toFixed(2)}x the ${anchor.n}-miner anchor's (1.00x is linear)`)
@@ -153,10 +154,13 @@ export async function run(): Promise<void> {
   }
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+/** Wall time, process CPU (every thread) and the main thread's busy time (event-loop utilization) of `fn`. */
+async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number; mainMs: number }> {
   const cpu = process.cpuUsage()
+  const elu = performance.eventLoopUtilization()
   const start = performance.now()
   await fn()
   const used = process.cpuUsage(cpu)
-  return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 }
+  const busy = performance.eventLoopUtilization(elu)
+  return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000, mainMs: busy.active }
 }
