@@ -141,15 +141,13 @@ export function addPixelNoise(d: Uint8Array, amp: number, rng: RandomSource): vo
   const levels = 2 * a + 1
   const limit = 256 - (256 % levels)
   const pool = new Uint8Array(Math.ceil((d.length / 4) * 1.15) + 64)
-  randomBytes(rng, pool)
-  let at = 0
+  let at = pool.length
   for (let i = 0; i + 3 < d.length; i += 4) {
-    let b = pool[at++]!
-    while (b >= limit) {
-      if (at >= pool.length) { randomBytes(rng, pool); at = 0 }
+    let b: number
+    do {
+      if (at === pool.length) { randomBytes(rng, pool); at = 0 }
       b = pool[at++]!
-    }
-    if (at >= pool.length) { randomBytes(rng, pool); at = 0 }
+    } while (b >= limit)
     const n = (b % levels) - a
     let x = d[i]! + n
     d[i] = x < 0 ? 0 : x > 255 ? 255 : x
