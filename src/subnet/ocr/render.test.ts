@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { addPixelNoise } from './render.ts'
-import { cryptoRandom, randomBytes, type RandomSource } from './words.ts'
+import { platform } from './canvas.node.ts'
+import { addPixelNoise, DEFAULT_RENDER, renderChallenge } from './render.ts'
+import { cryptoRandom, randomBytes, randomWords, type RandomSource } from './words.ts'
 
 describe('per-pixel noise', () => {
   it('adds one offset uniform in ±amp to R, G and B, keeps alpha, clamps at 0 and 255', () => {
@@ -40,5 +41,38 @@ describe('per-pixel noise', () => {
     const d = new Uint8Array(16).fill(50)
     addPixelNoise(d, 14, plain)
     expect([...d]).toEqual([46, 46, 46, 50, 47, 47, 47, 50, 48, 48, 48, 50, 49, 49, 49, 50])
+  })
+})
+
+describe('word layout', () => {
+  // A greedy one-pass layout that shrank only the word it could not place failed 1 in 5 of
+  // these (and about 1 in 1 000 three-word 256x96 challenges, which failed a CI run).
+  it('fits five words into 256x96 every time, inside the canvas and apart from each other', async () => {
+    await platform.loadFonts()
+    const opts = { ...DEFAULT_RENDER, width: 256, height: 96, minFontPx: 14, maxFontPx: 25, pixelNoise: 0 }
+    for (let i = 0; i < 60; i++) {
+      const rng = cryptoRandom()
+      const words = randomWords(rng, 5, 8, 8)
+      const drawn = renderChallenge(platform.createSurface(256, 96).ctx, words, rng, opts)
+      expect(drawn.map((d) => d.text)).toEqual(words)
+      for (const [j, a] of drawn.entries()) {
+        expect(a.size).toBeGreaterThanOrEqual(12)
+        expect(a.box.x).toBeGreaterThanOrEqual(0)
+        expect(a.box.y).toBeGreaterThanOrEqual(0)
+        expect(a.box.x + a.box.width).toBeLessThanOrEqual(256)
+        expect(a.box.y + a.box.height).toBeLessThanOrEqual(96)
+        for (const b of drawn.slice(j + 1)) {
+          const apart = a.box.x + a.box.width <= b.box.x + 1 || b.box.x + b.box.width <= a.box.x + 1 || a.box.y + a.box.height <= b.box.y + 1 || b.box.y + b.box.height <= a.box.y + 1
+          expect(apart).toBe(true)
+        }
+      }
+    }
+  })
+
+  it('a layout that cannot fit says so, with the word count and canvas', async () => {
+    await platform.loadFonts()
+    const rng = cryptoRandom()
+    expect(() => renderChallenge(platform.createSurface(64, 32).ctx, randomWords(rng, 12), rng, { ...DEFAULT_RENDER, width: 64, height: 32, pixelNoise: 0 }))
+      .toThrow(/12 words do not fit a 64x32 canvas/)
   })
 })
