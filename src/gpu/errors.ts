@@ -11,6 +11,7 @@ export type GpuErrorCode =
   | 'MODEL_INTEGRITY'
   | 'QUOTA_EXCEEDED'
   | 'MODEL_NOT_FOUND'
+  | 'MODEL_INVALID'
   | 'INFERENCE_FAILED'
   | 'WORKER_FAILED'
   | 'ABORTED'

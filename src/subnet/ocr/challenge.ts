@@ -2,7 +2,7 @@
 import { throwIfAborted } from '../errors.ts'
 import type { ImageChallengeFields } from '../wire.ts'
 import { platform } from './canvas.node.ts'
-import { DEFAULT_RENDER, renderChallenge, type DrawnWord } from './render.ts'
+import { challengeFontRange, DEFAULT_RENDER, renderChallenge, type DrawnWord } from './render.ts'
 import { cryptoRandom, randFloat, randomWords } from './words.ts'
 
 /** What the miner receives: a JPEG with the words on it. */
@@ -47,14 +47,7 @@ export async function makeOcrChallenge(options: OcrMakeOptions = {}): Promise<{ 
   const rng = cryptoRandom()
   const words = randomWords(rng, k)
   const surface = platform.createSurface(width, height)
-  const scale = Math.min(width / DEFAULT_RENDER.width, height / DEFAULT_RENDER.height)
-  const drawn = renderChallenge(surface.ctx, words, rng, {
-    ...DEFAULT_RENDER,
-    width,
-    height,
-    minFontPx: Math.max(14, Math.round(DEFAULT_RENDER.minFontPx * Math.max(scale, 0.6))),
-    maxFontPx: Math.max(18, Math.round(DEFAULT_RENDER.maxFontPx * Math.max(scale, 0.6))),
-  })
+  const drawn = renderChallenge(surface.ctx, words, rng, { ...DEFAULT_RENDER, width, height, ...challengeFontRange(width, height) })
   const image = await surface.encodeJpeg(randFloat(rng, 0.75, 0.92))
   const id = new Uint8Array(16)
   crypto.getRandomValues(id)

@@ -4,7 +4,7 @@ import { platform } from './canvas.node.ts'
 import { makeOcrChallenge } from './challenge.ts'
 import { ctcDecode } from './pipeline.ts'
 import { textImage } from './text-image.ts'
-import { createOcrEngine, OCR_SESSIONS, type OcrEngine } from './solve.ts'
+import { challengeTuning, createOcrEngine, OCR_SESSIONS, type OcrEngine } from './solve.ts'
 import { loadOcrModelFiles } from '../node.ts'
 
 describe('ctcDecode', () => {
@@ -41,13 +41,14 @@ describe('batched recognition (onnxruntime-node, else WASM)', () => {
   afterAll(async () => { await runner.stop() })
 
   it('reads the same words, boxes and confidences as one run per word, in one run per image', async () => {
+    // The general path (no challenge tuning): full-size detection and PaddleOCR's 320-column floor, as per word.
     for (let k = 0; k < 2; k++) {
       const { challenge } = await makeOcrChallenge()
       const pixels = await platform.decodeImage(challenge.image)
       runs[0]!.length = 0
       runs[1]!.length = 0
-      const a = await perWord.recognize(pixels, { alphabet: 'challenge' })
-      const b = await batched.recognize(pixels, { alphabet: 'challenge' })
+      const a = await perWord.recognize(pixels)
+      const b = await batched.recognize(pixels)
       expect(a.length).toBeGreaterThanOrEqual(6)
       expect(b.map((w) => [w.text, w.box])).toEqual(a.map((w) => [w.text, w.box]))
       b.forEach((w, i) => expect(w.confidence).toBeCloseTo(a[i]!.confidence, 4))
@@ -69,5 +70,54 @@ describe('batched recognition (onnxruntime-node, else WASM)', () => {
     // A tiny image (paddleocr pads it) reads as the per-word path reads it.
     const tiny = await platform.decodeImage(await textImage(41, 20, '16px wt-noto-sans-700', [{ text: '42', x: 4, y: 10 }]))
     expect((await batched.recognize(tiny)).map((w) => w.text)).toEqual((await perWord.recognize(tiny)).map((w) => w.text))
+  }, 120_000)
+
+  it('on the challenge path, detects on the image shrunk 2x and pads recognition only to the widest word: same words, boxes on the same places', async () => {
+    expect(challengeTuning(640, 480)).toEqual({ detDownscale: 2, tightRecWidth: true })
+    expect(challengeTuning(256, 96).detDownscale).toBe(1) // its smallest font is 14 px: no room to shrink
+    let words = 0
+    let exact = 0
+    for (let k = 0; k < 4; k++) {
+      const { challenge, truth } = await makeOcrChallenge()
+      const pixels = await platform.decodeImage(challenge.image)
+      runs[0]!.length = 0
+      runs[1]!.length = 0
+      const general = await batched.recognize(pixels)
+      const tuned = await batched.recognize(pixels, { alphabet: 'challenge' })
+      // Recognition ran once, at the widest crop's width (rounded to 8), not PaddleOCR's 320.
+      expect(runs[1]!.length).toBe(2)
+      // Every tuned box lies on a full-size box of the same word: the 2x detection maps back.
+      for (const w of tuned) {
+        const g = general.find((x) => x.text === w.text)
+        expect(g, `${w.text} in ${general.map((x) => x.text).join(' ')}`).toBeDefined()
+        const cx = w.box.x + w.box.width / 2
+        const cy = w.box.y + w.box.height / 2
+        expect(cx).toBeGreaterThan(g!.box.x)
+        expect(cx).toBeLessThan(g!.box.x + g!.box.width)
+        expect(cy).toBeGreaterThan(g!.box.y)
+        expect(cy).toBeLessThan(g!.box.y + g!.box.height)
+        expect(Math.abs(w.box.width - g!.box.width)).toBeLessThan(0.25 * g!.box.width)
+      }
+      words += truth.words.length
+      exact += truth.words.filter((t) => tuned.some((w) => w.text === t)).length
+    }
+    expect(exact).toBeGreaterThanOrEqual(words - 1)
+  }, 120_000)
+
+  it('recognition width: tight on the challenge path, at least 320 on the general one', async () => {
+    const widths: number[] = []
+    const probe = await createOcrEngine({
+      createSession: (name, model, options) => runner.createSession(name, model, options),
+      run: async (name: string, feeds: TensorMap) => {
+        if (name === OCR_SESSIONS.rec) widths.push(feeds[Object.keys(feeds)[0]!]!.dims[3]!)
+        return runner.run(name, feeds)
+      },
+    }, loadOcrModelFiles())
+    const pixels = await platform.decodeImage(await textImage(640, 480, '30px wt-noto-sans-700', [{ text: 'Kest', x: 40, y: 100 }, { text: 'Zanpr', x: 300, y: 300 }]))
+    await probe.recognize(pixels)
+    await probe.recognize(pixels, { alphabet: 'challenge' })
+    expect(widths[0]).toBe(320)
+    expect(widths[1]).toBeLessThan(320)
+    expect(widths[1]! % 8).toBe(0)
   }, 120_000)
 })

@@ -117,6 +117,56 @@ export function ctcDecode(logits: Float32Array, offset: number, steps: number, c
   return { text, confidence: count > 0 ? sum / count : 0 }
 }
 
+/**
+ * Per-call settings of the challenge path, where the miner knows how the image was drawn. Left
+ * out, the pipeline does what paddleocr does (the general path: any image, any text size).
+ */
+export interface PipelineTuning {
+  /**
+   * Detection on the image shrunk by this integer factor (a k x k box average, straight into the
+   * tensor, padded to a multiple of 32), boxes mapped back at full resolution. Safe while the
+   * smallest text stays at least {@link DET_MIN_TEXT_PX} tall after shrinking.
+   */
+  detDownscale?: number
+  /**
+   * Recognition batch as wide as the widest crop (rounded up to 8, the model's stride) instead of
+   * at least PaddleOCR's 320: short words are not padded to 320 columns of blank.
+   */
+  tightRecWidth?: boolean
+}
+
+/** Smallest text height (px) the detector is given on the challenge path. */
+export const DET_MIN_TEXT_PX = 12
+
+/** Writes `src` shrunk by `k` (box average of each k x k block, edge blocks over the pixels they have), normalized, into a CHW tensor of `tw` x `th` (the rest left as is). */
+function writeChwDownscaled(src: Uint8Array, channels: number, width: number, height: number, k: number, dst: Float32Array, tw: number, th: number, mean: readonly number[], norm: readonly number[], bgr: boolean): void {
+  const dw = Math.ceil(width / k)
+  const dh = Math.ceil(height / k)
+  const plane = tw * th
+  const sums = new Float64Array(dw * 3)
+  for (let by = 0; by < dh; by++) {
+    sums.fill(0)
+    const y0 = by * k
+    const y1 = Math.min(height, y0 + k)
+    for (let y = y0; y < y1; y++) {
+      let p = y * width * channels
+      for (let x = 0, o = 0, left = k; x < width; x++, p += channels) {
+        sums[o] = sums[o]! + src[p]!
+        sums[o + 1] = sums[o + 1]! + src[p + 1]!
+        sums[o + 2] = sums[o + 2]! + src[p + 2]!
+        if (--left === 0) { left = k; o += 3 }
+      }
+    }
+    for (let bx = 0; bx < dw; bx++) {
+      const count = (y1 - y0) * (Math.min(width, bx * k + k) - bx * k)
+      for (let c = 0; c < 3; c++) {
+        const from = bgr ? 2 - c : c
+        dst[c * plane + by * tw + bx] = (sums[bx * 3 + from]! / count) * norm[c]! - mean[c]! * norm[c]!
+      }
+    }
+  }
+}
+
 /** The batched pipeline over a runner's det and rec sessions. */
 export class OcrPipeline {
   private readonly buffers = new Buffers()
@@ -125,6 +175,7 @@ export class OcrPipeline {
   private readonly norm: readonly number[] = DEFAULT_RECOGNITION_OPTIONS.stdDeviation!
   /** The fast detection input applies to this pipeline's calls only (the per-word path keeps paddleocr's). */
   private inCall = false
+  private detDownscale = 1
   profile: OcrProfile = { detMs: 0, recMs: 0, recRuns: 0, crops: 0, jsMs: 0, totalMs: 0 }
 
   constructor(
@@ -144,6 +195,17 @@ export class OcrPipeline {
     const libraryPre = d.preprocessDetection.bind(detection)
     ;(detection as unknown as DetectionInternals).preprocessDetection = async (image, options) => {
       const { width: w, height: h } = image
+      const k = this.detDownscale
+      if (this.inCall && k > 1 && image.channels >= 3 && options.inputShape === undefined && options.limitType === 'max') {
+        const tw = Math.ceil(Math.ceil(w / k) / 32) * 32
+        const th = Math.ceil(Math.ceil(h / k) / 32) * 32
+        if (Math.max(tw, th) <= Math.min(options.maxSideLength, options.maxSideLimit)) {
+          const tensor = this.buffers.get(3 * tw * th)
+          tensor.fill(0)
+          writeChwDownscaled(image.data, image.channels, w, h, k, tensor, tw, th, options.mean, options.stdDeviation, options.channelOrder === 'bgr')
+          return { tensor, resizeParams: { srcHeight: h, srcWidth: w, resizeSourceHeight: h, resizeSourceWidth: w, dstHeight: th, dstWidth: tw, scaleWidth: 1 / k, scaleHeight: 1 / k } }
+        }
+      }
       const unscaled = options.inputShape === undefined && options.limitType === 'max' && w % 32 === 0 && h % 32 === 0 && w + h >= 64 && Math.max(w, h) <= Math.min(options.maxSideLength, options.maxSideLimit)
       if (!this.inCall || !unscaled || image.channels < 3) return libraryPre(image, options)
       const tensor = this.buffers.get(3 * w * h)
@@ -153,7 +215,7 @@ export class OcrPipeline {
   }
 
   /** Detects and recognizes, batching the crops. `allowed`: the characters kept (null: all); `detRunMs`: the det session's time in this call. */
-  async recognize(pixels: { width: number; height: number; data: Uint8Array }, allowed: ReadonlySet<string> | null, signal: AbortSignal | undefined, detRunMs: () => number): Promise<RecognizedCrop[]> {
+  async recognize(pixels: { width: number; height: number; data: Uint8Array }, allowed: ReadonlySet<string> | null, signal: AbortSignal | undefined, detRunMs: () => number, tuning: PipelineTuning = {}): Promise<RecognizedCrop[]> {
     const t0 = performance.now()
     const channels = pixels.data.length / (pixels.width * pixels.height)
     if (!Number.isInteger(channels) || channels < 3 || channels > 4) throw new SubnetError('BAD_IMAGE', `pixels hold ${pixels.data.length} bytes for ${pixels.width}x${pixels.height}: expected RGB or RGBA`)
@@ -161,8 +223,11 @@ export class OcrPipeline {
     // image (sides summing under 64) is padded by paddleocr, which pads RGB only: copy that one.
     const image = channels === 3 || pixels.width + pixels.height >= 64 ? new Image(pixels.width, pixels.height, channels, pixels.data) : normalizeInputToRgb(pixels)
     const det0 = performance.now()
+    const k = tuning.detDownscale ?? 1
+    if (!Number.isInteger(k) || k < 1) throw new SubnetError('BAD_IMAGE', `detection downscale must be a whole number >= 1, got ${k}`)
     this.inCall = true
-    const boxes = await this.detection.run(image).finally(() => { this.inCall = false })
+    this.detDownscale = k
+    const boxes = await this.detection.run(image).finally(() => { this.inCall = false; this.detDownscale = 1 })
     const detWall = performance.now() - det0
     const detMs = Math.min(detRunMs(), detWall)
     const valid = this.recInternals.sortBoxesByReadingOrder(boxes.filter((b) => b.width > 0 && b.height > 0), ORDERING)
@@ -170,7 +235,9 @@ export class OcrPipeline {
     const crops = valid.map((box) => (box.points !== undefined ? image.cropRotated(box.points) : image.crop(box)))
     const maxWhRatio = this.recInternals.calculateBatchMaxWhRatio(valid, { imageWidth: REC_INPUT.minWidth, imageHeight: H })
     const widths = crops.map((c) => Math.ceil(H * (c.width / c.height)))
-    const W = Math.max(REC_INPUT.minWidth, Math.ceil(H * maxWhRatio), ...widths)
+    const W = tuning.tightRecWidth === true
+      ? Math.ceil(Math.max(8, ...widths) / 8) * 8
+      : Math.max(REC_INPUT.minWidth, Math.ceil(H * maxWhRatio), ...widths)
     const out: RecognizedCrop[] = []
     let recMs = 0
     let recRuns = 0

@@ -32,6 +32,19 @@ export interface RenderOptions {
 /** Defaults for 640x480. */
 export const DEFAULT_RENDER: RenderOptions = { width: 640, height: 480, minFontPx: 24, maxFontPx: 42, maxAngle: 0.06, pixelNoise: 14 }
 
+/**
+ * The font sizes a challenge of `width` x `height` is drawn with (DEFAULT_RENDER's, scaled to
+ * the canvas with a floor). The miner's solver reads the same rule to know how small the smallest
+ * word can be (see the pipeline's detection downscale).
+ */
+export function challengeFontRange(width: number, height: number): { minFontPx: number; maxFontPx: number } {
+  const scale = Math.min(width / DEFAULT_RENDER.width, height / DEFAULT_RENDER.height)
+  return {
+    minFontPx: Math.max(14, Math.round(DEFAULT_RENDER.minFontPx * Math.max(scale, 0.6))),
+    maxFontPx: Math.max(18, Math.round(DEFAULT_RENDER.maxFontPx * Math.max(scale, 0.6))),
+  }
+}
+
 interface Rect { x: number; y: number; width: number; height: number }
 
 function overlaps(a: Rect, b: Rect, pad: number): boolean {

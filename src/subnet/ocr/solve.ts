@@ -4,14 +4,15 @@
  * inference worker in browsers, onnxruntime-node or ORT-web WASM in Node).
  */
 import { PaddleOcrService, type Box, type DetectionService, type RecognitionService } from 'paddleocr'
-import type { SessionRunner, TensorMap } from '../../gpu/index.ts'
+import { optimizeOnnx, type SessionRunner, type TensorMap } from '../../gpu/index.ts'
 import { SubnetError, throwIfAborted } from '../errors.ts'
 import { platform } from './canvas.node.ts'
 import type { Pixels } from './canvas-types.ts'
 import type { OcrChallenge } from './challenge.ts'
 import { OCR_DET_FILE, OCR_DICT_FILE, OCR_REC_FILE } from './manifest.ts'
 import type { OcrAnswer, OcrWord } from './score.ts'
-import { OcrPipeline, type OcrProfile } from './pipeline.ts'
+import { DET_MIN_TEXT_PX, OcrPipeline, type OcrProfile, type PipelineTuning } from './pipeline.ts'
+import { challengeFontRange } from './render.ts'
 import { assertJpegWithin } from './jpeg.ts'
 
 /** Session names in the runner. */
@@ -61,10 +62,34 @@ export interface OcrEngineOptions {
    * shows both in one run).
    */
   recognition?: 'batched' | 'per-word'
+  /**
+   * `optimized` (default): the det and rec graphs after {@link optimizeOnnx} (PP-LCNetV3's
+   * per-conv scalar affines folded into the convolutions, its four-op hard-swish as two ops; float
+   * rounding differs, the tests compare outputs); `original`: the files' graphs as they are.
+   */
+  graph?: 'optimized' | 'original'
 }
 
 /** The challenge path's whitelist: ASCII letters (challenge words hold nothing else). */
 export const OCR_CHALLENGE_CHARACTERS: readonly string[] = Object.freeze([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'])
+
+/**
+ * The challenge path's pipeline settings: a challenge's smallest word is drawn at
+ * {@link challengeFontRange}'s minimum (24 px on 640x480), so detection can run on the image
+ * shrunk until that is {@link DET_MIN_TEXT_PX} (2x: 320x240 instead of 640x480, a quarter of the
+ * detector's work), and recognition needs no padding past the widest word.
+ */
+export function challengeTuning(width: number, height: number): PipelineTuning {
+  return { detDownscale: Math.max(1, Math.floor(challengeFontRange(width, height).minFontPx / DET_MIN_TEXT_PX)), tightRecWidth: true }
+}
+
+/** {@link optimizeOnnx}'s graph as a fresh ArrayBuffer (a runner may transfer it to a worker). */
+function optimizedGraph(buf: ArrayBuffer): ArrayBuffer {
+  const { bytes } = optimizeOnnx(new Uint8Array(buf))
+  const out = new ArrayBuffer(bytes.byteLength)
+  new Uint8Array(out).set(bytes)
+  return out
+}
 
 class LocalTensor {
   constructor(readonly type: string, readonly data: Float32Array, readonly dims: readonly number[]) {}
@@ -104,7 +129,8 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
     InferenceSession: {
       async create(buf: ArrayBuffer) {
         const name = buf === det ? OCR_SESSIONS.det : OCR_SESSIONS.rec
-        const info = await runner.createSession(name, buf, {
+        const model = options.graph === 'original' ? buf : optimizedGraph(buf)
+        const info = await runner.createSession(name, model, {
           ...(name === OCR_SESSIONS.det ? { probe: detProbe() } : {}),
           ...(name === OCR_SESSIONS.rec && (detEp === 'webgpu' || detEp === 'wasm') ? { ep: detEp } : {}),
           ...(signal !== undefined ? { signal } : {}),
@@ -149,7 +175,8 @@ export async function createOcrEngine(runner: SessionRunner, files: ReadonlyMap<
         profile = { detMs: timed.det, recMs: timed.rec, recRuns: timed.recRuns, crops: results.length, jsMs: totalMs - timed.det - timed.rec, totalMs }
       } else {
         timed.det = 0
-        results = await pipeline.recognize({ width: pixels.width, height: pixels.height, data }, opts.alphabet === 'challenge' ? challengeSet : null, opts.signal, () => timed.det)
+        const challenge = opts.alphabet === 'challenge'
+        results = await pipeline.recognize({ width: pixels.width, height: pixels.height, data }, challenge ? challengeSet : null, opts.signal, () => timed.det, challenge ? challengeTuning(pixels.width, pixels.height) : {})
         profile = pipeline.profile
       }
       return results
