@@ -11,6 +11,7 @@
  */
 import { DEFAULT_RECOGNITION_OPTIONS, Image, normalizeInputToRgb, type Box, type DetectionService, type RecognitionService } from 'paddleocr'
 import type { SessionRunner, TensorData } from '../../gpu/index.ts'
+import { cropRotatedRgb } from './crop.ts'
 import { SubnetError } from '../errors.ts'
 
 /** Crops per recognition run (bounds one run's memory: 16 x 3 x 48 x 960 floats = 8.8 MB). */
@@ -232,7 +233,7 @@ export class OcrPipeline {
     const detMs = Math.min(detRunMs(), detWall)
     const valid = this.recInternals.sortBoxesByReadingOrder(boxes.filter((b) => b.width > 0 && b.height > 0), ORDERING)
     const H = REC_INPUT.height
-    const crops = valid.map((box) => (box.points !== undefined ? image.cropRotated(box.points) : image.crop(box)))
+    const crops = valid.map((box) => (box.points !== undefined ? cropRotatedRgb(image, box.points) : image.crop(box)))
     const maxWhRatio = this.recInternals.calculateBatchMaxWhRatio(valid, { imageWidth: REC_INPUT.minWidth, imageHeight: H })
     const widths = crops.map((c) => Math.ceil(H * (c.width / c.height)))
     const W = tuning.tightRecWidth === true
