@@ -279,7 +279,10 @@ async function attemptOnce(node: MeshNode, peerId: string, challenge: Challenge,
   const start = performance.now()
   let stream: Stream
   try {
-    stream = await conn.newStream(CHALLENGE_PROTOCOL, { signal: s, runOnLimitedConnection: true })
+    // negotiateFully false: multistream-select's protocol line goes out with the request instead
+    // of a round trip of its own before it (one protocol, so nothing to choose between). A miner
+    // without the protocol still refuses it: the read fails and it surfaces as a connection error.
+    stream = await conn.newStream(CHALLENGE_PROTOCOL, { signal: s, runOnLimitedConnection: true, negotiateFully: false })
   } catch (err) {
     if (s.aborted) throw abortError(s)
     throw new MeshConnectionError('ERR_CONNECTION', `could not open a challenge stream to ${peerId}: ${(err as Error).message}`, { cause: err })

@@ -78,6 +78,13 @@ describe('mesh over a Node relay', () => {
     expect(seen.at(-1)).toBe(keys.validator.address)
   })
 
+  it('a peer that serves no challenges refuses the protocol: a connection error at once, though the request went out with the protocol line', async () => {
+    // The challenge stream is opened without waiting for multistream-select's answer (one round
+    // trip less); the remote's "na" must still end the attempt, not leave it waiting to its deadline.
+    const r = await codeOf(sendChallenge(validator, rogue.peerId, challenge(enc.encode('x'), 60_000), { retries: 0 }))
+    expect(r).toBe('ERR_CONNECTION')
+  })
+
   it('miners refuse peers without a validator permit or registration', async () => {
     const a = sendChallenge(noPermit, miner.peerId, challenge())
     await expect(a).rejects.toBeInstanceOf(MeshRefusedError)
