@@ -28,6 +28,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { FrameDecoder, encodeFrame } from './frame.ts'
+import { patchInitChannelRace } from './webrtc-init.ts'
 
 export type { Connection, Libp2p, PeerId, PrivateKey, Stream, Multiaddr }
 
@@ -196,6 +197,8 @@ const CONNECTION_MONITOR = { pingInterval: 10_000, pingTimeout: { minTimeout: 30
 export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p> {
   await ensureWebSocket()
   const webrtc = hasWebRTC()
+  // @libp2p/webrtc's dialer can wait forever for an 'init' channel event that already fired (see webrtc-init.ts).
+  if (webrtc) patchInitChannelRace()
   const relays = init.relays.map((r) => parseMultiaddr(r))
   const listen = init.listen ?? (webrtc ? ['/p2p-circuit', '/webrtc'] : ['/p2p-circuit'])
   const banned = (peer: PeerId): boolean => init.isBanned(peer.toString())

@@ -405,8 +405,9 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     if (this.isBanned(peerId)) throw new MeshError('ERR_BANNED', `peer ${peerId} is banned`)
     const signal = options.signal
     const dial = async (addr: string): Promise<void> => {
-      // WebRTC set-up through relay signalling occasionally stalls (a race in closing the
-      // 'init' data channel under load): bounded attempts, each with its own timeout.
+      // WebRTC set-up through relay signalling can still fail now and then (the 'init' channel
+      // race that stalled dials is worked around in webrtc-init.ts): bounded attempts, each with
+      // its own timeout.
       const webrtc = addr.includes('/webrtc')
       const attempts = webrtc ? WEBRTC_DIAL_ATTEMPTS : 1
       for (let i = 1; ; i++) {
