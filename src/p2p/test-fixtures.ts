@@ -5,6 +5,8 @@
  */
 import { Keyring } from '@polkadot/keyring'
 import type { ChainView, Signer } from './binding.ts'
+import { parseMultiaddr } from './libp2p.ts'
+import type { MeshNode } from './node.ts'
 
 /** An sr25519 hotkey from a dev URI such as '//Alice' (a @polkadot/keyring pair is a Signer). */
 export function devHotkey(uri: string): Signer {
@@ -36,5 +38,25 @@ export class StaticMetagraph implements ChainView {
     let total = 0
     for (const h of this.permits) total += this.stakes.get(h) ?? 1
     return total > 0 ? (this.stakes.get(hotkey) ?? 1) / total : 0
+  }
+}
+
+/**
+ * One browser-to-browser WebRTC dial from `node` to `peer`, signalled through `relay`: a fresh
+ * connection even when one is open, no retries (what `connect` adds on top), hung up once made.
+ * Resolves with the dial steps reached (libp2p's progress events) and, on failure, the error.
+ */
+export async function dialWebRTCOnce(node: MeshNode, relay: string, peer: string, timeoutMs: number): Promise<{ ok: boolean; steps: string[]; message?: string }> {
+  const steps: string[] = []
+  try {
+    const conn = await node.libp2p.dial(parseMultiaddr(`${relay}/p2p-circuit/webrtc/p2p/${peer}`), {
+      force: true,
+      signal: AbortSignal.timeout(timeoutMs),
+      onProgress: (e: { type: string }) => { steps.push(e.type) },
+    })
+    await conn.close()
+    return { ok: true, steps }
+  } catch (err) {
+    return { ok: false, steps, message: String(err) }
   }
 }

@@ -91,6 +91,17 @@ test('five browsers and a Node validator: every miner answers, over WebRTC and t
   for (const m of miners) expect(peers.find((p) => p.peerId === m.peerId)?.direct).toBe(true)
 })
 
+test('the validator dials the three miners over WebRTC at once, five times: every dial connects on its first attempt', async () => {
+  // @libp2p/webrtc's dialer used to wait for an 'init' channel event that had already fired when
+  // its page was busier than the recipient's (src/p2p/webrtc-init.ts): a third of such dials hung
+  // here, and the retries in connect() lost the same race. No retries here; 20 s only bounds a hang.
+  test.setTimeout(150_000)
+  for (let round = 0; round < 5; round++) {
+    const dials = await Promise.all(miners.map((m) => validator.page.evaluate((p) => window.mesh.dialWebRTCOnce(p, 20_000), m.peerId)))
+    for (const d of dials) expect(d, JSON.stringify(d)).toMatchObject({ ok: true })
+  }
+})
+
 test('browser miners reject forged bindings, replays, oversized and malformed frames, and keep serving', async () => {
   test.setTimeout(120_000)
   const bob = miners[0]!

@@ -61,7 +61,7 @@ export async function startMeshEnv(netuid: number): Promise<MeshEnv> {
         const page = await context.newPage()
         page.on('pageerror', (e) => { console.error(`[page ${init.uri}] ${e.message}`) })
         if (process.env['MESH_DEBUG'] !== undefined) {
-          page.on('console', (m) => { console.error(`[${init.uri}] ${m.text()}`) })
+          page.on('console', (m) => { console.error(`${(performance.now() / 1000).toFixed(3)} [${init.uri}] ${m.text().replace(/%c|color: #?\w+/g, '')}`) })
           await page.addInitScript((d) => { localStorage.setItem('debug', d) }, process.env['MESH_DEBUG'])
         }
         await page.goto(url)

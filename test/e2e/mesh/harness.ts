@@ -3,7 +3,7 @@
  * Playwright through `window.mesh`. Uses only the public door of src/p2p.
  */
 import { answerMessage, createMeshNode, newChallengeId, sendChallenge, serveChallenges, verifyPeerSignature, verifySignature, type ChallengeServer, type MeshNode, type TransportPreference } from '../../../src/p2p/index.ts'
-import { devHotkey, StaticMetagraph } from '../../../src/p2p/test-fixtures.ts'
+import { devHotkey, dialWebRTCOnce, StaticMetagraph } from '../../../src/p2p/test-fixtures.ts'
 
 /** Init of a harness node. */
 export interface HarnessInit {
@@ -33,6 +33,7 @@ const ECHO = '/webtensor/bench-echo/1.0.0'
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 let node: MeshNode | undefined
+let relays: string[] = []
 let server: ChallengeServer | undefined
 let delayMs = 0
 
@@ -49,6 +50,7 @@ const mesh = {
   async init(init: HarnessInit): Promise<{ peerId: string; hotkey: string }> {
     const chain = new StaticMetagraph(init.netuid)
     for (const m of init.metagraph) chain.add(devHotkey(m.uri).address, m.permit === true)
+    relays = init.relays
     node = await createMeshNode({ signer: devHotkey(init.uri), netuid: init.netuid, chain, relays: init.relays, ...(init.limits !== undefined ? { limits: init.limits } : {}) })
     // Raw echo protocol for the benchmark: libp2p transport cost without the challenge crypto.
     await node.libp2p.handle(ECHO, (stream) => {
@@ -79,6 +81,10 @@ const mesh = {
   async connect(peer: string, transport: TransportPreference): Promise<{ direct: boolean; relayed: boolean }> {
     const info = await need().connect(peer, { transport, signal: AbortSignal.timeout(30_000) })
     return { direct: info.direct, relayed: info.relayed }
+  },
+  /** One WebRTC dial to `peer` through the first relay, without retries, hung up once made. */
+  async dialWebRTCOnce(peer: string, timeoutMs: number): Promise<{ ok: boolean; steps: string[]; message?: string }> {
+    return await dialWebRTCOnce(need(), relays[0] ?? '', peer, timeoutMs)
   },
   async challenge(peer: string, opts: { bytes?: number; transport?: TransportPreference; deadlineMs?: number } = {}): Promise<HarnessResult> {
     try {
