@@ -43,7 +43,8 @@ export class StaticMetagraph implements ChainView {
 
 /**
  * One browser-to-browser WebRTC dial from `node` to `peer`, signalled through `relay`: a fresh
- * connection even when one is open, no retries (what `connect` adds on top), hung up once made.
+ * connection even when one is open, no retries (what `connect` adds on top). Once made it is
+ * closed in the background (a graceful close waits on the peer's streams; not what is tested).
  * Resolves with the dial steps reached (libp2p's progress events) and, on failure, the error.
  */
 export async function dialWebRTCOnce(node: MeshNode, relay: string, peer: string, timeoutMs: number): Promise<{ ok: boolean; steps: string[]; message?: string }> {
@@ -54,7 +55,7 @@ export async function dialWebRTCOnce(node: MeshNode, relay: string, peer: string
       signal: AbortSignal.timeout(timeoutMs),
       onProgress: (e: { type: string }) => { steps.push(e.type) },
     })
-    await conn.close()
+    void conn.close().catch(() => {})
     return { ok: true, steps }
   } catch (err) {
     return { ok: false, steps, message: String(err) }
