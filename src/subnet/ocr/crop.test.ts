@@ -8,7 +8,7 @@ describe('cropRotatedRgb', () => {
   it('gives paddleocr cropRotated\'s RGB byte for byte: skewed, rotated, tall and edge-touching quads', async () => {
     const { challenge } = await makeOcrChallenge()
     const px = await platform.decodeImage(challenge.image)
-    const image = new Image(px.width, px.height, 4, px.data)
+    const image = new Image(px.width, px.height, 4, new Uint8Array(px.data.buffer, px.data.byteOffset, px.data.byteLength))
     const quads = [
       [{ x: 10.5, y: 20.25 }, { x: 200.75, y: 24 }, { x: 199, y: 70.5 }, { x: 9, y: 66 }],
       [{ x: 0, y: 0 }, { x: 639, y: 0 }, { x: 639, y: 30 }, { x: 0, y: 30 }],
