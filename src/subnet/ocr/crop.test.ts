@@ -9,7 +9,8 @@ describe('cropRotatedRgb', () => {
     const { challenge } = await makeOcrChallenge()
     const px = await platform.decodeImage(challenge.image)
     const image = new Image(px.width, px.height, 4, new Uint8Array(px.data.buffer, px.data.byteOffset, px.data.byteLength))
-    const quads = [
+    type Quad = [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }, { x: number; y: number }]
+    const quads: Quad[] = [
       [{ x: 10.5, y: 20.25 }, { x: 200.75, y: 24 }, { x: 199, y: 70.5 }, { x: 9, y: 66 }],
       [{ x: 0, y: 0 }, { x: 639, y: 0 }, { x: 639, y: 30 }, { x: 0, y: 30 }],
       [{ x: 600, y: 400 }, { x: 660, y: 410 }, { x: 650, y: 500 }, { x: 590, y: 490 }], // past the edges
