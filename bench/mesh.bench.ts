@@ -88,6 +88,9 @@ export async function run(): Promise<void> {
       push(`browser<->browser raw stream echo, ${label}, 16 B`, es)
       const el = await validator.page.evaluate(([p, n, b, t]) => window.mesh.benchEcho(p, n, b, t), [target, count, LARGE, transport] as const)
       push(`browser<->browser raw stream echo, ${label}, 40 KB`, el)
+      if (transport === 'direct') {
+        push(`browser<->browser raw echo on one open stream, ${label}, 16 B`, await validator.page.evaluate(([p, n, b, t]) => window.mesh.benchEchoOneStream(p, n, b, t), [target, count, SMALL, transport] as const))
+      }
       const cs = await validator.page.evaluate(([p, n, b, t]) => window.mesh.benchChallenges(p, n, b, t), [target, count, SMALL, transport] as const)
       push(`browser<->browser signed challenge, ${label}, 16 B`, cs)
       const cl = await validator.page.evaluate(([p, n, b, t]) => window.mesh.benchChallenges(p, n, b, t), [target, count, LARGE, transport] as const)
@@ -110,6 +113,7 @@ export async function run(): Promise<void> {
     for (const size of ['16 B', '40 KB'] as const) {
       const a = anchor(size === '16 B' ? httpSmall : httpLarge)
       console.log(`  raw echo WebRTC ${size}: ${ratio(byName(`browser<->browser raw stream echo, WebRTC direct, ${size}`), a)}`)
+      if (size === '16 B') console.log(`  raw echo on one open stream WebRTC ${size} (no stream per request): ${ratio(byName(`browser<->browser raw echo on one open stream, WebRTC direct, ${size}`), a)}`)
       console.log(`  signed challenge WebRTC ${size}: ${ratio(byName(`browser<->browser signed challenge, WebRTC direct, ${size}`), a)}`)
     }
     console.log('ratios of the signed challenge against the raw stream echo (the protocol\'s own cost: bindings, signing, verifying, codecs):')

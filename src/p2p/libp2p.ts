@@ -374,6 +374,106 @@ export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal
   })
 }
 
+/**
+ * Reads length-prefixed frames one after another from a stream that carries several (a challenge
+ * session: request, response, request, ...): at most one whole frame may wait to be taken; one
+ * more is a protocol violation (`ERR_MALFORMED`), so a peer cannot queue work or memory past a
+ * frame of `maxLength` or two. The end of the stream rejects the waiting and
+ * every later `next` as {@link readFrame} does (`ERR_CONNECTION` between frames, `ERR_TRUNCATED`
+ * inside one). `detach` removes its listeners.
+ */
+export class FrameReader {
+  readonly #stream: Stream
+  readonly #decoder: FrameDecoder
+  readonly #connection: Connection | undefined
+  #frame: Uint8Array | null = null
+  #failed: Error | null = null
+  #waiter: { resolve: (f: Uint8Array) => void; reject: (e: Error) => void } | null = null
+
+  constructor(stream: Stream, maxLength: number, connection?: Connection) {
+    this.#stream = stream
+    this.#decoder = new FrameDecoder(maxLength)
+    this.#connection = connection
+    stream.addEventListener('message', this.#onMessage)
+    stream.addEventListener('close', this.#onClose)
+    stream.addEventListener('end', this.#onEnd)
+    if (stream.readableEnded) this.#onEnd()
+  }
+
+  /** The next frame; rejects on `signal` (`ERR_TIMEOUT` for a timeout signal), the stream's end or a violation. */
+  next(signal: AbortSignal): Promise<Uint8Array> {
+    if (this.#frame !== null) { const f = this.#frame; this.#frame = null; return Promise.resolve(f) }
+    if (this.#failed !== null) return Promise.reject(this.#failed)
+    if (this.#waiter !== null) return Promise.reject(new MeshError('ERR_INVALID_ARGUMENT', 'a frame is already awaited on this stream'))
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiter = null
+        const reason: unknown = signal.reason
+        reject(reason instanceof DOMException && reason.name === 'TimeoutError'
+          ? new MeshTimeoutError('ERR_TIMEOUT', 'timed out waiting for a message')
+          : reason instanceof MeshError ? reason : new MeshError('ERR_ABORTED', 'aborted'))
+      }
+      if (signal.aborted) { onAbort(); return }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.#waiter = {
+        resolve: (f) => { signal.removeEventListener('abort', onAbort); this.#waiter = null; resolve(f) },
+        reject: (e) => { signal.removeEventListener('abort', onAbort); this.#waiter = null; reject(e) },
+      }
+    })
+  }
+
+  /** The stream ended or broke the protocol: no frame will come. */
+  get failed(): boolean {
+    return this.#failed !== null
+  }
+
+  detach(): void {
+    this.#stream.removeEventListener('message', this.#onMessage)
+    this.#stream.removeEventListener('close', this.#onClose)
+    this.#stream.removeEventListener('end', this.#onEnd)
+  }
+
+  #fail(err: Error): void {
+    if (this.#failed !== null) return
+    this.#failed = err
+    this.detach()
+    this.#waiter?.reject(err)
+  }
+
+  readonly #onMessage = (evt: { data: Uint8Array | import('uint8arraylist').Uint8ArrayList }): void => {
+    try {
+      for (const f of this.#decoder.push(evt.data)) {
+        if (this.#waiter !== null) this.#waiter.resolve(f)
+        else if (this.#frame === null) this.#frame = f
+        else throw new MeshProtocolError('ERR_MALFORMED', 'another message while one was still waiting to be answered')
+      }
+    } catch (err) {
+      this.#fail(err as Error)
+    }
+  }
+
+  readonly #onEnd = (): void => {
+    if (this.#decoder.pending === 0) this.#fail(new MeshConnectionError('ERR_CONNECTION', 'stream ended before a message'))
+    else if (this.#connection !== undefined && this.#connection.status !== 'open') this.#fail(new MeshConnectionError('ERR_CONNECTION', 'connection closed inside a frame'))
+    else this.#fail(new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame'))
+  }
+
+  readonly #onClose = (evt: { error?: Error }): void => {
+    if (evt.error !== undefined) this.#fail(new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }))
+    else this.#onEnd()
+  }
+}
+
+/** Writes one frame and keeps the stream open (a session's next frame follows). */
+export async function sendFrame(stream: Stream, body: Uint8Array, signal: AbortSignal): Promise<void> {
+  try {
+    if (!stream.send(encodeFrame(body))) await stream.onDrain({ signal })
+  } catch (err) {
+    if (err instanceof MeshError) throw err
+    throw new MeshConnectionError('ERR_CONNECTION', `could not send: ${(err as Error).message}`, { cause: err })
+  }
+}
+
 /** Writes one frame and closes our writing side. */
 export async function writeFrame(stream: Stream, body: Uint8Array, signal: AbortSignal): Promise<void> {
   try {

@@ -14,6 +14,8 @@ export interface MeshLimits {
   rateBurst: number
   /** A peer must send its whole request within this many ms of opening a stream. */
   requestTimeoutMs: number
+  /** A challenge session stream with no request for this long is closed by the miner, ms. */
+  sessionIdleMs: number
   /** A challenge deadline may lie at most this far in the future, ms. */
   maxDeadlineMs: number
   /** A validator waits this much past the deadline for the answer to arrive, ms. */
@@ -51,6 +53,7 @@ export const DEFAULT_LIMITS: Readonly<MeshLimits> = Object.freeze({
   ratePerSecond: 50,
   rateBurst: 100,
   requestTimeoutMs: 10_000,
+  sessionIdleMs: 30_000,
   maxDeadlineMs: 120_000,
   deadlineGraceMs: 2_000,
   offenceLimit: 10,

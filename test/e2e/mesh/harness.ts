@@ -131,6 +131,29 @@ const mesh = {
     rtts.sort((a, b) => a - b)
     return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n, direct: m.connectionTo(peer, 'direct') === conn }
   },
+  /** Sequential raw echo round trips on ONE libp2p stream opened beforehand: the transport's floor without a stream per request. */
+  async benchEchoOneStream(peer: string, n: number, bytes: number, transport: TransportPreference): Promise<{ p50: number; p99: number; n: number; direct: boolean }> {
+    const m = need()
+    await m.connect(peer, { transport })
+    const conn = m.connectionTo(peer, transport)
+    if (conn === undefined) throw new Error('no connection')
+    const payload = new Uint8Array(bytes).fill(9)
+    const stream = await conn.newStream(ECHO, { runOnLimitedConnection: true })
+    let got = 0
+    let want = 0
+    let wake: (() => void) | null = null
+    stream.addEventListener('message', (e) => { got += e.data.byteLength; if (got >= want) wake?.() })
+    const rtts: number[] = []
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      want += bytes
+      await new Promise<void>((resolve) => { wake = resolve; stream.send(payload) })
+      rtts.push(performance.now() - t0)
+    }
+    await stream.close()
+    rtts.sort((a, b) => a - b)
+    return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n, direct: m.connectionTo(peer, 'direct') === conn }
+  },
   /** Challenges/s with `concurrency` in flight spread over `peers`, for `seconds`. */
   async throughput(peers: string[], seconds: number, concurrency: number, bytes: number): Promise<{ perSecond: number; done: number; failed: number }> {
     const m = need()
