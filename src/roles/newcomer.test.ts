@@ -16,6 +16,8 @@ let relay: Relay
 let client: ChainClient
 let validator: HeadlessValidator
 let miner: Miner | undefined
+/** The returning miner's identity (second test), reused by the third. */
+let returning: { hotkey: Awaited<ReturnType<typeof createKeyringSigner>>; privateKey: Uint8Array } | undefined
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockTimeMs: 400 })
@@ -53,6 +55,7 @@ describe('newcomers', () => {
     await miner?.stop()
     const hotkey = await createKeyringSigner('//Bob//returning')
     const privateKey = await newPrivateKey()
+    returning = { hotkey, privateKey }
     const answeredBy = (uid: number | null): number => validator.state.miners.find((m) => m.uid === uid)?.answered ?? 0
     const until = async (ok: () => boolean, ms: number): Promise<void> => {
       const end = Date.now() + ms
@@ -75,5 +78,35 @@ describe('newcomers', () => {
     const row = validator.state.miners.find((m) => m.uid === uid)
     expect(miner.state.counts.answered, `validator's row: ${JSON.stringify(row)}`).toBeGreaterThanOrEqual(1)
     expect(answeredBy(uid)).toBeGreaterThan(before)
+  }, 180_000)
+
+  it('a returning miner is challenged at once even while a round waits on a miner that does not answer', async () => {
+    // A miner whose solve never ends: its challenge holds the round until the deadline (20 s).
+    let stuck = 0
+    const random = createRandomSolver()
+    const slow = createMiner({
+      client, netuid: NETUID, hotkey: await createKeyringSigner('//Bob//stuck'), relays: relay.multiaddrs, coldkey: await createKeyringSigner('//Bob'),
+      solver: { ...random, solve: (_c: unknown, o: { signal?: AbortSignal }) => { stuck++; return new Promise<never>((_r, reject) => { o.signal?.addEventListener('abort', () => reject(new Error('aborted'))) }) } } as typeof random,
+    })
+    const identity = returning!
+    const uid = miner!.state.uid
+    const answeredBy = (u: number | null): number => validator.state.miners.find((m) => m.uid === u)?.answered ?? 0
+    try {
+      await slow.start() // its presence starts a round, which then waits on it
+      const end = Date.now() + 60_000
+      while (stuck === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
+      expect(stuck).toBeGreaterThanOrEqual(1)
+      const round = validator.state.round
+      await miner!.stop()
+      const before = answeredBy(uid)
+      miner = createMiner({ client, netuid: NETUID, hotkey: identity.hotkey, relays: relay.multiaddrs, solver: createRandomSolver(), privateKey: identity.privateKey })
+      await miner.start()
+      while (answeredBy(uid) <= before && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
+      expect(answeredBy(uid)).toBeGreaterThan(before)
+      // Answered inside the round that waits on the stuck miner, not after it.
+      expect(validator.state.round).toBe(round)
+    } finally {
+      await slow.stop()
+    }
   }, 180_000)
 })

@@ -172,7 +172,31 @@ export function createValidator(init: ValidatorInit): Validator {
   let wake: (() => void) | null = null
   /** A wake-up that came during a round: the wait after it ends at once (else it would be lost). */
   let wakePending = false
-  const wakeUp = (): void => { if (wake !== null) wake(); else wakePending = true }
+  /** The running loop's signal (null while stopped). */
+  let loopSignal: AbortSignal | null = null
+  /** Uids with a challenge in flight (a round's or an early one): never two at once. */
+  const challenging = new Set<number>()
+  /**
+   * Wakes the wait between rounds; during a round (which lasts until its slowest miner answers
+   * or times out, then commits), `hotkey` is challenged at once beside it, so a newcomer or a
+   * returning miner does not wait behind a miner that went away.
+   */
+  const wakeUp = (hotkey?: string): void => {
+    if (wake !== null) { wake(); return }
+    wakePending = true
+    if (hotkey !== undefined && loopSignal !== null) void challengeNow(hotkey, loopSignal)
+  }
+  const challengeNow = async (hotkey: string, signal: AbortSignal): Promise<void> => {
+    try {
+      const m = (await discover(signal)).find((x) => x.hotkey === hotkey)
+      if (m === undefined || challenging.has(m.uid)) return
+      log(`challenging ${hotkey} (uid ${m.uid}) now, beside the round in progress`)
+      await challengeOne(m, signal)
+      publish()
+    } catch (err) {
+      if (!signal.aborted) log(`early challenge to ${hotkey} failed: ${(err as Error).message}`)
+    }
+  }
   const onPresence = (e: Event): void => {
     const { hotkey, peerId } = (e as CustomEvent<{ hotkey: string; peerId: string }>).detail
     if (newcomerGapMs <= 0 || hotkey === init.hotkey.address) return
@@ -184,13 +208,13 @@ export function createValidator(init: ValidatorInit): Validator {
       if (mesh?.peers().some((c) => c.peerId === peerId && (c.direct || c.relayed)) !== false) return
       returned.set(hotkey, row.answered)
       log(`presence from ${hotkey}, known but not connected (a returning miner): next round early`)
-      wakeUp()
+      wakeUp(hotkey)
       return
     }
     if (greeted.has(hotkey)) return
     greeted.add(hotkey)
     log(`presence from ${hotkey}, not yet answered: next round early`)
-    wakeUp()
+    wakeUp(hotkey)
   }
 
   const publish = (): void => {
@@ -219,6 +243,15 @@ export function createValidator(init: ValidatorInit): Validator {
   // The last answer's evidence per uid (one entry a uid, dropped with the uid's score row).
   const evidence = new Map<number, AnswerEvidence>()
   const challengeOne = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
+    if (challenging.has(m.uid)) return
+    challenging.add(m.uid)
+    try {
+      await challengeOneNow(m, signal)
+    } finally {
+      challenging.delete(m.uid)
+    }
+  }
+  const challengeOneNow = async (m: { uid: number; hotkey: string; peerId: string | null }, signal: AbortSignal): Promise<void> => {
     const prev = scores.get(m.uid)
     const row: MinerScore = prev ?? { uid: m.uid, hotkey: m.hotkey, peerId: m.peerId, score: 0, lastScore: null, lastLatencyMs: null, answered: 0, failed: 0, lastError: null }
     row.peerId = m.peerId
@@ -390,6 +423,8 @@ export function createValidator(init: ValidatorInit): Validator {
     })
     state.set({ phase: 'validating' })
     log(`validating subnet ${init.netuid} as uid ${uid} (hotkey ${init.hotkey.address}, peer ${mesh.peerId})`)
+    loopSignal = signal
+    signal.addEventListener('abort', () => { loopSignal = null }, { once: true })
     loop = (async () => {
       while (!signal.aborted) {
         const t0 = Date.now()
