@@ -111,7 +111,7 @@ async function observe(page: Page, before: number): Promise<void> {
   }, before)
 }
 
-interface Probe { traffic: Traffic; presence: Map<string, number> }
+interface Probe { traffic: Traffic; presence: Map<string, number[]> }
 
 /** Opens (or reloads) the app, clicks Start mining and waits for the first answered task. */
 async function measure(page: Page, url: string, probe: Probe, reload: boolean): Promise<Timeline> {
@@ -149,7 +149,8 @@ async function measure(page: Page, url: string, probe: Probe, reload: boolean): 
   const mining = rel(st.mining) ?? rel(st.answered)!
   const answered = rel(st.answered)!
   const hotkey = session?.hotkey ?? null
-  const presence = hotkey === null ? undefined : probe.presence.get(hotkey)
+  // The first time the validator logged this hotkey's presence during this run (a known hotkey returns in a later run).
+  const presence = hotkey === null ? undefined : probe.presence.get(hotkey)?.find((t) => t >= wall0)
   const ep = /runs on ([^\n]+?)(\s{2,}|$)/u.exec((await page.getByTestId('miner-phase').textContent()) ?? '')?.[1] ?? null
   return {
     loaded, ready, click,
@@ -159,7 +160,7 @@ async function measure(page: Page, url: string, probe: Probe, reload: boolean): 
     mining,
     challenge: first === undefined ? null : first.at - first.latencyMs - wall0,
     answered,
-    presence: presence === undefined || presence < wall0 ? null : presence - wall0,
+    presence: presence === undefined ? null : presence - wall0,
     uid: session?.uid ?? null,
     hotkey,
     ep,
@@ -223,7 +224,7 @@ export async function run(): Promise<void> {
         if (!line.startsWith('validator: ')) return
         validatorLog.push(line)
         const m = /presence from (\S+),/u.exec(line)
-        if (m !== null && !probe.presence.has(m[1]!)) probe.presence.set(m[1]!, Date.now())
+        if (m !== null) probe.presence.set(m[1]!, [...(probe.presence.get(m[1]!) ?? []), Date.now()])
       },
     })
     const validator = await stack.validatorReady()
@@ -296,6 +297,6 @@ export async function run(): Promise<void> {
   console.log(`  progress bar: most shown as downloaded ${each((t) => (t.progress === null ? 'not shown' : mb(t.progressBytes)))}`)
   console.log(`  model runs on: ${each((t) => t.ep ?? '?')}`)
   console.log(`  uid: ${each((t) => String(t.uid ?? '?'))}; hotkey: ${each((t) => (t.hotkey ?? '?').slice(0, 8))}`)
-  console.log(`  validator saw a newcomer's presence (wakes its wait between rounds) after open: ${each((t) => sec(t.presence))}`)
+  console.log(`  validator logged the page's presence (a newcomer or returning miner: challenged at once) after open: ${each((t) => sec(t.presence))}`)
   for (const n of notes) console.log(`  ${n}`)
 }
