@@ -409,13 +409,7 @@ async function sessionAttempt(node: MeshNode, conn: Connection, peerId: string, 
   let start: number
   for (;;) {
     if (session === undefined) {
-      let stream: Stream
-      try {
-        stream = await conn.newStream(CHALLENGE_SESSION_PROTOCOL, { signal: s, runOnLimitedConnection: true, negotiateFully: false })
-      } catch (err) {
-        if (s.aborted) throw abortError(s)
-        throw new MeshConnectionError('ERR_CONNECTION', `could not open a challenge session to ${peerId}: ${(err as Error).message}`, { cause: err })
-      }
+      const stream = await openChallengeStream(conn, CHALLENGE_SESSION_PROTOCOL, peerId, s)
       session = { stream, reader: new FrameReader(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, conn), idleSince: 0 }
     }
     start = performance.now()
@@ -431,9 +425,7 @@ async function sessionAttempt(node: MeshNode, conn: Connection, peerId: string, 
       // An idle stream the miner had just ended: open a fresh one for this challenge.
       if (reused && err instanceof MeshConnectionError && !s.aborted) { session = undefined; reused = false; continue }
       if (err instanceof MeshProtocolError) node.reportOffence(peerId, err)
-      if (err instanceof MeshError) throw err
-      if (s.aborted) throw abortError(s)
-      throw new MeshConnectionError('ERR_CONNECTION', `challenge to ${peerId} failed: ${(err as Error).message}`, { cause: err })
+      throw attemptError(err, s, peerId)
     }
   }
   try {
@@ -468,16 +460,7 @@ async function verifyResponse(node: MeshNode, peerId: string, challenge: Challen
 async function oneShotAttempt(node: MeshNode, conn: Connection, peerId: string, challenge: Challenge, request: Uint8Array, s: AbortSignal): Promise<Omit<ChallengeResult, 'attempts'>> {
   const limits = node.limits
   const start = performance.now()
-  let stream: Stream
-  try {
-    // negotiateFully false: multistream-select's protocol line goes out with the request instead
-    // of a round trip of its own before it (one protocol, so nothing to choose between). A miner
-    // without the protocol still refuses it: the read fails and it surfaces as a connection error.
-    stream = await conn.newStream(CHALLENGE_PROTOCOL, { signal: s, runOnLimitedConnection: true, negotiateFully: false })
-  } catch (err) {
-    if (s.aborted) throw abortError(s)
-    throw new MeshConnectionError('ERR_CONNECTION', `could not open a challenge stream to ${peerId}: ${(err as Error).message}`, { cause: err })
-  }
+  const stream = await openChallengeStream(conn, CHALLENGE_PROTOCOL, peerId, s)
   try {
     const reading = readFrame(stream, limits.maxAnswerBytes + ENVELOPE_BYTES, s, conn)
     reading.catch(() => {})
@@ -495,10 +478,30 @@ async function oneShotAttempt(node: MeshNode, conn: Connection, peerId: string, 
     return await verifyResponse(node, peerId, challenge, frame, performance.now() - start, conn)
   } catch (err) {
     stream.abort(err as Error)
-    if (err instanceof MeshError) throw err
-    if (s.aborted) throw abortError(s)
-    throw new MeshConnectionError('ERR_CONNECTION', `challenge to ${peerId} failed: ${(err as Error).message}`, { cause: err })
+    throw attemptError(err, s, peerId)
   }
+}
+
+/**
+ * Opens a challenge stream of `protocol`. negotiateFully false: multistream-select's protocol
+ * line goes out with the request instead of a round trip of its own before it (one protocol, so
+ * nothing to choose between). A miner without the protocol still refuses it: the read fails and
+ * it surfaces as a connection error.
+ */
+async function openChallengeStream(conn: Connection, protocol: string, peerId: string, s: AbortSignal): Promise<Stream> {
+  try {
+    return await conn.newStream(protocol, { signal: s, runOnLimitedConnection: true, negotiateFully: false })
+  } catch (err) {
+    if (s.aborted) throw abortError(s)
+    throw new MeshConnectionError('ERR_CONNECTION', `could not open a ${protocol} stream to ${peerId}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** A failed attempt's error as callers see it: a MeshError as it is, else the abort or a connection error. */
+function attemptError(err: unknown, s: AbortSignal, peerId: string): MeshError {
+  if (err instanceof MeshError) return err
+  if (s.aborted) return abortError(s)
+  return new MeshConnectionError('ERR_CONNECTION', `challenge to ${peerId} failed: ${(err as Error).message}`, { cause: err })
 }
 
 function untilDeadline(deadline: number, signal: AbortSignal | undefined): AbortSignal {

@@ -319,6 +319,29 @@ export function isRelayed(c: Connection): boolean {
 }
 
 /**
+ * Why a stream ended: with nothing pending, what a dropped connection looks like too (retryable,
+ * not an offence); inside a frame, a protocol violation unless the connection itself went down.
+ */
+function endError(pending: number, connection: Connection | undefined): MeshError {
+  if (pending === 0) return new MeshConnectionError('ERR_CONNECTION', 'stream ended before a message')
+  if (connection !== undefined && connection.status !== 'open') return new MeshConnectionError('ERR_CONNECTION', 'connection closed inside a frame')
+  return new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame')
+}
+
+/** A stream's 'close': its error as a connection error, else as {@link endError}. */
+function closeError(evt: { error?: Error }, pending: number, connection: Connection | undefined): MeshError {
+  return evt.error !== undefined ? new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }) : endError(pending, connection)
+}
+
+/** An aborted read's error: `ERR_TIMEOUT` for a timeout signal, a MeshError reason as it is, else `ERR_ABORTED`. */
+function abortReason(signal: AbortSignal): MeshError {
+  const reason: unknown = signal.reason
+  return reason instanceof DOMException && reason.name === 'TimeoutError'
+    ? new MeshTimeoutError('ERR_TIMEOUT', 'timed out waiting for a message')
+    : reason instanceof MeshError ? reason : new MeshError('ERR_ABORTED', 'aborted')
+}
+
+/**
  * Reads exactly one length-prefixed frame of at most `maxLength` bytes from `stream`.
  * Rejects with `ERR_FRAME_TOO_LARGE`, `ERR_BAD_VARINT`, `ERR_TRUNCATED`, `ERR_TIMEOUT`,
  * `ERR_ABORTED` or `ERR_CONNECTION` (also for a stream that ends before any byte: that is how a
@@ -347,24 +370,9 @@ export function readFrame(stream: Stream, maxLength: number, signal: AbortSignal
         done(err as Error)
       }
     }
-    const onEnd = (): void => {
-      // A stream that ends with nothing sent is what a dropped connection looks like too:
-      // retryable, not an offence. Ending inside a frame is a protocol violation unless the
-      // connection itself went down.
-      if (decoder.pending === 0) done(new MeshConnectionError('ERR_CONNECTION', 'stream ended before a message'))
-      else if (connection !== undefined && connection.status !== 'open') done(new MeshConnectionError('ERR_CONNECTION', 'connection closed inside a frame'))
-      else done(new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame'))
-    }
-    const onClose = (evt: { error?: Error }): void => {
-      if (evt.error !== undefined) done(new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }))
-      else onEnd()
-    }
-    const onAbort = (): void => {
-      const reason: unknown = signal.reason
-      done(reason instanceof DOMException && reason.name === 'TimeoutError'
-        ? new MeshTimeoutError('ERR_TIMEOUT', 'timed out waiting for a message')
-        : reason instanceof MeshError ? reason : new MeshError('ERR_ABORTED', 'aborted'))
-    }
+    const onEnd = (): void => { done(endError(decoder.pending, connection)) }
+    const onClose = (evt: { error?: Error }): void => { done(closeError(evt, decoder.pending, connection)) }
+    const onAbort = (): void => { done(abortReason(signal)) }
     if (signal.aborted) { onAbort(); return }
     stream.addEventListener('message', onMessage)
     stream.addEventListener('close', onClose)
@@ -408,10 +416,7 @@ export class FrameReader {
     return new Promise<Uint8Array>((resolve, reject) => {
       const onAbort = (): void => {
         this.#waiter = null
-        const reason: unknown = signal.reason
-        reject(reason instanceof DOMException && reason.name === 'TimeoutError'
-          ? new MeshTimeoutError('ERR_TIMEOUT', 'timed out waiting for a message')
-          : reason instanceof MeshError ? reason : new MeshError('ERR_ABORTED', 'aborted'))
+        reject(abortReason(signal))
       }
       if (signal.aborted) { onAbort(); return }
       signal.addEventListener('abort', onAbort, { once: true })
@@ -452,16 +457,9 @@ export class FrameReader {
     }
   }
 
-  readonly #onEnd = (): void => {
-    if (this.#decoder.pending === 0) this.#fail(new MeshConnectionError('ERR_CONNECTION', 'stream ended before a message'))
-    else if (this.#connection !== undefined && this.#connection.status !== 'open') this.#fail(new MeshConnectionError('ERR_CONNECTION', 'connection closed inside a frame'))
-    else this.#fail(new MeshProtocolError('ERR_TRUNCATED', 'stream ended inside a frame'))
-  }
+  readonly #onEnd = (): void => { this.#fail(endError(this.#decoder.pending, this.#connection)) }
 
-  readonly #onClose = (evt: { error?: Error }): void => {
-    if (evt.error !== undefined) this.#fail(new MeshConnectionError('ERR_CONNECTION', `stream closed: ${evt.error.message}`, { cause: evt.error }))
-    else this.#onEnd()
-  }
+  readonly #onClose = (evt: { error?: Error }): void => { this.#fail(closeError(evt, this.#decoder.pending, this.#connection)) }
 }
 
 /** Writes one frame and keeps the stream open (a session's next frame follows). */
@@ -476,8 +474,8 @@ export async function sendFrame(stream: Stream, body: Uint8Array, signal: AbortS
 
 /** Writes one frame and closes our writing side. */
 export async function writeFrame(stream: Stream, body: Uint8Array, signal: AbortSignal): Promise<void> {
+  await sendFrame(stream, body, signal)
   try {
-    if (!stream.send(encodeFrame(body))) await stream.onDrain({ signal })
     await stream.close({ signal })
   } catch (err) {
     if (err instanceof MeshError) throw err

@@ -42,6 +42,15 @@ function need(): MeshNode {
   return node
 }
 
+/** This page's node, connected to `peer` over `transport`, and that connection. */
+async function connected(peer: string, transport: TransportPreference): Promise<{ m: MeshNode; conn: NonNullable<ReturnType<MeshNode['connectionTo']>> }> {
+  const m = need()
+  await m.connect(peer, { transport })
+  const conn = m.connectionTo(peer, transport)
+  if (conn === undefined) throw new Error('no connection')
+  return { m, conn }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 }
@@ -110,10 +119,7 @@ const mesh = {
   },
   /** Sequential raw echo round trips on one libp2p stream each (no challenge crypto). */
   async benchEcho(peer: string, n: number, bytes: number, transport: TransportPreference): Promise<{ p50: number; p99: number; n: number; direct: boolean }> {
-    const m = need()
-    await m.connect(peer, { transport })
-    const conn = m.connectionTo(peer, transport)
-    if (conn === undefined) throw new Error('no connection')
+    const { m, conn } = await connected(peer, transport)
     const payload = new Uint8Array(bytes).fill(9)
     const rtts: number[] = []
     for (let i = 0; i < n; i++) {
@@ -133,10 +139,7 @@ const mesh = {
   },
   /** Sequential raw echo round trips on ONE libp2p stream opened beforehand: the transport's floor without a stream per request. */
   async benchEchoOneStream(peer: string, n: number, bytes: number, transport: TransportPreference): Promise<{ p50: number; p99: number; n: number; direct: boolean }> {
-    const m = need()
-    await m.connect(peer, { transport })
-    const conn = m.connectionTo(peer, transport)
-    if (conn === undefined) throw new Error('no connection')
+    const { m, conn } = await connected(peer, transport)
     const payload = new Uint8Array(bytes).fill(9)
     const stream = await conn.newStream(ECHO, { runOnLimitedConnection: true })
     let got = 0
