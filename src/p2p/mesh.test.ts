@@ -42,8 +42,8 @@ describe('mesh over a Node relay', () => {
   let minerServer: ChallengeServer
   const seen: string[] = []
 
-  const node = async (signer: typeof keys.miner, limits = {}) => {
-    const n = await createMeshNode({ signer, netuid: NETUID, chain, relays: relay.multiaddrs, limits })
+  const node = async (signer: typeof keys.miner, limits = {}, watchPresence?: boolean) => {
+    const n = await createMeshNode({ signer, netuid: NETUID, chain, relays: relay.multiaddrs, limits, ...(watchPresence !== undefined ? { watchPresence } : {}) })
     nodes.push(n)
     return n
   }
@@ -51,8 +51,8 @@ describe('mesh over a Node relay', () => {
   beforeAll(async () => {
     relay = await startRelay({ port: 0, netuids: [NETUID] })
     ;[validator, miner, rogue, noPermit, unregistered, strict, limited] = await Promise.all([
-      node(keys.validator), node(keys.miner, { offenceLimit: 1_000_000 }), node(keys.rogue), node(keys.noPermit), node(keys.unregistered),
-      node(keys.strict, { offenceLimit: 3 }), node(keys.strict, { ratePerSecond: 0.001, rateBurst: 2, offenceLimit: 1_000_000 }),
+      node(keys.validator), node(keys.miner, { offenceLimit: 1_000_000 }, false), node(keys.rogue), node(keys.noPermit), node(keys.unregistered),
+      node(keys.strict, { offenceLimit: 3 }, false), node(keys.strict, { ratePerSecond: 0.001, rateBurst: 2, offenceLimit: 1_000_000 }),
     ])
     await Promise.all([miner, rogue, strict, limited].map((n) => n.waitForReservation({ signal: AbortSignal.timeout(30_000) })))
     minerServer = await serveChallenges(miner, async (c) => {
@@ -230,8 +230,14 @@ describe('mesh over a Node relay', () => {
 
   it('presence gossip carries signed miner announcements and drops forged ones', async () => {
     const got = new Promise<unknown>((resolve) => validator.addEventListener('presence', (e) => resolve((e as CustomEvent).detail), { once: true }))
+    // The miner does not watch presence (watchPresence: false): its announcement still gets out.
     await expect.poll(async () => { await miner.publishPresence({ model: 'ppocr-v4', capacity: 2 }); return validator.presence().length }, { timeout: 20_000, interval: 1000 }).toBeGreaterThan(0)
     expect(await got).toMatchObject({ peerId: miner.peerId, hotkey: keys.miner.address, model: 'ppocr-v4', capacity: 2, netuid: NETUID })
+    // A peer that watches (rogue, subscribed by default) receives it too; another miner does not
+    // receive, so never verifies, anyone's presence (each check is an sr25519 verify).
+    await expect.poll(async () => { await miner.publishPresence({ model: 'ppocr-v4', capacity: 2 }); return rogue.presence().length }, { timeout: 20_000, interval: 1000 }).toBeGreaterThan(0)
+    expect(strict.presence()).toEqual([])
+    expect(strict.libp2p.services.pubsub.getTopics()).toEqual([])
     // A forged presence: the unregistered peer claims the miner's binding.
     const forged = encodePresence({ binding: await miner.currentBinding(), model: 'fake', capacity: 99, ts: Date.now(), signature: new Uint8Array(64) })
     await unregistered.libp2p.services.pubsub.publish(presenceTopic(NETUID), forged)

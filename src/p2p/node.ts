@@ -31,6 +31,15 @@ export interface MeshNodeInit {
   limits?: Partial<MeshLimits>
   /** Start immediately (default true). */
   start?: boolean
+  /**
+   * Subscribe to the subnet's presence topic and keep the miners seen (default true: validators
+   * and watchers). A miner sets false: it still publishes its own presence (to the relays and
+   * validators subscribed to the topic), but receives and verifies nobody else's. Subscribed, every
+   * miner verified every other miner's presence each interval (an sr25519 check each, plus their
+   * bindings): O(N^2) work across the mesh, most of the CPU of 48 Node miners in the
+   * validator-round bench, and of every miner tab on a large subnet.
+   */
+  watchPresence?: boolean
 }
 
 /** A miner's presence as seen in gossip, after validation. */
@@ -99,7 +108,7 @@ export interface MeshNode extends EventTarget {
   verifyPeerBinding(b: Binding, remotePeer: string, options?: { requirePermit?: boolean }): Promise<VerifiedBinding>
   /** Publishes this node's presence on the subnet's presence topic. */
   publishPresence(info: { model: string; capacity: number }, options?: { signal?: AbortSignal }): Promise<void>
-  /** Miners seen in presence gossip, latest message per peer. */
+  /** Miners seen in presence gossip, latest message per peer (none when `watchPresence` is false). */
   presence(): PresenceInfo[]
   /**
    * Records a protocol offence by `peer`, against its verified hotkey when it has one (else its
@@ -155,6 +164,7 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   readonly #peerSign: (message: Uint8Array) => Promise<Uint8Array>
   readonly #chain: ChainView
   readonly #relays: string[]
+  readonly #watchPresence: boolean
   readonly #relayPeers: Set<string>
   readonly #bindingTtlMs: number
   /** Offence times and bans by hotkey (or by peer id for a peer that never showed a binding). */
@@ -189,6 +199,7 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     this.#signer = init.signer
     this.#chain = init.chain
     this.#relays = init.relays
+    this.#watchPresence = init.watchPresence ?? true
     this.#relayPeers = new Set(init.relays.map((r) => parseMultiaddr(r).getComponents().findLast((c) => c.name === 'p2p')?.value).filter((p): p is string => p !== undefined))
     this.#bindingTtlMs = init.bindingTtlMs ?? 24 * 3600_000
     const max = limits.maxTrackedPeers
@@ -311,7 +322,9 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
     const topic = presenceTopic(this.netuid)
     pubsub.topicValidators.set(topic, async (_peer, msg) => this.#validatePresence(msg))
     pubsub.addEventListener('message', this.#onMessage)
-    pubsub.subscribe(topic)
+    // Publishing needs no subscription (gossipsub sends to the topic's subscribed peers); whatever a
+    // peer pushes on the topic anyway still goes through the validator above.
+    if (this.#watchPresence) pubsub.subscribe(topic)
     await this.currentBinding()
     this.#watchRelays()
   }

@@ -255,6 +255,8 @@ export function createMiner(init: MinerInit): Miner {
     store.set({ phase: 'joining' })
     mesh = await createMeshNode({
       signer: init.hotkey, netuid: init.netuid, chain: subnet, relays: init.relays,
+      // A miner announces itself; other miners' presence is the validators' business.
+      watchPresence: false,
       ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
       ...(init.meshLimits !== undefined ? { limits: init.meshLimits } : {}),
     })
