@@ -44,6 +44,32 @@ describe('per-pixel noise', () => {
   })
 })
 
+describe('speckles', () => {
+  // 150-300 on 640x480; a round's 320x160 challenge had as many, six times as dense, and they were a
+  // quarter of a validator's CPU per challenge.
+  it('are as dense on a small challenge as on 640x480', async () => {
+    await platform.loadFonts()
+    const count = (w: number, h: number): number => {
+      const s = platform.createSurface(w, h)
+      let arcs = 0
+      const ctx = new Proxy(s.ctx, {
+        get: (t, k) => k === 'arc' ? (...a: Parameters<typeof t.arc>) => { arcs++; t.arc(...a) } : (typeof t[k as keyof typeof t] === 'function' ? (t[k as keyof typeof t] as (...a: unknown[]) => unknown).bind(t) : t[k as keyof typeof t]),
+        set: (t, k, v) => Reflect.set(t, k, v),
+      })
+      const rng = cryptoRandom()
+      renderChallenge(ctx, randomWords(rng, 3), rng, { ...DEFAULT_RENDER, width: w, height: h, minFontPx: 14, maxFontPx: 20, pixelNoise: 0 })
+      return arcs
+    }
+    for (let i = 0; i < 10; i++) {
+      expect(count(640, 480)).toBeGreaterThanOrEqual(150)
+      expect(count(640, 480)).toBeLessThan(300)
+      const small = count(320, 160)
+      expect(small).toBeGreaterThanOrEqual(25)
+      expect(small).toBeLessThanOrEqual(50)
+    }
+  })
+})
+
 describe('word layout', () => {
   // A greedy one-pass layout that shrank only the word it could not place failed 1 in 5 of
   // these (and about 1 in 1 000 three-word 256x96 challenges, which failed a CI run).
