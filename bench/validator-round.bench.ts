@@ -10,12 +10,16 @@
  * with no round) and heap/RSS per miner are the validator's. Per size: the first (cold) round,
  * which dials every miner, and VR_ROUNDS (3) warm rounds. Ratios per miner against the 16-miner
  * anchor of the same run show how it grows. Sizes: VR_SIZES (16,64,256); VR_PER_CHILD (64);
- * VR_CONCURRENCY, the validator's roundConcurrency (its default, 16, when unset).
+ * VR_CONCURRENCY, the validator's roundConcurrency (its default, 16, when unset). VR_PROFILE=DIR
+ * writes a CPU profile of the largest size's warm rounds to DIR and prints its self time by module;
+ * VR_CHILD_PROFILE=DIR, one per helper process (written when it exits).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { Session } from 'node:inspector/promises'
+import { writeFileSync } from 'node:fs'
 import { createValidator, ensureValidator } from '../src/roles/node.ts'
 import { createChainClient, createKeyringSigner } from '../src/wallet/index.ts'
 import type { PeersConfig } from './validator-round-peers.ts'
@@ -27,6 +31,7 @@ const PER_CHILD = Number(process.env['VR_PER_CHILD'] ?? 64)
 const GOAL_MS = 2_000
 /** Miners in flight per round (the validator's `roundConcurrency`; its default when unset; 4 before issue 17). */
 const CONCURRENCY = process.env['VR_CONCURRENCY'] === undefined ? undefined : Number(process.env['VR_CONCURRENCY'])
+const PROFILE = process.env['VR_PROFILE']
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -39,7 +44,8 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 interface Child { proc: ChildProcessWithoutNullStreams; ask(line: string, timeoutMs?: number): Promise<string>; first: Promise<string> }
 
 function child(config: PeersConfig): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./validator-round-peers.ts', import.meta.url))], { env: { ...process.env, VR_CONFIG: JSON.stringify(config) } })
+  const prof = process.env['VR_CHILD_PROFILE'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['VR_CHILD_PROFILE']}`]
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./validator-round-peers.ts', import.meta.url))], { env: { ...process.env, VR_CONFIG: JSON.stringify(config) } })
   const waiting: Array<(l: string) => void> = []
   let buf = ''
   proc.stdout.on('data', (d: Buffer) => {
@@ -115,7 +121,9 @@ export async function run(): Promise<void> {
       const idle = process.cpuUsage(idleStart)
       const idlePerMs = (idle.user + idle.system) / 1000 / Math.min(5_000, Math.max(500, cold.wallMs))
       const warm: Array<{ wallMs: number; cpuMs: number; mainMs: number }> = []
+      const profiler = PROFILE !== undefined && size === max ? await startProfile() : null
       for (let r = 0; r < ROUNDS; r++) warm.push(await timed(() => validator.runRound()))
+      if (profiler !== null) await profiler.stop(`${PROFILE}/validator-round-${size}.cpuprofile`, ROUNDS)
       const scored = validator.state.miners
       gc()
       const mem = process.memoryUsage()
@@ -163,4 +171,33 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuM
   const used = process.cpuUsage(cpu)
   const busy = performance.eventLoopUtilization(elu)
   return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000, mainMs: busy.active }
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
+
+/** The main thread's CPU profile (V8's sampling profiler) from now to `stop`, which writes it and prints self time per module. */
+async function startProfile(): Promise<{ stop(path: string, rounds: number): Promise<void> }> {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.setSamplingInterval', { interval: 200 })
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return {
+    async stop(path, rounds) {
+      const { profile } = await session.post('Profiler.stop') as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } }
+      session.disconnect()
+      writeFileSync(path, JSON.stringify(profile))
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+      const self = new Map<string, number>()
+      profile.samples.forEach((id, i) => {
+        const f = byId.get(id)!.callFrame
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/u.exec(f.url)?.[1]
+        const key = pkg ?? (f.url.includes('/src/') ? `src/${f.url.split('/src/')[1]}` : f.url === '' ? `(${f.functionName || 'native'})` : f.url.replace(/^.*\//u, ''))
+        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+      })
+      const total = [...self.values()].reduce((a, b) => a + b, 0)
+      console.log(`  main-thread profile of ${rounds} warm rounds (${path}), self time per round by module (of ${(total / rounds).toFixed(0)} ms sampled, idle included):`)
+      for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${(v / rounds).toFixed(1).padStart(8)} ms  ${k}`)
+    },
+  }
 }
