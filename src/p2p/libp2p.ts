@@ -193,6 +193,30 @@ const allowAllAddrs = { denyDialMultiaddr: async (): Promise<boolean> => false }
  */
 const CONNECTION_MONITOR = { pingInterval: 10_000, pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 } }
 
+/**
+ * Relayed connections one peer may have through one relay connection, both ways: each rides on a
+ * HOP stream that stays open as long as it does, and libp2p allows 64 outbound streams of a
+ * protocol per connection unless the stream's options say otherwise (a validator's 65th miner behind
+ * a relay got "Too many outbound protocol streams for protocol /libp2p/circuit/relay/0.2.0/hop -
+ * 65/64"). The relay accepts as many inbound HOP streams per connection.
+ */
+export const RELAYED_PER_CONNECTION = 1024
+
+/**
+ * The circuit transport with {@link RELAYED_PER_CONNECTION} as its HOP streams' limit. The transport
+ * opens its HOP stream with the options its `dial` gets, but libp2p's dial queue passes a transport
+ * only its own few options (signal, progress), so the limit can't come from `libp2p.dial`: it is set
+ * here, on every dial of this transport (WebRTC's signalling dials through it too).
+ */
+function manyRelayed<T extends (components: never) => { dial(ma: unknown, options: object): Promise<unknown> }>(factory: T): T {
+  return ((components: never) => {
+    const transport = factory(components)
+    const dial = transport.dial.bind(transport)
+    transport.dial = async (ma, options) => await dial(ma, { ...options, maxOutboundStreams: RELAYED_PER_CONNECTION })
+    return transport
+  }) as T
+}
+
 /** Creates (not starts) the libp2p node of a mesh peer. */
 export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p> {
   await ensureWebSocket()
@@ -208,7 +232,7 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
     addresses: { listen },
     transports: [
       webSockets(),
-      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      manyRelayed(circuitRelayTransport({ reservationCompletionTimeout: 10_000 })),
       ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers: [] } })] : []),
     ],
     connectionEncrypters: [noise()],
@@ -278,7 +302,7 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
       ping: ping(),
       pubsub: gossip({ appScore: () => 0, topics: init.topics, doPX: true }),
       relay: circuitRelayServer({
-        maxInboundHopStreams: 1024,
+        maxInboundHopStreams: RELAYED_PER_CONNECTION,
         maxOutboundStopStreams: 1024,
         reservations: {
           maxReservations: init.maxReservations,
