@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { u8aWrapBytes } from '@polkadot/util'
-import { bindingMessage, createBinding, decodeBinding, encodeBinding, verifyBinding, verifySignature, type Signer } from './binding.ts'
+import { sr25519Verify } from '@polkadot/util-crypto'
+import { isReady } from '@polkadot/wasm-crypto'
+import { bindingMessage, createBinding, decodeBinding, encodeBinding, sr25519Ready, verifyBinding, verifySignature, type Signer } from './binding.ts'
 import { MeshProtocolError } from './errors.ts'
 import { devHotkey, StaticMetagraph } from './test-fixtures.ts'
 
@@ -44,6 +46,25 @@ describe('identity binding', () => {
     const b = await createBinding({ peerId: PEER, signer: ext, netuid: 3, expiry })
     expect(verifySignature(bindingMessage(PEER, 3, expiry), b.signature, bob.address)).toBe(true)
     await expect(verifyBinding(b, chain)).resolves.toBeTruthy()
+  })
+
+  it('verifies in WASM once it is loaded, with util-crypto\'s (JS) answers: valid, wrapped, tampered, wrong key', async () => {
+    expect(await sr25519Ready()).toBe(true)
+    expect(isReady()).toBe(true)
+    const cases: Array<{ m: Uint8Array; sig: Uint8Array; who: string }> = []
+    for (let i = 0; i < 12; i++) {
+      const m = crypto.getRandomValues(new Uint8Array(1 + i * 37))
+      const sig = i % 2 === 0 ? bob.sign(m) : bob.sign(u8aWrapBytes(m))
+      const bad = Uint8Array.from(sig)
+      bad[i] = bad[i]! ^ (1 << (i % 8))
+      cases.push({ m, sig, who: bob.address }, { m, sig: bad, who: bob.address }, { m, sig, who: alice.address })
+    }
+    const pk = (who: string) => (who === bob.address ? bob : alice).publicKey
+    // util-crypto throws on a signature that is no curve point; verifySignature says false.
+    const jsVerify = (m: Uint8Array, sig: Uint8Array, key: Uint8Array) => { try { return sr25519Verify(m, sig, key) } catch { return false } }
+    const js = cases.map((c) => jsVerify(c.m, c.sig, pk(c.who)) || jsVerify(u8aWrapBytes(c.m), c.sig, pk(c.who)))
+    expect(cases.map((c) => verifySignature(c.m, c.sig, c.who))).toEqual(js)
+    expect(js.filter(Boolean).length).toBe(12)
   })
 
   it('refuses bad arguments with ERR_INVALID_ARGUMENT', async () => {

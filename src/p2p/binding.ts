@@ -5,6 +5,7 @@
  */
 import { decodeAddress, encodeAddress, sr25519Verify } from '@polkadot/util-crypto'
 import { u8aWrapBytes } from '@polkadot/util'
+import { isReady as wasmReady, sr25519Verify as wasmSr25519Verify, waitReady as wasmWaitReady } from '@polkadot/wasm-crypto'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { MeshError, MeshProtocolError } from './errors.ts'
 import { Binding as WireBinding } from './wire.ts'
@@ -137,6 +138,22 @@ export function hotkeyAddress(publicKey: Uint8Array): string {
 }
 
 /**
+ * sr25519 verification in @polkadot/wasm-crypto once it is ready (see {@link sr25519Ready}), else
+ * @polkadot/util-crypto's (pure JS, @scure/sr25519). Same answers; WASM is about 10x faster (0.35 vs
+ * 3.5 ms a check here), and a validator checks each miner's presence every interval and its binding
+ * every minute: @scure/sr25519 was a tenth of a 256-miner validator's busy main thread. The WASM is
+ * already in every bundle (util-crypto loads it for blake2 and ed25519).
+ */
+function sr25519VerifyFast(message: Uint8Array, signature: Uint8Array, pk: Uint8Array): boolean {
+  return wasmReady() ? wasmSr25519Verify(signature, message, pk) : sr25519Verify(message, signature, pk)
+}
+
+/** Loads the WASM that {@link verifySignature} uses when it can (a mesh node awaits it when it starts). */
+export async function sr25519Ready(): Promise<boolean> {
+  return await wasmWaitReady()
+}
+
+/**
  * Verifies an sr25519 signature over `message` by `address`. Accepts the raw message and the
  * `<Bytes>…</Bytes>` wrapping that browser extensions apply in `signRaw`. Never throws.
  */
@@ -145,7 +162,7 @@ export function verifySignature(message: Uint8Array, signature: Uint8Array, addr
   try {
     const pk = decodeAddress(address)
     if (pk.byteLength !== 32) return false
-    return sr25519Verify(message, signature, pk) || sr25519Verify(u8aWrapBytes(message), signature, pk)
+    return sr25519VerifyFast(message, signature, pk) || sr25519VerifyFast(u8aWrapBytes(message), signature, pk)
   } catch {
     return false
   }

@@ -4,7 +4,7 @@
  * presence gossip.
  */
 import { createMeshLibp2p, isRelayed, loadKey, peerKeySigner, parseMultiaddr, parsePeerId, type Connection, type MeshLibp2p, type PrivateKey } from './libp2p.ts'
-import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, verifyBinding, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
+import { answerMessage, createBinding, encodeBinding, presenceMessage, signWith, sr25519Ready, verifyBinding, type Binding, type ChainView, type Signer, type VerifiedBinding } from './binding.ts'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { BoundedMap, DEFAULT_LIMITS, RateLimiter, type MeshLimits } from './limits.ts'
 import { decodePresence, encodePresence } from './messages.ts'
@@ -311,6 +311,8 @@ class MeshNodeImpl extends EventTarget implements MeshNode {
   async start(): Promise<void> {
     if (this.#started) return
     this.#started = true
+    // Binding and presence checks verify in WASM from here on (JS before it loads: same answers).
+    await sr25519Ready()
     await this.libp2p.handle(BIND_PROTOCOL, (stream, conn) => { void this.#onBindStream(stream, conn) }, { runOnLimitedConnection: true, maxInboundStreams: 2, maxOutboundStreams: 2 })
     this.libp2p.addEventListener('connection:open', this.#onConnectionOpen)
     await this.libp2p.start()

@@ -12,7 +12,7 @@
  */
 import { createRelayLibp2p, hostOf, type Connection, type Stream } from './libp2p.ts'
 import { presenceTopic } from './node.ts'
-import { encodeBinding, verifyBinding, type Binding, type ChainView } from './binding.ts'
+import { encodeBinding, sr25519Ready, verifyBinding, type Binding, type ChainView } from './binding.ts'
 import { BIND_PROTOCOL, readBinding } from './bind.ts'
 import { MeshError } from './errors.ts'
 import { BoundedMap, DEFAULT_LIMITS, RateLimiter } from './limits.ts'
@@ -103,6 +103,7 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
   const netuids = init.netuids ?? [1]
   for (const n of netuids) if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new MeshError('ERR_INVALID_ARGUMENT', `netuid ${n} is not an integer in 0..65535`)
   init.signal?.throwIfAborted()
+  await sr25519Ready()
   const bindTimeoutMs = init.bindTimeoutMs ?? DEFAULT_LIMITS.bindTimeoutMs
   const perHotkey = init.maxReservationsPerHotkey ?? 4
   const perIp = init.maxReservationsPerIp ?? 64
