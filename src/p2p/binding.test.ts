@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { u8aWrapBytes } from '@polkadot/util'
-import { sr25519Verify } from '@polkadot/util-crypto'
+import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto'
 import { isReady } from '@polkadot/wasm-crypto'
 import { bindingMessage, createBinding, decodeBinding, encodeBinding, sr25519Ready, verifyBinding, verifySignature, type Signer } from './binding.ts'
 import { MeshProtocolError } from './errors.ts'
@@ -54,12 +54,12 @@ describe('identity binding', () => {
     const cases: Array<{ m: Uint8Array; sig: Uint8Array; who: string }> = []
     for (let i = 0; i < 12; i++) {
       const m = crypto.getRandomValues(new Uint8Array(1 + i * 37))
-      const sig = i % 2 === 0 ? bob.sign(m) : bob.sign(u8aWrapBytes(m))
+      const sig = await bob.sign(i % 2 === 0 ? m : u8aWrapBytes(m))
       const bad = Uint8Array.from(sig)
       bad[i] = bad[i]! ^ (1 << (i % 8))
       cases.push({ m, sig, who: bob.address }, { m, sig: bad, who: bob.address }, { m, sig, who: alice.address })
     }
-    const pk = (who: string) => (who === bob.address ? bob : alice).publicKey
+    const pk = (who: string) => decodeAddress(who)
     // util-crypto throws on a signature that is no curve point; verifySignature says false.
     const jsVerify = (m: Uint8Array, sig: Uint8Array, key: Uint8Array) => { try { return sr25519Verify(m, sig, key) } catch { return false } }
     const js = cases.map((c) => jsVerify(c.m, c.sig, pk(c.who)) || jsVerify(u8aWrapBytes(c.m), c.sig, pk(c.who)))
