@@ -33,6 +33,8 @@ const GOAL_MS = 2_000
 /** Miners in flight per round (the validator's `roundConcurrency`; its default when unset; 4 before issue 17). */
 const CONCURRENCY = process.env['VR_CONCURRENCY'] === undefined ? undefined : Number(process.env['VR_CONCURRENCY'])
 const PROFILE = process.env['VR_PROFILE']
+/** A round that takes longer is aborted and the run ends with what the miners' rows say (VR_ROUND_TIMEOUT_MS, 600 000). */
+const ROUND_TIMEOUT_MS = Number(process.env['VR_ROUND_TIMEOUT_MS'] ?? 600_000)
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -84,7 +86,7 @@ export async function run(): Promise<void> {
     const client = await createChainClient({ endpoint: chainUrl })
     const hotkey = await createKeyringSigner('//Alice//vr-validator')
     await ensureValidator({ client, netuid: NETUID, hotkey: hotkey.address, coldkey: await createKeyringSigner('//Alice'), stake: 10_000_000_000_000n })
-    const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, newcomerGapMs: 0, checkEpochs: false, ...(CONCURRENCY !== undefined ? { roundConcurrency: CONCURRENCY } : {}) })
+    const validator = createValidator({ client, netuid: NETUID, hotkey, relays, roundMs: 1e9, ...(process.env['VR_LOG'] !== undefined ? { log: (l: string) => log(`validator: ${l}`) } : {}), newcomerGapMs: 0, checkEpochs: false, ...(CONCURRENCY !== undefined ? { roundConcurrency: CONCURRENCY } : {}) })
     stopValidator = async () => { await validator.stop(); await client.stop() }
     await validator.start()
     log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in child processes)`)
@@ -114,7 +116,17 @@ export async function run(): Promise<void> {
       await Promise.all(adds)
       log(`${total} miners up`)
       // The cold round: the first challenge to each new miner (dial through the relay included).
-      const cold = await timed(() => validator.runRound())
+      const round = async (): Promise<unknown> => {
+        try {
+          return await validator.runRound({ signal: AbortSignal.timeout(ROUND_TIMEOUT_MS) })
+        } catch (err) {
+          const errors = new Map<string, number>()
+          for (const m of validator.state.miners) { const e = (m.lastError ?? 'ok').replace(/12D3Koo\w+/gu, 'PEER').replace(/\/ip4\S+/gu, 'ADDR').slice(0, 160); errors.set(e, (errors.get(e) ?? 0) + 1) }
+          log(`round at ${size} miners ended: ${(err as Error).message}; miners' last results: ${JSON.stringify(Object.fromEntries(errors))}`)
+          throw err
+        }
+      }
+      const cold = await timed(round)
       const coldAnswered = validator.state.miners.filter((m) => m.lastError === null && m.lastScore !== null).length
       // The idle anchor: this process with no round running, as long as a round took.
       const idleStart = process.cpuUsage()
@@ -123,7 +135,7 @@ export async function run(): Promise<void> {
       const idlePerMs = (idle.user + idle.system) / 1000 / Math.min(5_000, Math.max(500, cold.wallMs))
       const warm: Array<{ wallMs: number; cpuMs: number; mainMs: number }> = []
       const profiler = PROFILE !== undefined && size === max ? await startProfile() : null
-      for (let r = 0; r < ROUNDS; r++) warm.push(await timed(() => validator.runRound()))
+      for (let r = 0; r < ROUNDS; r++) warm.push(await timed(round))
       if (profiler !== null) await profiler.stop(`${PROFILE}/validator-round-${size}.cpuprofile`, ROUNDS)
       const scored = validator.state.miners
       gc()

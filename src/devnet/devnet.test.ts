@@ -8,6 +8,7 @@ import { WebSocket } from 'ws'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runEpoch, type EpochInput } from '../consensus/index.ts'
 import { useDevnetWithApi, type Loose } from './testing.ts'
+import { State } from './state.ts'
 
 const net = useDevnetWithApi({ maxRequestBytes: 256 * 1024 })
 const { tx, query, call, events, submit, outcome, blocks, rpc, keyring } = net
@@ -76,6 +77,16 @@ describe('stock @polkadot/api client', () => {
     const mine = (lite as unknown as { hotkey: { toString(): string }; uid: { toNumber(): number }; coldkey: { toString(): string } }[]).find((n) => n.hotkey.toString() === hot.address)
     expect(mine?.uid.toNumber()).toBe(uid)
     expect(mine?.coldkey.toString()).toBe(bob.address)
+    // Each per-subnet vector is decoded once per call, not once per neuron (that was O(N^2): at
+    // 256 neurons, minutes of the devnet's thread while 256 miners read the metagraph).
+    expect(lite.length).toBeGreaterThanOrEqual(2)
+    const vec = vi.spyOn(State.prototype, 'vec')
+    try {
+      await call().neuronInfoRuntimeApi.getNeuronsLite(1)
+      expect(vec.mock.calls.filter((c) => c[1] === 'Incentive').length).toBe(1)
+    } finally {
+      vec.mockRestore()
+    }
     const one = (await call().neuronInfoRuntimeApi.getNeuronLite(1, uid)) as unknown as { unwrap(): { hotkey: { toString(): string } } }
     expect(one.unwrap().hotkey.toString()).toBe(hot.address)
     const again = await submit(tx().subtensorModule.burnedRegister(1, hot.address), bob)

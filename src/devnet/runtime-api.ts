@@ -33,11 +33,24 @@ interface Env {
 
 type Handler = (env: Env, args: Codec[]) => unknown
 
-function neuronLite(env: Env, netuid: number, uid: number, full: boolean): Record<string, unknown> {
+/** The per-subnet vectors a neuron row reads its entry of (one value per uid). */
+const NEURON_VECTORS = ['Active', 'Emission', 'Incentive', 'Consensus', 'ValidatorTrust', 'Dividends', 'LastUpdate', 'ValidatorPermit'] as const
+type NeuronVectors = Record<(typeof NEURON_VECTORS)[number], unknown[]>
+
+/**
+ * Each per-subnet vector decoded once: a neurons call used to decode all of them again for every
+ * uid (O(N^2): at 256 neurons a `get_neurons_lite` decoded 524 288 elements, and 256 miners reading
+ * the metagraph kept the devnet's one thread busy for minutes).
+ */
+function neuronVectors(env: Env, netuid: number): NeuronVectors {
+  return Object.fromEntries(NEURON_VECTORS.map((item) => [item, env.state.vec(SM, item, [netuid])])) as NeuronVectors
+}
+
+function neuronLite(env: Env, netuid: number, uid: number, full: boolean, vectors: NeuronVectors): Record<string, unknown> {
   const { state } = env
   const hotkey = state.get(SM, 'Keys', [netuid, uid]).toHex()
   const coldkey = state.get(SM, 'Owner', [hotkey]).toHex()
-  const at = <T>(item: string, fill: T): T => (state.vec<T>(SM, item, [netuid])[uid] ?? fill)
+  const at = <T>(item: keyof NeuronVectors, fill: T): T => (vectors[item][uid] as T | undefined) ?? fill
   const axon = state.has(SM, 'Axons', [netuid, hotkey]) ? state.get(SM, 'Axons', [netuid, hotkey]).toJSON() : {}
   const stakers = state.accounts(SM, 'StakingHotkeys', [coldkey]).includes(hotkey) ? [coldkey] : []
   const out: Record<string, unknown> = {
@@ -74,12 +87,13 @@ function exists(env: Env, netuid: number): boolean {
 function neurons(env: Env, netuid: number, full: boolean): Record<string, unknown>[] {
   if (!exists(env, netuid)) return []
   const n = env.state.num(SM, 'SubnetworkN', [netuid])
-  return Array.from({ length: n }, (_, uid) => neuronLite(env, netuid, uid, full))
+  const vectors = neuronVectors(env, netuid)
+  return Array.from({ length: n }, (_, uid) => neuronLite(env, netuid, uid, full, vectors))
 }
 
 function neuron(env: Env, netuid: number, uid: number, full: boolean): Record<string, unknown> | null {
   if (!exists(env, netuid) || uid >= env.state.num(SM, 'SubnetworkN', [netuid])) return null
-  return neuronLite(env, netuid, uid, full)
+  return neuronLite(env, netuid, uid, full, neuronVectors(env, netuid))
 }
 
 /** The hyperparameters as (snake_case name, storage value, kind) rows. */
