@@ -90,6 +90,9 @@ export async function run(): Promise<void> {
     stopValidator = async () => { await validator.stop(); await client.stop() }
     await validator.start()
     log(`validator ${hotkey.address.slice(0, 8)}… validating (devnet and relay in child processes)`)
+    // The part of each miner's figure that is not the mesh: one round challenge (render + JPEG) made
+    // alone, before any miner runs (devnet and relay idle) and again after the rounds (every miner up).
+    const makeQuiet = await challengeCpuMs()
     gc()
     const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss }
 
@@ -153,12 +156,7 @@ export async function run(): Promise<void> {
     }
     const stats = await Promise.all(children.map(async (c) => JSON.parse(await c.ask('stats')) as { cpuMs: number; rss: number }))
 
-    // The floor of the per-miner figure: one round challenge made alone (render + JPEG), this process, after the rounds.
-    const task = getTask()
-    const makeCpu = process.cpuUsage()
-    for (let i = 0; i < 100; i++) await task.makeChallenge(task.roundDefaults)
-    const made = process.cpuUsage(makeCpu)
-    const makeMs = (made.user + made.system) / 1000 / 100
+    const makeLoaded = await challengeCpuMs()
     const anchor = rows[0]!
     console.log(`\nvalidator round (this process: the validator alone; devnet, relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
     // "over idle": the round's CPU less what this process spends with no round running over the same
@@ -171,7 +169,7 @@ export async function run(): Promise<void> {
     }
     const big = rows.at(-1)!
     console.log(`  ${big.n}-miner warm round: ${big.cpuMs.toFixed(0)} ms of validator CPU, ${big.wallMs.toFixed(0)} ms wall (goal < ${GOAL_MS} ms of validator time: ${big.cpuMs < GOAL_MS ? 'met' : 'missed'}); CPU per miner ${(big.cpuMs / big.n / (anchor.cpuMs / anchor.n)).toFixed(2)}x the ${anchor.n}-miner anchor's (1.00x is linear)`)
-    console.log(`  making one round challenge (${JSON.stringify(task.roundDefaults)}) alone, no round running: ${makeMs.toFixed(2)} ms of CPU (render + JPEG, mean of 100), the part of each miner's figure the mesh does not add`)
+    console.log(`  making one round challenge (${JSON.stringify(getTask().roundDefaults)}) alone in this process, no round running: ${makeQuiet.toFixed(2)} ms of CPU before any miner ran, ${makeLoaded.toFixed(2)} ms with the ${big.n} miners, relay and devnet up on the same cores (${(makeLoaded / makeQuiet).toFixed(2)}x: what sharing the cores does to every figure above)`)
     console.log(`  cold round (dialing each miner through the relay): ${big.coldMs.toFixed(0)} ms wall, ${big.coldCpuMs.toFixed(0)} ms CPU at ${big.n}; ${anchor.coldMs.toFixed(0)} ms, ${anchor.coldCpuMs.toFixed(0)} ms at ${anchor.n}`)
     console.log(`  other processes' CPU over the run: devnet ${(stats[0]!.cpuMs / 1000).toFixed(1)} s, relay ${(stats[1]!.cpuMs / 1000).toFixed(1)} s, miners ${(stats.slice(2).reduce((a, s) => a + s.cpuMs, 0) / 1000).toFixed(1)} s (RSS ${mb(stats.slice(2).reduce((a, s) => a + s.rss, 0))}); this process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`)
   } finally {
@@ -220,4 +218,14 @@ async function startProfile(): Promise<{ stop(path: string, rounds: number): Pro
       for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${(v / rounds).toFixed(1).padStart(8)} ms  ${k}`)
     },
   }
+}
+
+/** CPU time (ms) of one round challenge of the default task (render + JPEG), mean of 100 made one after another. */
+async function challengeCpuMs(): Promise<number> {
+  const task = getTask()
+  for (let i = 0; i < 10; i++) await task.makeChallenge(task.roundDefaults)
+  const start = process.cpuUsage()
+  for (let i = 0; i < 100; i++) await task.makeChallenge(task.roundDefaults)
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000 / 100
 }
