@@ -5,10 +5,28 @@ import { WalletError } from './errors.ts'
 /** The SS58 prefix of finney, testnet and the devnet. */
 export const SS58_FORMAT = 42
 
-/** Re-encode any SS58 address or 32-byte public key as SS58 prefix 42. Throws `BAD_INPUT` if invalid. */
+/** Addresses (and hex keys) already re-encoded, at most SS58_MEMO_MAX, cleared when full. */
+const ss58Memo = new Map<string, string>()
+const SS58_MEMO_MAX = 8192
+
+/**
+ * Re-encode any SS58 address or 32-byte public key as SS58 prefix 42. Throws `BAD_INPUT` if invalid.
+ * String inputs are remembered: every metagraph and commitment read re-encodes every hotkey (a
+ * base58 decode and encode with a blake2 checksum each), 0.35 ms per miner of a 256-miner
+ * validator's round.
+ */
 export function toSs58(addressOrPublicKey: string | Uint8Array): string {
+  if (typeof addressOrPublicKey === 'string') {
+    const hit = ss58Memo.get(addressOrPublicKey)
+    if (hit !== undefined) return hit
+  }
   try {
-    return encodeAddress(decodeAddress(addressOrPublicKey), SS58_FORMAT)
+    const out = encodeAddress(decodeAddress(addressOrPublicKey), SS58_FORMAT)
+    if (typeof addressOrPublicKey === 'string') {
+      if (ss58Memo.size >= SS58_MEMO_MAX) ss58Memo.clear()
+      ss58Memo.set(addressOrPublicKey, out)
+    }
+    return out
   } catch (e) {
     throw new WalletError('BAD_INPUT', `not a valid account address: ${typeof addressOrPublicKey === 'string' ? addressOrPublicKey : '<bytes>'}`, { cause: e })
   }
