@@ -63,7 +63,13 @@ export interface SessionInfo extends CreateResult {
   reason: string
 }
 
-/** Events: `path` (CustomEvent<InferencePath>) whenever the path is chosen or changes. */
+/**
+ * Events: `path` (CustomEvent<InferencePath>) whenever the path is chosen or changes; `failed`
+ * (CustomEvent<GpuError>, code `WORKER_FAILED`) when the worker fails. After a failure every call
+ * rejects at once with that error until `stop()` and `start()` make a new worker: a dead worker
+ * answers nothing, and a call to it waited for its caller's abort. Whoever holds a direct channel
+ * (`connect`) should listen: the worker's failure does not close the port.
+ */
 export interface InferenceClient extends EventTarget {
   /** Starts the worker and initializes ORT; idempotent. */
   start(options?: { signal?: AbortSignal }): Promise<InitResult>
@@ -127,6 +133,8 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
   path: InferencePath | null = null
   init: InitResult | null = null
   private worker: Worker | null = null
+  /** Why the worker failed (every call rejects with it), until a new worker starts. */
+  private failure: GpuError | null = null
   private starting: Promise<InitResult> | null = null
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
@@ -185,9 +193,15 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
     }
     const w = this.opts.createWorker?.() ?? new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'webtensor-inference' })
     this.worker = w
+    this.failure = null
     this.removeGate = this.queue.addGate(this.gate)
     w.addEventListener('message', (ev: MessageEvent<WorkerResponse>) => this.onMessage(ev.data))
-    w.addEventListener('error', (ev) => this.failAll(new GpuError('WORKER_FAILED', `the inference worker failed: ${ev.message || 'could not load'}; reload the page`)))
+    w.addEventListener('error', (ev) => {
+      const err = new GpuError('WORKER_FAILED', `the inference worker failed: ${ev.message || 'could not load'}; reload the page`)
+      this.failure = err
+      this.failAll(err)
+      this.dispatchEvent(new CustomEvent<GpuError>('failed', { detail: err }))
+    })
     const init = (await this.call({ type: 'init', wasmPaths: this.opts.wasmPaths === undefined ? defaultWasmPaths() : this.opts.wasmPaths, numThreads: threads, webgpu: this.opts.ep !== 'wasm', ...(runtime !== undefined ? { runtime } : {}) }, signal, runtime !== undefined ? [runtime.wasm] : [])) as InitResult
     this.init = init
     return init
@@ -196,6 +210,7 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
   stop(): void {
     const w = this.worker
     this.worker = null
+    this.failure = null
     this.init = null
     this.sessionEps.clear()
     this.removeGate?.()
@@ -233,6 +248,7 @@ class InferenceClientImpl extends EventTarget implements InferenceClient {
   private call(body: RequestBody, signal?: AbortSignal, transfer: Transferable[] = []): Promise<unknown> {
     const w = this.worker
     if (w === null) return Promise.reject(new GpuError('STOPPED', 'the inference client is not started: call start() first'))
+    if (this.failure !== null) return Promise.reject(this.failure)
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {

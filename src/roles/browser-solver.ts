@@ -92,6 +92,12 @@ export function createBrowserSolver<Challenge extends TaskChallenge = any, Answe
     pending.clear()
   }
 
+  // The inference worker failed: the solve worker's runs on the direct channel would wait forever.
+  const onInferenceFailed = (e: Event): void => {
+    const err = (e as CustomEvent<{ code?: string; message: string }>).detail
+    send({ type: 'inference-failed', code: err.code ?? 'WORKER_FAILED', message: err.message })
+  }
+
   const load = async (options: { signal?: AbortSignal } = {}): Promise<void> => {
     if (worker !== null) return
     loading ??= (async () => {
@@ -99,6 +105,7 @@ export function createBrowserSolver<Challenge extends TaskChallenge = any, Answe
       const loaded = await store.load(task.manifest, { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) })
       await inference.start(options.signal !== undefined ? { signal: options.signal } : {})
       const port = init.direct === false ? undefined : await inference.connect(options.signal !== undefined ? { signal: options.signal } : {})
+      if (port !== undefined) inference.addEventListener('failed', onInferenceFailed)
       const w = init.createWorker?.() ?? new Worker(new URL('./solve.worker.ts', import.meta.url), { type: 'module', name: `webtensor-${task.id}-solve` })
       w.onmessage = onMessage
       w.onerror = (ev) => { ev.preventDefault(); failAll(new SubnetError('CANVAS_UNAVAILABLE', `the ${task.id} solve worker failed: ${ev.message || 'could not start'}`)) }
@@ -130,6 +137,7 @@ export function createBrowserSolver<Challenge extends TaskChallenge = any, Answe
       return { ...answer, ...(inference.path !== null ? { ep: inference.path.ep } : {}) } as Answer
     },
     stop() {
+      inference.removeEventListener('failed', onInferenceFailed)
       worker?.terminate()
       worker = null
       failAll(new SubnetError('ABORTED', 'the solver stopped'))

@@ -21,6 +21,8 @@ export type ToSolver =
   /** Create the task's sessions now (`Task.prepare`), so the first challenge does not pay for it. */
   | { type: 'warm'; id: number }
   | { type: 'abort'; id: number }
+  /** The inference worker failed: runs waiting on the direct channel fail now, later ones go through the page. */
+  | { type: 'inference-failed'; code: string; message: string }
   | { type: 'reply'; rid: number; ok: true; value: unknown }
   | { type: 'reply'; rid: number; ok: false; error: WireError }
 

@@ -126,6 +126,15 @@ scope.onmessage = (e: MessageEvent<ToSolver>): void => {
     case 'abort':
       solves.get(m.id)?.abort()
       break
+    case 'inference-failed': {
+      // The port stays open on a dead worker: nothing would ever answer these runs.
+      const err = errorFromData({ name: 'GpuError', code: m.code, message: m.message })
+      inference = null
+      const waiting = [...runs.values()]
+      runs.clear()
+      for (const r of waiting) r.reject(err)
+      break
+    }
     case 'reply': {
       const c = calls.get(m.rid)
       if (c === undefined) return
