@@ -198,7 +198,8 @@ const CONNECTION_MONITOR = { pingInterval: 10_000, pingTimeout: { minTimeout: 30
  * HOP stream that stays open as long as it does, and libp2p allows 64 outbound streams of a
  * protocol per connection unless the stream's options say otherwise (a validator's 65th miner behind
  * a relay got "Too many outbound protocol streams for protocol /libp2p/circuit/relay/0.2.0/hop -
- * 65/64"). The relay accepts as many inbound HOP streams per connection.
+ * 65/64"). The relay takes as many inbound HOP streams per connection, and opens as many STOP
+ * streams on its connection to one destination (the other end of each relayed connection).
  */
 export const RELAYED_PER_CONNECTION = 1024
 
@@ -303,7 +304,7 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
       pubsub: gossip({ appScore: () => 0, topics: init.topics, doPX: true }),
       relay: circuitRelayServer({
         maxInboundHopStreams: RELAYED_PER_CONNECTION,
-        maxOutboundStopStreams: 1024,
+        maxOutboundStopStreams: RELAYED_PER_CONNECTION,
         reservations: {
           maxReservations: init.maxReservations,
           reservationTtl: init.reservationTtl,
