@@ -190,8 +190,19 @@ const allowAllAddrs = { denyDialMultiaddr: async (): Promise<boolean> => false }
  * got NO_RESERVATION for miners that were up (64 Node miners on this 2-core machine: 13 to 52 of 64
  * failing a round, 119 ping aborts). Only a peer silent for 30 s is given up; a peer that really
  * left closes its WebSocket, which ends the connection at once without any ping.
+ *
+ * Every 30 s, not libp2p's 10: each ping is a stream of its own (open, protocol select, echo,
+ * close), through two layers of noise and yamux on a relayed connection, and each side pings each
+ * connection. A validator with 256 relayed miners answered and sent 51 pings a second, most of its
+ * CPU between rounds. Giving up on a silent peer is still a matter of its 30-60 s timeout.
  */
-const CONNECTION_MONITOR = { pingInterval: 10_000, pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 } }
+const CONNECTION_MONITOR = { pingInterval: 30_000, pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 } }
+
+/**
+ * yamux without its own keep-alive pings: the connection monitor above already pings every
+ * connection (a frame each way on each connection every 30 s, twice over on a relayed one).
+ */
+const muxer = (): ReturnType<typeof yamux> => yamux({ enableKeepAlive: false })
 
 /**
  * Relayed connections one peer may have through one relay connection, both ways: each rides on a
@@ -237,7 +248,7 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
       ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers: [] } })] : []),
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [muxer()],
     connectionGater: {
       // The app configures which relays to dial, loopback and ws:// included (browser default refuses both).
       ...allowAllAddrs,
@@ -289,7 +300,7 @@ export async function createRelayLibp2p(init: RelayLibp2pInit): Promise<Libp2p<R
     addresses: { listen: [`/ip4/${init.host}/tcp/${init.port}/ws`] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [muxer()],
     connectionManager: { maxConnections: 4096, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 1000, maxPeerAddrsToDial: 4 },
     connectionMonitor: CONNECTION_MONITOR,
     connectionGater: {
@@ -331,17 +342,37 @@ export function parseMultiaddr(s: string): Multiaddr {
 
 /** Parses a PeerId; throws `ERR_INVALID_ARGUMENT`. */
 export function parsePeerId(s: string): PeerId {
-  try { return peerIdFromString(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a libp2p PeerId`, { cause: err }) }
+  let id = parsedPeerIds.get(s)
+  if (id === undefined) {
+    try { id = peerIdFromString(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a libp2p PeerId`, { cause: err }) }
+    if (parsedPeerIds.size >= PEER_KEYS_MAX) parsedPeerIds.delete(parsedPeerIds.keys().next().value as string)
+    parsedPeerIds.set(s, id)
+  }
+  return id
 }
+
+/**
+ * Peer ids parsed (base58 and multihash decoding, the embedded key): a validator looks each miner's
+ * up several times a challenge, about a tenth of a millisecond each time. PeerIds are immutable.
+ */
+const parsedPeerIds = new Map<string, PeerId>()
 
 /**
  * True for a connection through a relay. A browser-to-browser WebRTC connection's address also
  * names the relay it was signalled through (`…/p2p-circuit/webrtc/p2p/<peer>`), but is direct.
  */
 export function isRelayed(c: Connection): boolean {
-  const names = c.remoteAddr.getComponents().map((x) => x.name)
-  return names.includes('p2p-circuit') && !names.includes('webrtc')
+  // A connection's remote address never changes; decoding it each time was a validator's every challenge.
+  let r = relayedConnections.get(c)
+  if (r === undefined) {
+    const names = c.remoteAddr.getComponents().map((x) => x.name)
+    r = names.includes('p2p-circuit') && !names.includes('webrtc')
+    relayedConnections.set(c, r)
+  }
+  return r
 }
+
+const relayedConnections = new WeakMap<Connection, boolean>()
 
 /**
  * Why a stream ended: with nothing pending, what a dropped connection looks like too (retryable,
