@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { u8aWrapBytes } from '@polkadot/util'
 import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto'
 import { isReady } from '@polkadot/wasm-crypto'
-import { bindingMessage, createBinding, decodeBinding, encodeBinding, sr25519Ready, verifyBinding, verifySignature, type Signer } from './binding.ts'
+import { bindingMessage, createBinding, decodeBinding, encodeBinding, hotkeyAddress, hotkeyPublicKey, sr25519Ready, verifyBinding, verifySignature, type Signer } from './binding.ts'
 import { MeshProtocolError } from './errors.ts'
 import { devHotkey, StaticMetagraph } from './test-fixtures.ts'
 
@@ -71,5 +71,19 @@ describe('identity binding', () => {
     await expect(createBinding({ peerId: PEER, signer: bob, netuid: 70000, expiry })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
     await expect(createBinding({ peerId: PEER, signer: { address: 'nope', sign: () => new Uint8Array(64) }, netuid: 1, expiry })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
     await expect(createBinding({ peerId: PEER, signer: { address: bob.address, sign: () => new Uint8Array(32) }, netuid: 1, expiry })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+  })
+  it('SS58 both ways gives the same answers on first and repeated calls, and a caller cannot change what is remembered', () => {
+    for (const k of [alice, bob, eve]) {
+      const pk = decodeAddress(k.address)
+      expect(hotkeyPublicKey(k.address)).toEqual(pk)
+      const again = hotkeyPublicKey(k.address)
+      expect(again).toEqual(pk)
+      again.fill(0) // the copy handed out, not the remembered key
+      expect(hotkeyPublicKey(k.address)).toEqual(pk)
+      expect(hotkeyAddress(pk)).toBe(k.address)
+      expect(hotkeyAddress(Uint8Array.from(pk))).toBe(k.address)
+    }
+    expect(hotkeyAddress(new Uint8Array(32))).not.toBe(hotkeyAddress(new Uint8Array(32).fill(1)))
+    for (let i = 0; i < 2; i++) expect(() => hotkeyPublicKey('nope')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
   })
 })

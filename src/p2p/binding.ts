@@ -123,9 +123,12 @@ export function presenceMessage(peerId: string, model: string, capacity: number,
 
 /** The 32-byte public key of an SS58 address; throws `ERR_INVALID_ARGUMENT`. */
 export function hotkeyPublicKey(address: string): Uint8Array {
+  const known = publicKeys.get(address)
+  if (known !== undefined) return known.slice()
   try {
     const pk = decodeAddress(address)
     if (pk.byteLength !== 32) throw new Error('not a 32-byte key')
+    remember(publicKeys, address, pk.slice())
     return pk
   } catch (err) {
     throw new MeshError('ERR_INVALID_ARGUMENT', `'${address}' is not an SS58 hotkey address`, { cause: err })
@@ -134,7 +137,33 @@ export function hotkeyPublicKey(address: string): Uint8Array {
 
 /** SS58 (prefix 42) address of a 32-byte public key. */
 export function hotkeyAddress(publicKey: Uint8Array): string {
-  return encodeAddress(publicKey, 42)
+  const hex = toHex(publicKey)
+  let address = addresses.get(hex)
+  if (address === undefined) {
+    address = encodeAddress(publicKey, 42)
+    remember(addresses, hex, address)
+  }
+  return address
+}
+
+/**
+ * SS58 both ways, remembered (bounded): a validator re-encoded its own binding's hotkey for every
+ * challenge it sent and every miner's for every answer (base58 with a blake2 checksum each way,
+ * about a millisecond a challenge at 256 miners, mostly in @scure/base).
+ */
+const publicKeys = new Map<string, Uint8Array>()
+const addresses = new Map<string, string>()
+const SS58_MEMO_MAX = 8192
+
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= SS58_MEMO_MAX) m.clear()
+  m.set(k, v)
+}
+
+function toHex(b: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < b.byteLength; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16)
+  return s
 }
 
 /**
