@@ -28,6 +28,20 @@ export interface SubnetView extends ChainView {
 
 const PEER_ID = /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{20,80}$/u
 
+/** Each metagraph's neurons by hotkey, built once per metagraph read (a lookup per binding and presence scanned all of them). */
+const indexes = new WeakMap<Metagraph, Map<string, Neuron>>()
+
+function byHotkey(m: Metagraph): Map<string, Neuron> {
+  let ix = indexes.get(m)
+  if (ix === undefined) {
+    ix = new Map()
+    // The first neuron of a hotkey wins, as Array.find did.
+    for (const n of m.neurons) if (!ix.has(n.hotkey)) ix.set(n.hotkey, n)
+    indexes.set(m, ix)
+  }
+  return ix
+}
+
 /** Creates a {@link SubnetView}. */
 export function createSubnetView(init: SubnetViewInit): SubnetView {
   const ttl = init.ttlMs ?? 3000
@@ -63,8 +77,8 @@ export function createSubnetView(init: SubnetViewInit): SubnetView {
   }
   // A miss re-reads the chain, but no more than once a second.
   const lookup = async (hotkey: string): Promise<Neuron | undefined> => {
-    let n = (await metagraph()).neurons.find((x) => x.hotkey === hotkey)
-    if (n === undefined && mg !== undefined && Date.now() - mg.at > 1000) n = (await metagraph({ fresh: true })).neurons.find((x) => x.hotkey === hotkey)
+    let n = byHotkey(await metagraph()).get(hotkey)
+    if (n === undefined && mg !== undefined && Date.now() - mg.at > 1000) n = byHotkey(await metagraph({ fresh: true })).get(hotkey)
     return n
   }
   return {
@@ -72,7 +86,7 @@ export function createSubnetView(init: SubnetViewInit): SubnetView {
     metagraph,
     peerIds,
     async neuron(hotkey, options = {}) {
-      return (await metagraph(options)).neurons.find((x) => x.hotkey === hotkey)
+      return byHotkey(await metagraph(options)).get(hotkey)
     },
     async isRegistered(hotkey, n) {
       return n === netuid && (await lookup(hotkey)) !== undefined
@@ -80,7 +94,7 @@ export function createSubnetView(init: SubnetViewInit): SubnetView {
     async hasValidatorPermit(hotkey, n) {
       if (n !== netuid) return false
       let x = await lookup(hotkey)
-      if (x !== undefined && !x.validatorPermit && mg !== undefined && Date.now() - mg.at > 1000) x = (await metagraph({ fresh: true })).neurons.find((y) => y.hotkey === hotkey)
+      if (x !== undefined && !x.validatorPermit && mg !== undefined && Date.now() - mg.at > 1000) x = byHotkey(await metagraph({ fresh: true })).get(hotkey)
       return x?.validatorPermit === true
     },
     async stakeShare(hotkey, n) {

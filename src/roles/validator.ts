@@ -233,7 +233,8 @@ export function createValidator(init: ValidatorInit): Validator {
       if (prev === undefined || prev.ts < p.ts) live.set(p.hotkey, { peerId: p.peerId, ts: p.ts })
     }
     // Forget uids that were replaced by another hotkey.
-    for (const [uid, s] of scores) if (mg.neurons.find((n) => n.uid === uid)?.hotkey !== s.hotkey) { scores.delete(uid); evidence.delete(uid) }
+    const hotkeyOfUid = new Map(mg.neurons.map((n) => [n.uid, n.hotkey]))
+    for (const [uid, s] of scores) if (hotkeyOfUid.get(uid) !== s.hotkey) { scores.delete(uid); evidence.delete(uid) }
     return mg.neurons
       .filter((n) => n.hotkey !== init.hotkey.address)
       .map((n) => ({ uid: n.uid, hotkey: n.hotkey, peerId: live.get(n.hotkey)?.peerId ?? committed.get(n.hotkey) ?? null }))
