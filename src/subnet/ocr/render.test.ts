@@ -42,6 +42,23 @@ describe('per-pixel noise', () => {
     addPixelNoise(d, 14, plain)
     expect([...d]).toEqual([46, 46, 46, 50, 47, 47, 47, 50, 48, 48, 48, 50, 49, 49, 49, 50])
   })
+
+  it('gives the same pixels whole-pixel (aligned) and byte by byte (unaligned view), from the same bytes', () => {
+    const seeded = (): RandomSource => { let x = 0x9e3779b9; return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0 } }
+    const px = 5_000
+    const src = new Uint8Array(px * 4)
+    randomBytes(seeded(), src)
+    const aligned = src.slice()
+    addPixelNoise(aligned, 14, seeded())
+    const shifted = new Uint8Array(px * 4 + 1)
+    shifted.set(src, 1)
+    const unaligned = shifted.subarray(1)
+    addPixelNoise(unaligned, 14, seeded())
+    expect(unaligned).toEqual(aligned)
+    expect(aligned).not.toEqual(src)
+    // Alpha untouched either way.
+    for (let i = 3; i < src.length; i += 4) if (aligned[i] !== src[i]) throw new Error(`alpha changed at ${i}`)
+  })
 })
 
 describe('speckles', () => {

@@ -93,9 +93,15 @@ function layoutWords(ctx: Ctx2D, words: readonly string[], rng: RandomSource, op
       const font = OCR_FONTS[randInt(rng, OCR_FONTS.length)]!.family
       const angle = randFloat(rng, -opts.maxAngle, opts.maxAngle)
       let spot: Spot | null = null
+      // Measured again only when the size changes (a measure was most of a layout's cost).
+      let measured = -1
+      let w = 0
       for (let attempt = 0; spot === null && attempt < TRIES_PER_WORD; attempt++) {
-        ctx.font = `${size}px "${font}"`
-        const w = ctx.measureText(text).width
+        if (measured !== size) {
+          ctx.font = `${size}px "${font}"`
+          w = ctx.measureText(text).width
+          measured = size
+        }
         const h = size * 1.25
         const bounds0 = rotatedBounds(0, 0, w, h, angle)
         if (bounds0.width + 2 * margin > W || bounds0.height + 2 * margin > H) {
@@ -190,19 +196,39 @@ export function addPixelNoise(d: Uint8Array, amp: number, rng: RandomSource): vo
   const levels = 2 * a + 1
   const limit = 256 - (256 % levels)
   const add = noiseTable(a, levels, limit)
-  const pool = new Uint8Array(Math.ceil((d.length / 4) * 1.15) + 64)
+  const pool = noisePool(Math.ceil((d.length / 4) * 1.15) + 64)
   let at = pool.length
-  for (let i = 0; i + 3 < d.length; i += 4) {
+  const whole = d.length >> 2
+  // Whole pixels as one 32-bit load and store where the bytes are 4-aligned (little-endian: R is
+  // the low byte), else byte by byte: the same offsets either way.
+  const px = (d.byteOffset & 3) === 0 && LITTLE_ENDIAN ? new Uint32Array(d.buffer, d.byteOffset, whole) : null
+  for (let p = 0; p < whole; p++) {
     let b: number
     do {
       if (at === pool.length) { randomBytes(rng, pool); at = 0 }
       b = pool[at++]!
     } while (b >= limit)
     const row = b << 8
-    d[i] = add[row | d[i]!]!
-    d[i + 1] = add[row | d[i + 1]!]!
-    d[i + 2] = add[row | d[i + 2]!]!
+    if (px !== null) {
+      const v = px[p]!
+      px[p] = ((v & 0xff000000) | (add[row | ((v >>> 16) & 0xff)]! << 16) | (add[row | ((v >>> 8) & 0xff)]! << 8) | add[row | (v & 0xff)]!) >>> 0
+    } else {
+      const i = p << 2
+      d[i] = add[row | d[i]!]!
+      d[i + 1] = add[row | d[i + 1]!]!
+      d[i + 2] = add[row | d[i + 2]!]!
+    }
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+
+let pooled: Uint8Array | null = null
+
+/** The random-byte pool, kept between challenges (its bytes are all drawn afresh before use). */
+function noisePool(n: number): Uint8Array {
+  if (pooled === null || pooled.length !== n) pooled = new Uint8Array(n)
+  return pooled
 }
 
 const noiseTables = new Map<number, Uint8Array>()
