@@ -11,10 +11,12 @@
  * which dials every miner, and VR_ROUNDS (3) warm rounds. Ratios per miner against the 16-miner
  * anchor of the same run show how it grows. Sizes: VR_SIZES (16,64,256); VR_PER_CHILD (64);
  * VR_CONCURRENCY, the validator's roundConcurrency (its default, 16, when unset). VR_PROFILE=DIR
- * writes a CPU profile of the largest size's warm rounds to DIR and prints its self time by module;
- * VR_CHILD_PROFILE=DIR, one per helper process (written when it exits).
+ * writes CPU profiles of the largest size's warm rounds and of its idle anchor's window to DIR and prints its self time by module;
+ * VR_CHILD_PROFILE=DIR, one per helper process (written when it exits). VR_PIN=1 (Linux, taskset)
+ * gives the validator's process the first CPU and every helper process the others, so the miners,
+ * relay and devnet (on other machines in a real subnet) do not run on the validator's core.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -33,6 +35,8 @@ const GOAL_MS = 2_000
 /** Miners in flight per round (the validator's `roundConcurrency`; its default when unset; 4 before issue 17). */
 const CONCURRENCY = process.env['VR_CONCURRENCY'] === undefined ? undefined : Number(process.env['VR_CONCURRENCY'])
 const PROFILE = process.env['VR_PROFILE']
+/** VR_PIN: the validator on CPU 0, the helpers on the rest (see the header). */
+const PIN = process.env['VR_PIN'] === '1'
 /** A round that takes longer is aborted and the run ends with what the miners' rows say (VR_ROUND_TIMEOUT_MS, 600 000). */
 const ROUND_TIMEOUT_MS = Number(process.env['VR_ROUND_TIMEOUT_MS'] ?? 600_000)
 
@@ -48,7 +52,9 @@ interface Child { proc: ChildProcessWithoutNullStreams; ask(line: string, timeou
 
 function child(config: PeersConfig): Child {
   const prof = process.env['VR_CHILD_PROFILE'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['VR_CHILD_PROFILE']}`]
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./validator-round-peers.ts', import.meta.url))], { env: { ...process.env, VR_CONFIG: JSON.stringify(config) } })
+  const node = [process.execPath, ...prof, '--import', 'tsx', '--import', fileURLToPath(new URL('../src/server/node-shims.ts', import.meta.url)), fileURLToPath(new URL('./validator-round-peers.ts', import.meta.url))]
+  const cmd = PIN ? ['taskset', '-c', pinned.others, ...node] : node
+  const proc = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, VR_CONFIG: JSON.stringify(config) } })
   const waiting: Array<(l: string) => void> = []
   let buf = ''
   proc.stdout.on('data', (d: Buffer) => {
@@ -71,7 +77,17 @@ function child(config: PeersConfig): Child {
 
 interface Row { n: number; coldMs: number; coldCpuMs: number; wallMs: number; cpuMs: number; mainMs: number; idleCpuMs: number; heap: number; rss: number; answered: number; failed: number }
 
+/** The CPUs of VR_PIN: the validator's and the helpers'. */
+const pinned = { validator: '0', others: '1' }
+
 export async function run(): Promise<void> {
+  if (PIN) {
+    const cpus = (await import('node:os')).availableParallelism()
+    if (cpus < 2) throw new Error('VR_PIN needs at least 2 CPUs')
+    pinned.others = cpus === 2 ? '1' : `1-${cpus - 1}`
+    // -a: every thread of this process (libuv's pool encodes the JPEGs); threads made later inherit it.
+    execFileSync('taskset', ['-a', '-p', '-c', pinned.validator, String(process.pid)], { stdio: 'ignore' })
+  }
   const t0 = Date.now()
   const log = (l: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${l}`)
   const max = Math.max(...SIZES)
@@ -132,9 +148,11 @@ export async function run(): Promise<void> {
       const cold = await timed(round)
       const coldAnswered = validator.state.miners.filter((m) => m.lastError === null && m.lastScore !== null).length
       // The idle anchor: this process with no round running, as long as a round took.
+      const idleProfiler = PROFILE !== undefined && size === max ? await startProfile() : null
       const idleStart = process.cpuUsage()
       await sleep(Math.min(5_000, Math.max(500, cold.wallMs)))
       const idle = process.cpuUsage(idleStart)
+      if (idleProfiler !== null) await idleProfiler.stop(`${PROFILE}/validator-idle-${size}.cpuprofile`, 1, 'the idle anchor\'s window')
       const idlePerMs = (idle.user + idle.system) / 1000 / Math.min(5_000, Math.max(500, cold.wallMs))
       const warm: Array<{ wallMs: number; cpuMs: number; mainMs: number }> = []
       const profiler = PROFILE !== undefined && size === max ? await startProfile() : null
@@ -158,7 +176,7 @@ export async function run(): Promise<void> {
 
     const makeLoaded = await challengeCpuMs()
     const anchor = rows[0]!
-    console.log(`\nvalidator round (this process: the validator alone; devnet, relay and ${minerKids.length} miner processes apart; 2 shared cores, loaded by other work; ${CONCURRENCY ?? 16} miners in flight):`)
+    console.log(`\nvalidator round (this process: the validator alone; devnet, relay and ${minerKids.length} miner processes apart; ${PIN ? `the validator pinned to CPU ${pinned.validator}, the others to CPU ${pinned.others}` : 'all sharing the cores'}; ${CONCURRENCY ?? 16} miners in flight):`)
     // "over idle": the round's CPU less what this process spends with no round running over the same
     // time (its mesh node's gossip, pings and chain reads grow with the miners too).
     // "main thread": the event loop's busy time in the round (process CPU also counts GC, libuv and loader threads).
@@ -194,14 +212,14 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuM
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
 
 /** The main thread's CPU profile (V8's sampling profiler) from now to `stop`, which writes it and prints self time per module. */
-async function startProfile(): Promise<{ stop(path: string, rounds: number): Promise<void> }> {
+async function startProfile(): Promise<{ stop(path: string, rounds: number, what?: string): Promise<void> }> {
   const session = new Session()
   session.connect()
   await session.post('Profiler.setSamplingInterval', { interval: 200 })
   await session.post('Profiler.enable')
   await session.post('Profiler.start')
   return {
-    async stop(path, rounds) {
+    async stop(path, rounds, what = `${rounds} warm rounds`) {
       const { profile } = await session.post('Profiler.stop') as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } }
       session.disconnect()
       writeFileSync(path, JSON.stringify(profile))
@@ -214,7 +232,7 @@ async function startProfile(): Promise<{ stop(path: string, rounds: number): Pro
         self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
       })
       const total = [...self.values()].reduce((a, b) => a + b, 0)
-      console.log(`  main-thread profile of ${rounds} warm rounds (${path}), self time per round by module (of ${(total / rounds).toFixed(0)} ms sampled, idle included):`)
+      console.log(`  main-thread profile of ${what} (${path}), self time per ${rounds === 1 ? 'window' : 'round'} by module (of ${(total / rounds).toFixed(0)} ms sampled, idle included):`)
       for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${(v / rounds).toFixed(1).padStart(8)} ms  ${k}`)
     },
   }
