@@ -19,6 +19,15 @@ describe('SS58 addresses', () => {
     }
   })
 
+  it('remembers byte keys by their bytes: the same array changed gives the new key\'s address', () => {
+    const key = Uint8Array.from(publicKeyOf(ALICE))
+    expect(toSs58(key)).toBe(ALICE)
+    key.set(publicKeyOf(BOB))
+    expect(toSs58(key)).toBe(BOB)
+    expect(toSs58(u8aToHex(key))).toBe(BOB)
+    expect(() => toSs58(key.subarray(0, 31))).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }))
+  })
+
   it('refuses a bad address with BAD_INPUT every time (a refusal is not remembered)', () => {
     for (let i = 0; i < 2; i++) expect(() => toSs58('5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ')).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }))
   })

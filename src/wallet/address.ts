@@ -11,25 +11,30 @@ const SS58_MEMO_MAX = 8192
 
 /**
  * Re-encode any SS58 address or 32-byte public key as SS58 prefix 42. Throws `BAD_INPUT` if invalid.
- * String inputs are remembered: every metagraph and commitment read re-encodes every hotkey (a
- * base58 decode and encode with a blake2 checksum each), 0.35 ms per miner of a 256-miner
- * validator's round.
+ * Answers are remembered, by the string or by the key's bytes (as hex): every metagraph and
+ * commitment read re-encodes every hotkey (a base58 decode and encode with a blake2 checksum
+ * each), 0.35 ms per miner of a 256-miner validator's round. Chain reads pass the key's bytes, not
+ * the codec's own `toString()`, which encoded each key again before this memo was asked.
  */
 export function toSs58(addressOrPublicKey: string | Uint8Array): string {
-  if (typeof addressOrPublicKey === 'string') {
-    const hit = ss58Memo.get(addressOrPublicKey)
-    if (hit !== undefined) return hit
-  }
+  const memoKey = typeof addressOrPublicKey === 'string' ? addressOrPublicKey : hexKey(addressOrPublicKey)
+  const hit = ss58Memo.get(memoKey)
+  if (hit !== undefined) return hit
   try {
     const out = encodeAddress(decodeAddress(addressOrPublicKey), SS58_FORMAT)
-    if (typeof addressOrPublicKey === 'string') {
-      if (ss58Memo.size >= SS58_MEMO_MAX) ss58Memo.clear()
-      ss58Memo.set(addressOrPublicKey, out)
-    }
+    if (ss58Memo.size >= SS58_MEMO_MAX) ss58Memo.clear()
+    ss58Memo.set(memoKey, out)
     return out
   } catch (e) {
     throw new WalletError('BAD_INPUT', `not a valid account address: ${typeof addressOrPublicKey === 'string' ? addressOrPublicKey : '<bytes>'}`, { cause: e })
   }
+}
+
+/** '0x' and lowercase hex: the memo key of a byte key, and of the same key given as a hex string. */
+function hexKey(b: Uint8Array): string {
+  let s = '0x'
+  for (let i = 0; i < b.byteLength; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16)
+  return s
 }
 
 /** The 32-byte public key of an SS58 address. Throws `BAD_INPUT` if invalid. */

@@ -699,8 +699,8 @@ class ChainClientImpl implements ChainClient {
     ]), signal, 'reading neurons')
     const neurons = (list as unknown as Array<Record<string, Codec>>).map((n): Neuron => ({
       uid: toNum(n.uid),
-      hotkey: toSs58(n.hotkey!.toString()),
-      coldkey: toSs58(n.coldkey!.toString()),
+      hotkey: toSs58(n.hotkey!.toU8a()),
+      coldkey: toSs58(n.coldkey!.toU8a()),
       active: (n.active as unknown as { isTrue: boolean }).isTrue,
       validatorPermit: (n.validatorPermit as unknown as { isTrue: boolean }).isTrue,
       stake: (n.stake as unknown as Array<[Codec, Codec]>).reduce((s, [, amt]) => s + toBig(amt), 0n),
@@ -766,7 +766,7 @@ class ChainClientImpl implements ChainClient {
       const fields = reg.info.fields.map((f) => (f.type.startsWith('Raw') ? f.value.toU8a(true) : new Uint8Array()))
       const firstRaw = reg.info.fields.findIndex((f) => f.type.startsWith('Raw'))
       out.push({
-        hotkey: toSs58(key.args[1]!.toString()),
+        hotkey: toSs58(key.args[1]!.toU8a()),
         block: toBig(reg.block),
         fields,
         text: firstRaw >= 0 ? new TextDecoder().decode(fields[firstRaw]) : undefined,
@@ -985,8 +985,8 @@ function metagraphFromInfo(netuid: number, m: Record<string, unknown>): Metagrap
     const b = (k: string): bigint => { const c = at(k); return c ? toBig(c) : 0n }
     return {
       uid,
-      hotkey: toSs58(hk.toString()),
-      coldkey: toSs58(coldkeys[uid]!.toString()),
+      hotkey: toSs58(hk.toU8a()),
+      coldkey: toSs58(coldkeys[uid]!.toU8a()),
       active: (active[uid] as unknown as { isTrue: boolean } | undefined)?.isTrue ?? false,
       validatorPermit: (permit[uid] as unknown as { isTrue: boolean } | undefined)?.isTrue ?? false,
       stake: b('totalStake'),
