@@ -8,6 +8,7 @@ import { u8aWrapBytes } from '@polkadot/util'
 import { isReady as wasmReady, sr25519Verify as wasmSr25519Verify, waitReady as wasmWaitReady } from '@polkadot/wasm-crypto'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { MeshError, MeshProtocolError } from './errors.ts'
+import { BoundedMap } from './limits.ts'
 import { Binding as WireBinding } from './wire.ts'
 
 /** A hotkey that can sign: a `@polkadot/keyring` sr25519 pair fits, so does an extension signer wrapper. */
@@ -128,7 +129,7 @@ export function hotkeyPublicKey(address: string): Uint8Array {
   try {
     const pk = decodeAddress(address)
     if (pk.byteLength !== 32) throw new Error('not a 32-byte key')
-    remember(publicKeys, address, pk.slice())
+    publicKeys.set(address, pk.slice())
     return pk
   } catch (err) {
     throw new MeshError('ERR_INVALID_ARGUMENT', `'${address}' is not an SS58 hotkey address`, { cause: err })
@@ -141,24 +142,19 @@ export function hotkeyAddress(publicKey: Uint8Array): string {
   let address = addresses.get(hex)
   if (address === undefined) {
     address = encodeAddress(publicKey, 42)
-    remember(addresses, hex, address)
+    addresses.set(hex, address)
   }
   return address
 }
 
 /**
- * SS58 both ways, remembered (bounded): a validator re-encoded its own binding's hotkey for every
+ * SS58 both ways, remembered (bounded, oldest out first): a validator re-encoded its own binding's hotkey for every
  * challenge it sent and every miner's for every answer (base58 with a blake2 checksum each way,
  * about a millisecond a challenge at 256 miners, mostly in @scure/base).
  */
-const publicKeys = new Map<string, Uint8Array>()
-const addresses = new Map<string, string>()
 const SS58_MEMO_MAX = 8192
-
-function remember<V>(m: Map<string, V>, k: string, v: V): void {
-  if (m.size >= SS58_MEMO_MAX) m.clear()
-  m.set(k, v)
-}
+const publicKeys = new BoundedMap<string, Uint8Array>(SS58_MEMO_MAX)
+const addresses = new BoundedMap<string, string>(SS58_MEMO_MAX)
 
 function toHex(b: Uint8Array): string {
   let s = ''

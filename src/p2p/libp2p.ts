@@ -28,6 +28,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { MeshConnectionError, MeshError, MeshProtocolError, MeshTimeoutError } from './errors.ts'
 import { FrameDecoder, encodeFrame } from './frame.ts'
+import { BoundedMap } from './limits.ts'
 import { patchInitChannelRace } from './webrtc-init.ts'
 
 export type { Connection, Libp2p, PeerId, PrivateKey, Stream, Multiaddr }
@@ -345,7 +346,6 @@ export function parsePeerId(s: string): PeerId {
   let id = parsedPeerIds.get(s)
   if (id === undefined) {
     try { id = peerIdFromString(s) } catch (err) { throw new MeshError('ERR_INVALID_ARGUMENT', `'${s}' is not a libp2p PeerId`, { cause: err }) }
-    if (parsedPeerIds.size >= PEER_KEYS_MAX) parsedPeerIds.delete(parsedPeerIds.keys().next().value as string)
     parsedPeerIds.set(s, id)
   }
   return id
@@ -355,7 +355,7 @@ export function parsePeerId(s: string): PeerId {
  * Peer ids parsed (base58 and multihash decoding, the embedded key): a validator looks each miner's
  * up several times a challenge, about a tenth of a millisecond each time. PeerIds are immutable.
  */
-const parsedPeerIds = new Map<string, PeerId>()
+const parsedPeerIds = new BoundedMap<string, PeerId>(PEER_KEYS_MAX)
 
 /**
  * True for a connection through a relay. A browser-to-browser WebRTC connection's address also
