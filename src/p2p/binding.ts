@@ -4,7 +4,7 @@
  * registered on the subnet and holds a validator permit. Pure logic, no libp2p.
  */
 import { decodeAddress, encodeAddress, sr25519Verify } from '@polkadot/util-crypto'
-import { u8aWrapBytes } from '@polkadot/util'
+import { u8aToHex, u8aWrapBytes } from '@polkadot/util'
 import { isReady as wasmReady, sr25519Verify as wasmSr25519Verify, waitReady as wasmWaitReady } from '@polkadot/wasm-crypto'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { MeshError, MeshProtocolError } from './errors.ts'
@@ -138,7 +138,7 @@ export function hotkeyPublicKey(address: string): Uint8Array {
 
 /** SS58 (prefix 42) address of a 32-byte public key. */
 export function hotkeyAddress(publicKey: Uint8Array): string {
-  const hex = toHex(publicKey)
+  const hex = u8aToHex(publicKey)
   let address = addresses.get(hex)
   if (address === undefined) {
     address = encodeAddress(publicKey, 42)
@@ -155,12 +155,6 @@ export function hotkeyAddress(publicKey: Uint8Array): string {
 const SS58_MEMO_MAX = 8192
 const publicKeys = new BoundedMap<string, Uint8Array>(SS58_MEMO_MAX)
 const addresses = new BoundedMap<string, string>(SS58_MEMO_MAX)
-
-function toHex(b: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < b.byteLength; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16)
-  return s
-}
 
 /**
  * sr25519 verification in @polkadot/wasm-crypto once it is ready (see {@link sr25519Ready}), else

@@ -1,4 +1,5 @@
 /** SS58 addresses: Bittensor uses the generic Substrate prefix 42 everywhere. */
+import { u8aToHex } from '@polkadot/util'
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto'
 import { WalletError } from './errors.ts'
 
@@ -11,13 +12,13 @@ const SS58_MEMO_MAX = 8192
 
 /**
  * Re-encode any SS58 address or 32-byte public key as SS58 prefix 42. Throws `BAD_INPUT` if invalid.
- * Answers are remembered, by the string or by the key's bytes (as hex): every metagraph and
+ * Answers are remembered, by the string or by the key's bytes (as `u8aToHex` writes them, so a hex string of the same key shares the entry): every metagraph and
  * commitment read re-encodes every hotkey (a base58 decode and encode with a blake2 checksum
  * each), 0.35 ms per miner of a 256-miner validator's round. Chain reads pass the key's bytes, not
  * the codec's own `toString()`, which encoded each key again before this memo was asked.
  */
 export function toSs58(addressOrPublicKey: string | Uint8Array): string {
-  const memoKey = typeof addressOrPublicKey === 'string' ? addressOrPublicKey : hexKey(addressOrPublicKey)
+  const memoKey = typeof addressOrPublicKey === 'string' ? addressOrPublicKey : u8aToHex(addressOrPublicKey)
   const hit = ss58Memo.get(memoKey)
   if (hit !== undefined) return hit
   try {
@@ -28,13 +29,6 @@ export function toSs58(addressOrPublicKey: string | Uint8Array): string {
   } catch (e) {
     throw new WalletError('BAD_INPUT', `not a valid account address: ${typeof addressOrPublicKey === 'string' ? addressOrPublicKey : '<bytes>'}`, { cause: e })
   }
-}
-
-/** '0x' and lowercase hex: the memo key of a byte key, and of the same key given as a hex string. */
-function hexKey(b: Uint8Array): string {
-  let s = '0x'
-  for (let i = 0; i < b.byteLength; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16)
-  return s
 }
 
 /** The 32-byte public key of an SS58 address. Throws `BAD_INPUT` if invalid. */
